@@ -1,0 +1,183 @@
+"""Splitting, loading and writing YAML front matter, with line numbers for every key.
+
+The build reads articles and the importer writes them through this one module, so what
+one writes the other reads back unchanged (they round-trip).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, diagnostic
+
+try:  # libyaml is ~10x faster; fall back to pure Python where it is not compiled in.
+    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FRONT_MATTER_BYTES = 256 * 1024
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+
+
+class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps dates as text, so we parse them ourselves with line numbers.
+
+    PyYAML would otherwise raise a bare ValueError on `2025-02-30` and silently turn
+    offset-less date-times into naive values.
+    """
+
+
+class _FrontMatterDumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    """Safe dumper that writes dates as plain ISO 8601, the form editors type themselves."""
+
+
+_RESOLVERS_WITHOUT_TIMESTAMP = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+# Both directions agree that a date is text, so the dumper need not quote it.
+_FrontMatterLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMP
+_FrontMatterDumper.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMP
+
+
+def _represent_datetime(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value.isoformat())
+
+
+_FrontMatterDumper.add_representer(dt.datetime, _represent_datetime)
+_FrontMatterDumper.add_representer(dt.date, _represent_datetime)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Raw front-matter values, the line of each key, and the Markdown body after it."""
+
+    fields: Mapping[str, Any]
+    lines: Mapping[str, int]
+    body: str
+    body_line: int
+
+
+def parse_front_matter(text: str, path: Path | str) -> FrontMatter | Diagnostic:
+    """Split `---` fenced YAML from the body; return a Diagnostic if it cannot be read."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first = _FENCE.match(text)
+    if not first:
+        return diagnostic(
+            path, 1, "no front matter found", "start the file with a line `---`, then YAML, then `---`"
+        )
+    closing = _FENCE.search(text, first.end())
+    if not closing:
+        return diagnostic(path, 1, "front matter is not closed", "add a line `---` after the YAML block")
+    yaml_text = text[first.end() : closing.start()]
+    if len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
+        return diagnostic(path, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB")
+    yaml_first_line = 1  # yaml_text starts with the newline that ends the opening fence
+    body_start = closing.end()
+    if text.startswith("\r\n", body_start):
+        body_start += 2
+    elif text.startswith("\n", body_start):
+        body_start += 1
+    body_line = text.count("\n", 0, body_start) + 1
+    loaded = _load_mapping(yaml_text, path, yaml_first_line)
+    if isinstance(loaded, Diagnostic):
+        return loaded
+    fields, lines = loaded
+    return FrontMatter(fields, lines, text[body_start:], body_line)
+
+
+def _load_mapping(
+    yaml_text: str, path: Path | str, first_line: int
+) -> tuple[dict[str, Any], dict[str, int]] | Diagnostic:
+    loader = _FrontMatterLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            return diagnostic(
+                path, first_line + node.start_mark.line, "front matter must be a mapping of `key: value`"
+            )
+        alias_line = _first_alias_line(node)
+        if alias_line is not None:
+            return diagnostic(
+                path,
+                first_line + alias_line,
+                "YAML anchors and aliases (&name, *name) are not allowed in front matter",
+                "write the value out in full",
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = error.problem or "invalid YAML"
+        return diagnostic(path, line, f"invalid YAML: {problem}", "check indentation, colons and quotes")
+    except yaml.YAMLError as error:
+        return diagnostic(path, first_line, f"invalid YAML: {error}")
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            lines.setdefault(key_node.value, first_line + key_node.start_mark.line)
+    bad_keys = [key for key in data if not isinstance(key, str)]
+    if bad_keys:
+        return diagnostic(path, first_line, f"front-matter keys must be text, not {bad_keys[0]!r}")
+    return data, lines
+
+
+def _first_alias_line(root: yaml.Node) -> int | None:
+    """Find a reused node: aliases let a tiny file expand into gigabytes (billion laughs)."""
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node.start_mark.line
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
+def format_article(fields: Mapping[str, Any], body: str) -> str:
+    """Serialise front matter and body in the exact form parse_front_matter reads."""
+    yaml_text = yaml.dump(
+        dict(fields),
+        Dumper=_FrontMatterDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return f"---\n{yaml_text}---\n\n{body.strip()}\n"
+
+
+def write_article(path: Path, fields: Mapping[str, Any], body: str, *, overwrite: bool = False) -> None:
+    """Write an article file atomically; refuse to replace an existing one unless asked."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = format_article(fields, body).encode("utf-8")
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(data)
+    try:
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)  # fails with FileExistsError instead of clobbering
+    finally:
+        temporary.unlink(missing_ok=True)

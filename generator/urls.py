@@ -1,0 +1,67 @@
+"""The one URL and path scheme: slugs, permalink patterns, and paths confined to output/."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+
+# Symbols that carry meaning in tag names ("C++" is not "C", "C#" is not "C").
+_SPOKEN_SYMBOLS = {"+": "-plus-", "#": "-sharp-"}
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_RESERVED_SEGMENTS = frozenset({"", ".", "..", "con", "prn", "aux", "nul"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Lower-case, script-preserving slug: keeps letters of any alphabet, joins words with '-'.
+
+    Returns "" when nothing usable is left; callers decide whether that is an error.
+    """
+    normalised = unicodedata.normalize("NFKC", text).casefold()
+    for symbol, spoken in _SPOKEN_SYMBOLS.items():
+        normalised = normalised.replace(symbol, spoken)
+    slug = _NOT_WORD.sub("-", normalised).replace("_", "-")
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+def is_safe_slug(slug: str) -> bool:
+    """A slug may become one path segment: no separators, no dot-segments, no reserved names."""
+    return (
+        slug.casefold() not in _RESERVED_SEGMENTS
+        and "/" not in slug
+        and "\\" not in slug
+        and "%" not in slug
+        and not slug.startswith(".")
+        and all(unicodedata.category(char)[0] != "C" for char in slug)
+    )
+
+
+def placeholders(pattern: str) -> set[str]:
+    """The `{name}` placeholders a permalink pattern uses."""
+    return set(_PLACEHOLDER.findall(pattern))
+
+
+def expand_permalink(pattern: str, values: dict[str, str]) -> str:
+    """Fill a pattern such as `/{year}/{month}/{day}/{slug}/`; the result is a site path."""
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], pattern)
+
+
+def output_path_for(url_path: str) -> PurePosixPath | None:
+    """Map a site URL path to a relative file path, or None if it would leave output/.
+
+    `/a/b/` becomes `a/b/index.html`; `/feed.xml` stays `feed.xml`.
+    """
+    if not url_path.startswith("/") or "\\" in url_path or "%" in url_path or "\x00" in url_path:
+        return None
+    parts = [part for part in url_path.split("/") if part]
+    if any(part in {".", ".."} for part in parts):
+        return None
+    if url_path.endswith("/"):
+        parts.append("index.html")
+    if not parts:
+        return None
+    return PurePosixPath(*parts)
