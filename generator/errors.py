@@ -29,7 +29,9 @@ class Diagnostic:
         return text
 
 
-def diagnostic(path: Path | str, line: int | None, message: str, hint: str | None = None) -> Diagnostic:
+def diagnostic(
+    path: Path | str, line: int | None, message: str, hint: str | None = None
+) -> Diagnostic:
     """Build a Diagnostic, normalising the path to the string shown to the user."""
     return Diagnostic(str(path), line, message, hint)
 
@@ -52,7 +54,9 @@ class Diagnostics:
     def __init__(self) -> None:
         self._items: list[Diagnostic] = []
 
-    def add(self, path: Path | str, line: int | None, message: str, hint: str | None = None) -> None:
+    def add(
+        self, path: Path | str, line: int | None, message: str, hint: str | None = None
+    ) -> None:
         """Record one mistake and keep going."""
         self._items.append(diagnostic(path, line, message, hint))
 

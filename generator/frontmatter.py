@@ -76,14 +76,21 @@ def parse_front_matter(text: str, path: Path | str) -> FrontMatter | Diagnostic:
     first = _FENCE.match(text)
     if not first:
         return diagnostic(
-            path, 1, "no front matter found", "start the file with a line `---`, then YAML, then `---`"
+            path,
+            1,
+            "no front matter found",
+            "start the file with a line `---`, then YAML, then `---`",
         )
     closing = _FENCE.search(text, first.end())
     if not closing:
-        return diagnostic(path, 1, "front matter is not closed", "add a line `---` after the YAML block")
+        return diagnostic(
+            path, 1, "front matter is not closed", "add a line `---` after the YAML block"
+        )
     yaml_text = text[first.end() : closing.start()]
     if len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES:
-        return diagnostic(path, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB")
+        return diagnostic(
+            path, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB"
+        )
     yaml_first_line = 1  # yaml_text starts with the newline that ends the opening fence
     body_start = closing.end()
     if text.startswith("\r\n", body_start):
@@ -91,16 +98,17 @@ def parse_front_matter(text: str, path: Path | str) -> FrontMatter | Diagnostic:
     elif text.startswith("\n", body_start):
         body_start += 1
     body_line = text.count("\n", 0, body_start) + 1
-    loaded = _load_mapping(yaml_text, path, yaml_first_line)
+    loaded = load_yaml_mapping(yaml_text, path, yaml_first_line)
     if isinstance(loaded, Diagnostic):
         return loaded
     fields, lines = loaded
     return FrontMatter(fields, lines, text[body_start:], body_line)
 
 
-def _load_mapping(
-    yaml_text: str, path: Path | str, first_line: int
+def load_yaml_mapping(
+    yaml_text: str, path: Path | str, first_line: int = 1
 ) -> tuple[dict[str, Any], dict[str, int]] | Diagnostic:
+    """Safely load a YAML mapping; return it with the file line of each top-level key."""
     loader = _FrontMatterLoader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -108,7 +116,9 @@ def _load_mapping(
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
             return diagnostic(
-                path, first_line + node.start_mark.line, "front matter must be a mapping of `key: value`"
+                path,
+                first_line + node.start_mark.line,
+                "front matter must be a mapping of `key: value`",
             )
         alias_line = _first_alias_line(node)
         if alias_line is not None:
@@ -123,7 +133,9 @@ def _load_mapping(
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or "invalid YAML"
-        return diagnostic(path, line, f"invalid YAML: {problem}", "check indentation, colons and quotes")
+        return diagnostic(
+            path, line, f"invalid YAML: {problem}", "check indentation, colons and quotes"
+        )
     except yaml.YAMLError as error:
         return diagnostic(path, first_line, f"invalid YAML: {error}")
     finally:
@@ -168,7 +180,9 @@ def format_article(fields: Mapping[str, Any], body: str) -> str:
     return f"---\n{yaml_text}---\n\n{body.strip()}\n"
 
 
-def write_article(path: Path, fields: Mapping[str, Any], body: str, *, overwrite: bool = False) -> None:
+def write_article(
+    path: Path, fields: Mapping[str, Any], body: str, *, overwrite: bool = False
+) -> None:
     """Write an article file atomically; refuse to replace an existing one unless asked."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = format_article(fields, body).encode("utf-8")

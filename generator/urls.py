@@ -19,6 +19,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     Returns "" when nothing usable is left; callers decide whether that is an error.
     """
     normalised = unicodedata.normalize("NFKC", text).casefold()
+    normalised = normalised.replace("'", "").replace("\u2019", "")  # "Iran's" -> "irans"
     for symbol, spoken in _SPOKEN_SYMBOLS.items():
         normalised = normalised.replace(symbol, spoken)
     slug = _NOT_WORD.sub("-", normalised).replace("_", "-")

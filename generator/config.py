@@ -1,0 +1,291 @@
+"""site.yaml -> a frozen, validated SiteConfig.
+
+The set of keys is closed: a typo such as `per_pgae` is an error with a "did you mean"
+hint rather than a setting silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Diagnostic, Diagnostics, UserError, diagnostic
+from .frontmatter import load_yaml_mapping
+from .urls import placeholders
+
+CONFIG_FILE = "site.yaml"
+
+DEFAULT_PERMALINKS: Mapping[str, str] = {
+    "article": "/{year}/{month}/{day}/{slug}/",
+    "tag": "/tags/{slug}/",
+    "edition": "/{year}/{month}/{day}/",
+    "month": "/{year}/{month}/",
+    "year": "/{year}/",
+}
+_PERMALINK_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
+    "article": frozenset({"year", "month", "day", "slug"}),
+    "tag": frozenset({"slug"}),
+    "edition": frozenset({"year", "month", "day"}),
+    "month": frozenset({"year", "month"}),
+    "year": frozenset({"year"}),
+}
+_REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = {
+    "article": frozenset({"slug"}),
+    "tag": frozenset({"slug"}),
+    "edition": frozenset({"year", "month", "day"}),
+    "month": frozenset({"year", "month"}),
+    "year": frozenset({"year"}),
+}
+DEFAULT_MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "toc")
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A link in the site's main navigation."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.yaml can say, with defaults filled in."""
+
+    root: Path
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    per_page: int = 10
+    feed_limit: int = 20
+    author: str = ""
+    menu: tuple[MenuLink, ...] = ()
+    permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
+    markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
+    trust_html: bool = False
+    summary_words: int = 60
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        """The zone offset-less dates in front matter are read in."""
+        return ZoneInfo(self.timezone)
+
+    def absolute_url(self, site_path: str) -> str:
+        """Join a site path such as `/tags/x/` onto base_url (which may have a sub-path)."""
+        return self.base_url.rstrip("/") + "/" + site_path.lstrip("/")
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, for sites served from a sub-folder (`/digest/`)."""
+        return urlsplit(self.base_url).path.rstrip("/") + "/"
+
+    def cache_key(self) -> tuple[object, ...]:
+        """The settings that change how one article is parsed and rendered to HTML."""
+        return (self.timezone, self.markdown_extensions, self.trust_html, self.summary_words)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _positive_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
+
+
+_SIMPLE_KEYS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
+    "title": (_text, "text"),
+    "description": (_text, "text"),
+    "language": (_text, "a language code such as `en` or `de-CH`"),
+    "timezone": (_text, "an IANA zone name such as `Europe/Berlin`"),
+    "theme": (_text, "the name of a folder in themes/"),
+    "author": (_text, "text"),
+    "per_page": (_positive_int, "a whole number above 0"),
+    "feed_limit": (_positive_int, "a whole number above 0"),
+    "summary_words": (_positive_int, "a whole number above 0"),
+    "trust_html": (lambda v: v if isinstance(v, bool) else None, "true or false"),
+}
+KNOWN_KEYS = frozenset({*_SIMPLE_KEYS, "base_url", "menu", "permalinks", "markdown_extensions"})
+
+
+def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
+    """Read and validate `root/site.yaml`; raise UserError listing every problem in it."""
+    path = root / CONFIG_FILE
+    problems = Diagnostics()
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        hint = f"create it in {root} with at least `title` and `base_url`"
+        raise UserError([diagnostic(shown, None, "site.yaml not found", hint)]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError([diagnostic(shown, None, f"cannot read site.yaml: {error}")]) from None
+    loaded = load_yaml_mapping(text, shown)
+    if isinstance(loaded, Diagnostic):
+        raise UserError([loaded])
+    data, lines = loaded
+    values: dict[str, Any] = {}
+
+    for key in sorted(set(data) - KNOWN_KEYS):
+        close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
+        hint = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else f"known keys: {', '.join(sorted(KNOWN_KEYS))}"
+        )
+        problems.add(shown, lines.get(key), f"unknown key `{key}`", hint)
+
+    for key, (convert, expected) in _SIMPLE_KEYS.items():
+        if key in data:
+            converted = convert(data[key])
+            if converted is None:
+                problems.add(
+                    shown, lines.get(key), f"`{key}` must be {expected}, not {data[key]!r}"
+                )
+            else:
+                values[key] = converted
+
+    if not values.get("title"):
+        problems.add(shown, lines.get("title", 1), "`title` is required", "add `title: My Digest`")
+    base_url = base_url_override or data.get("base_url")
+    if base_url_override is None and "base_url" not in data:
+        problems.add(
+            shown, 1, "`base_url` is required", "add `base_url: https://news.example.org/`"
+        )
+    elif not _is_http_url(base_url):
+        problems.add(
+            shown,
+            lines.get("base_url"),
+            f"`base_url` must be an absolute http(s) URL, not {base_url!r}",
+            "for example `https://news.example.org/`",
+        )
+    else:
+        values["base_url"] = base_url.rstrip("/") + "/"
+
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.add(
+                shown,
+                lines.get("timezone"),
+                f"unknown timezone {values['timezone']!r}",
+                "use a name such as `Europe/Berlin` or `UTC`",
+            )
+
+    if "menu" in data:
+        menu = _read_menu(data["menu"])
+        if menu is None:
+            problems.add(
+                shown,
+                lines.get("menu"),
+                "`menu` must be a list of `{title: ..., url: ...}` entries",
+            )
+        else:
+            values["menu"] = menu
+
+    if "permalinks" in data:
+        permalinks = _read_permalinks(data["permalinks"], shown, lines.get("permalinks"), problems)
+        values["permalinks"] = permalinks
+
+    if "markdown_extensions" in data:
+        extensions = data["markdown_extensions"]
+        if not isinstance(extensions, list) or not all(isinstance(e, str) for e in extensions):
+            problems.add(
+                shown,
+                lines.get("markdown_extensions"),
+                "`markdown_extensions` must be a list of extension names",
+            )
+        else:
+            values["markdown_extensions"] = tuple(extensions)
+
+    problems.raise_if_any()
+    return SiteConfig(root=root, **values)
+
+
+def display_path(path: Path) -> str:
+    """Show paths relative to the working directory when we can: shorter, and clickable."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def _read_menu(value: Any) -> tuple[MenuLink, ...] | None:
+    if not isinstance(value, list):
+        return None
+    links = []
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("title"), str)
+            or not isinstance(item.get("url"), str)
+        ):
+            return None
+        links.append(MenuLink(item["title"], item["url"]))
+    return tuple(links)
+
+
+def _read_permalinks(
+    value: Any, shown: str, line: int | None, problems: Diagnostics
+) -> dict[str, str]:
+    permalinks = dict(DEFAULT_PERMALINKS)
+    if not isinstance(value, dict):
+        problems.add(
+            shown, line, "`permalinks` must be a mapping such as `article: /{year}/{slug}/`"
+        )
+        return permalinks
+    for kind, pattern in value.items():
+        if kind not in DEFAULT_PERMALINKS:
+            problems.add(
+                shown,
+                line,
+                f"unknown permalink kind `{kind}`",
+                f"use one of {', '.join(DEFAULT_PERMALINKS)}",
+            )
+            continue
+        if (
+            not isinstance(pattern, str)
+            or not pattern.startswith("/")
+            or ".." in pattern
+            or "\\" in pattern
+        ):
+            problems.add(
+                shown, line, f"permalink `{kind}` must be a path starting with `/`, not {pattern!r}"
+            )
+            continue
+        used = placeholders(pattern)
+        unknown = used - _PERMALINK_PLACEHOLDERS[kind]
+        missing = _REQUIRED_PLACEHOLDERS[kind] - used
+        if unknown:
+            problems.add(
+                shown,
+                line,
+                f"permalink `{kind}` uses unknown placeholder {{{sorted(unknown)[0]}}}",
+                f"available: {', '.join('{' + p + '}' for p in sorted(_PERMALINK_PLACEHOLDERS[kind]))}",
+            )
+        elif missing:
+            problems.add(
+                shown,
+                line,
+                f"permalink `{kind}` must contain {{{sorted(missing)[0]}}}",
+                "otherwise pages would overwrite each other",
+            )
+        else:
+            permalinks[kind] = pattern
+    return permalinks
