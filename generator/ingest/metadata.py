@@ -1,0 +1,81 @@
+"""Title, publisher and tag extraction shared by the text and HTML paths."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "Headline | Site", "Headline - Site", "Headline — Site", "Headline -Site", "Headline :: Site".
+_SUFFIX = re.compile(
+    r"^(?P<title>.*\S)\s*?(?:\s+[|\-–—·•:]{1,2}\s*|\s*[|｜–—·•]\s*|\s+::\s+)(?P<site>[^|\-–—·•]{2,40})$"
+)
+_TAG_LABEL = re.compile(
+    r"^\W*(?:in|tags?|topics?|keywords?|filed under|schlagwörter|schlagworte|themen|stichwörter|"
+    r"étiquettes|mots-clés|mots clés|sujets|thèmes|etiquetas|temas|palabras clave|argomenti)"
+    r"\s*[:：]\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_TAG_SPLIT = re.compile(r"\s*(?:[,;|·•]|\s#)\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•·–+]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class SplitTitle:
+    """A headline with the site-name suffix taken off, and that suffix as publisher."""
+
+    title: str
+    publisher: str | None
+
+
+def split_site_suffix(text: str) -> SplitTitle:
+    """Take "Headline - Site" apart when the tail is short and name-like, else keep it whole."""
+    text = " ".join(text.split())
+    match = _SUFFIX.match(text)
+    if match:
+        title, site = match.group("title").strip(" -|:–—"), match.group("site").strip()
+        if _looks_like_site_name(site) and len(title.split()) >= 3:
+            return SplitTitle(title, site)
+    return SplitTitle(text, None)
+
+
+def _looks_like_site_name(text: str) -> bool:
+    words = text.split()
+    return (
+        1 <= len(words) <= 5
+        and not text.endswith((".", "?", "!"))
+        and (text[0].isupper() or text[0].isdigit() or "." in text)
+    )
+
+
+def strip_bullet(text: str) -> str:
+    """A list item's text without its marker."""
+    return _BULLET.sub("", text, count=1)
+
+
+def is_bullet(text: str) -> bool:
+    """True for a list item line ("- x", "* x", "1. x")."""
+    return bool(_BULLET.match(text))
+
+
+def tag_label(text: str) -> str | None:
+    """For a "Tags:"-like line, the text after the label ('' when the list follows below)."""
+    match = _TAG_LABEL.match(strip_bullet(text))
+    return None if match is None else match.group("rest").strip()
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags from an inline list: "a, b; c | d" or "#a #b"."""
+    return [tag.strip(" #.") for tag in _TAG_SPLIT.split(text) if tag.strip(" #.")]
+
+
+def unique_tags(tags: list[str]) -> list[str]:
+    """Keep the first spelling of tags that differ only in case or spacing."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for tag in tags:
+        tag = " ".join(tag.split())
+        key = tag.casefold()
+        if tag and key not in seen and len(tag) <= 60:
+            seen.add(key)
+            result.append(tag)
+    return result

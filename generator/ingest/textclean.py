@@ -1,0 +1,425 @@
+"""The plain-text cleaner: find the story in a scraped page, whatever the site's layout.
+
+Each line (or wrapped paragraph) becomes a unit with structural features: word count,
+terminal punctuation, stop-word density, list marker. Units are scored (prose is positive,
+page furniture negative) and the main block is the highest-scoring run of units, the way
+body-text extraction finds the densest region of a page. Labelled runs of headline-like
+lines (link boxes), widget lines, ratings, lines recurring on other pages of the same site
+and lines equal to other articles' titles are furniture. Metadata is read from the lines
+around the main block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .dates import classify_date_line
+from .metadata import (
+    is_bullet,
+    split_site_suffix,
+    split_tags,
+    strip_bullet,
+    tag_label,
+    unique_tags,
+)
+from .model import BatchContext, Extracted
+from .vocabulary import STOP_WORDS, is_consent_or_prompt, is_section_label, is_ui_phrase
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_TERMINAL = re.compile(r"""[.!?…。:;]["'”’»)\]]*$|[.!?…]\s*["'”’»]$""")
+_RATING = re.compile(r"^[\w\s]{1,25}[!.]?\s*[(\[]\s*\d[\d.,]*[kKmM]?\s*[)\]]$")
+_COUNT = re.compile(
+    r"^(?:\d[\d.,]*[kKmM]?\s+\w+(?:\s+\w+)?|\w+(?:\s+\w+)?\s*[:(]?\s*\d[\d.,]*[kKmM]?\)?)$"
+)
+_STARS = re.compile(r"^[★☆✩✪⭐*]{3,}|^\d(?:[.,]\d)?\s*/\s*(?:5|10)\b|^[👍👎❤♥]")
+_NAV_SEPARATOR = re.compile(r"\s(?:[|>»›/·•])\s|\s?[>»›]\s?")
+_RELATIVE_TIME = re.compile(
+    r"^\W*(?:\d+\s*(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|vor\s+\d+\s+\w+|"
+    r"il y a\s+\d+\s+\w+|hace\s+\d+\s+\w+|yesterday|gestern|hier|ayer)\W*$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^\W*(?:by|von|par|por|di|text:|author:|autor:|auteur:)\s+\S", re.I)
+_CREDIT = re.compile(
+    r"^\W*(?:photo|foto|image|bild|picture|credit|crédit|imagen|video|getty|reuters|afp|ap)"
+    r"\s*(?:credit)?\s*[:/©(]",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[^.|©]*)",
+                        re.IGNORECASE)
+_INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
+_PUBLISHER_LABEL = re.compile(r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$",
+                              re.IGNORECASE)
+
+# Unit kinds. Prose kinds are candidates for the body; the rest is furniture or metadata.
+PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS = (
+    "prose", "sentence", "headline", "label", "furniture", "date", "tags", "byline", "links"
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One line or unwrapped paragraph of the page, with the features the cleaner uses."""
+
+    text: str  # whitespace-normalised, list marker removed
+    line: int  # 1-based line of the source where it starts
+    bullet: bool
+    words: int
+    terminal: bool
+    stop_ratio: float
+    markdown: str = ""  # block prefix when the text came from Markdown ("## ", "> ")
+
+
+def line_key(text: str) -> str:
+    """Comparison form of a line: case, spacing, list markers and end punctuation ignored."""
+    text = strip_bullet(text.strip()).lstrip("#> ").casefold()
+    return " ".join(_WORD.findall(text))
+
+
+def make_unit(text: str, line: int, markdown: str = "") -> Unit:
+    """Measure one line of text."""
+    bullet = is_bullet(text)
+    clean = " ".join(strip_bullet(text).split()) if bullet else " ".join(text.split())
+    words = _WORD.findall(clean)
+    stops = sum(1 for word in words if word.casefold() in STOP_WORDS)
+    return Unit(
+        text=clean,
+        line=line,
+        bullet=bullet,
+        words=len(words),
+        terminal=bool(_TERMINAL.search(clean)),
+        stop_ratio=stops / len(words) if words else 0.0,
+        markdown=markdown,
+    )
+
+
+def split_units(text: str) -> list[Unit]:
+    """Lines become units; hard-wrapped paragraphs (text dumps, e-mail) are joined first."""
+    lines = text.splitlines()
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if not lengths:
+        return []
+    width = lengths[int(len(lengths) * 0.9)]
+    long_lines = sum(1 for length in lengths if length >= width - 15)
+    wrapped = 50 <= width <= 100 and long_lines >= 0.3 * len(lengths) and len(lengths) >= 6
+    units: list[Unit] = []
+    buffer: list[str] = []
+    start = 0
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        continues = (
+            wrapped
+            and buffer
+            and line.strip()
+            and len(buffer[-1]) >= width * 0.7
+            and not is_bullet(line)
+        )
+        if continues:
+            buffer.append(line.strip())
+            continue
+        if buffer:
+            units.append(make_unit(" ".join(buffer), start))
+        buffer, start = ([line.strip()], number) if line.strip() else ([], number)
+    if buffer:
+        units.append(make_unit(" ".join(buffer), start))
+    return units
+
+
+def classify(unit: Unit, context: BatchContext) -> str:
+    """The kind of one unit, from its own shape (neighbours are looked at later)."""
+    text = unit.text
+    key = line_key(text)
+    if not key:
+        return FURNITURE
+    if key in context.recurring or key in context.other_titles:
+        return FURNITURE
+    if tag_label(text) is not None:
+        return TAGS
+    if unit.words <= 14 and classify_date_line(text) is not None:
+        return DATE
+    if (
+        is_ui_phrase(text)
+        or _RATING.match(text)
+        or _STARS.match(text)
+        or _RELATIVE_TIME.match(text)
+        or (unit.words <= 3 and _COUNT.match(text))
+        or _CREDIT.match(text)
+        or (unit.words <= 25 and is_consent_or_prompt(text))
+        or _COPYRIGHT.match(text)
+        or _is_navigation(text)
+    ):
+        return FURNITURE
+    if unit.words <= 8 and _BYLINE.match(text) and not unit.terminal:
+        return BYLINE
+    if unit.terminal and (unit.words >= 8 and unit.stop_ratio >= 0.12 or unit.words >= 20):
+        return PROSE
+    if unit.terminal and unit.words >= 3 and unit.stop_ratio > 0:
+        return SENTENCE
+    if unit.words <= 4:
+        return LABEL
+    if unit.words <= 30:
+        return HEADLINE
+    return PROSE if unit.stop_ratio >= 0.12 else HEADLINE
+
+
+def _is_navigation(text: str) -> bool:
+    """Menus and breadcrumbs: several short items joined by separators."""
+    parts = [part for part in _NAV_SEPARATOR.split(text) if part.strip()]
+    return len(parts) >= 3 and all(len(part.split()) <= 4 for part in parts)
+
+
+def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
+    """Find label lines that head a run of headline-like lines: "Related", "Most read" boxes.
+
+    Returns, per unit, whether it opens such a box; the label and its items become LINKS.
+    A short list between paragraphs under a plain label is kept: stories have those too.
+    """
+    opens = [False] * len(units)
+    index = 0
+    while index < len(units):
+        if kinds[index] in (LABEL, HEADLINE, FURNITURE) and units[index].words <= 5 \
+                and not units[index].terminal:
+            run = index + 1
+            while run < len(units) and _is_link_item(units[run], kinds[run]):
+                run += 1
+            items = units[index + 1 : run]
+            headline_items = sum(1 for item in items if not item.terminal or item.text.endswith("?"))
+            if len(items) >= 3 and headline_items >= 0.6 * len(items):
+                inside_story = (
+                    run < len(units)
+                    and kinds[run] == PROSE
+                    and any(kind == PROSE for kind in kinds[:index])
+                    and not is_section_label(units[index].text)
+                    and kinds[index] != FURNITURE
+                )
+                if not inside_story:
+                    opens[index] = True
+                    for position in range(index, run):
+                        kinds[position] = LINKS
+                    index = run
+                    continue
+        index += 1
+    return opens
+
+
+def _is_link_item(unit: Unit, kind: str) -> bool:
+    return 3 <= unit.words <= 30 and kind in (HEADLINE, SENTENCE, PROSE, LABEL, FURNITURE) \
+        and not (kind == PROSE and unit.words > 30)
+
+
+_SCORES = {PROSE: 0, SENTENCE: 3, HEADLINE: -3, LABEL: -3, FURNITURE: -8, DATE: -8, TAGS: -8,
+           BYLINE: -8, LINKS: -10}
+
+
+def _score(unit: Unit, kind: str) -> float:
+    if kind == PROSE:
+        return min(unit.words, 60)
+    return _SCORES[kind]
+
+
+def _best_run(scores: Sequence[float], start: int, stop: int) -> tuple[float, int, int]:
+    """Maximum-sum run of scores[start:stop] as (sum, first, last+1); (0, start, start) if none."""
+    best = (0.0, start, start)
+    total, first = 0.0, start
+    for index in range(start, stop):
+        if total <= 0:
+            total, first = 0.0, index
+        total += scores[index]
+        if total > best[0]:
+            best = (total, first, index + 1)
+    return best
+
+
+def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[bool]) -> list[int]:
+    """Indices of the units of the story: the best run, plus runs continuing it past a box.
+
+    Boxes and section labels are barriers the run cannot cross, so reader comments after a
+    "Comments" label never join the story. A run right after a box joins when it is pure
+    prose (no widgets in it) and large enough: that is the story going on after a mid-article
+    "Related" box, not comments, which come with names, times and "Reply" widgets.
+    """
+    scores = [_score(unit, kind) for unit, kind in zip(units, kinds, strict=True)]
+    cuts = [0] + [index for index, barrier in enumerate(barriers) if barrier] + [len(units)]
+    runs = [_best_run(scores, first, last) for first, last in zip(cuts, cuts[1:], strict=False)]
+    runs = [run for run in runs if run[0] > 0]
+    if not runs:
+        return []
+    best = max(runs, key=lambda run: (run[0], -run[1]))
+    chosen = list(range(best[1], best[2]))
+    end = best[2]
+    for total, first, last in runs:
+        if first < end:
+            continue
+        between = kinds[end:first]
+        prose = sum(1 for index in range(first, last) if kinds[index] == PROSE)
+        clean = all(kinds[index] in (PROSE, SENTENCE, HEADLINE) for index in range(first, last))
+        if all(kind == LINKS for kind in between) and between and prose >= 2 and clean \
+                and total >= 0.25 * best[0]:
+            chosen.extend(range(first, last))
+            end = last
+        else:
+            break
+    return chosen
+
+
+def render_body(units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[int]) -> str:
+    """Markdown for the chosen units: paragraphs, list items, and subheadings between prose."""
+    blocks: list[str] = []
+    chosen_set = set(chosen)
+    for position, index in enumerate(chosen):
+        unit, kind = units[index], kinds[index]
+        if kind not in (PROSE, SENTENCE, HEADLINE):
+            continue
+        if unit.markdown.startswith("#") or (kind == HEADLINE and not unit.bullet):
+            before = chosen[position - 1] if position else None
+            after = index + 1 if index + 1 in chosen_set else None
+            is_heading = (
+                before is not None and after is not None and unit.words <= 15
+                and kinds[after] == PROSE and not _INTERSTITIAL.match(unit.text)
+            )
+            if unit.markdown.startswith("#") or is_heading:
+                if after is not None and before is not None:
+                    blocks.append(f"{unit.markdown or '## '}{unit.text}")
+                continue
+            if kind == HEADLINE:
+                continue
+        if unit.bullet:
+            marker = "- "
+            if blocks and blocks[-1].startswith("- "):
+                blocks[-1] += f"\n{marker}{unit.text}"
+                continue
+            blocks.append(f"{marker}{unit.text}")
+        else:
+            blocks.append(f"{unit.markdown}{unit.text}")
+    return "\n\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class Header:
+    """Title and publisher read from the lines above the story."""
+
+    title: str | None
+    publisher: str | None
+
+
+def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int,
+               lede: str) -> Header:
+    """The headline: a line above the story, preferring one another line repeats with a
+    breadcrumb or site suffix glued on, then one sharing words with the lede."""
+    header = [index for index in range(body_start)
+              if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE)
+              and units[index].words >= 2]
+    texts = [units[index].text for index in header]
+    for outer in texts:
+        for inner in texts:
+            if inner != outer and len(inner.split()) >= 3 and inner in outer:
+                tail = outer[outer.index(inner) + len(inner):]
+                split = split_site_suffix(inner + tail) if tail.strip() else None
+                return Header(inner, split.publisher if split else None)
+    candidates: list[tuple[float, int, str, str | None]] = []
+    lede_words = {word.casefold() for word in _WORD.findall(lede)
+                  if word.casefold() not in STOP_WORDS}
+    for order, index in enumerate(header):
+        unit, kind = units[index], kinds[index]
+        if kind not in (HEADLINE, SENTENCE, PROSE) or unit.words < 3 or unit.words > 40:
+            continue
+        split = split_site_suffix(unit.text)
+        words = {word.casefold() for word in _WORD.findall(split.title)
+                 if word.casefold() not in STOP_WORDS}
+        overlap = len(words & lede_words) / len(words) if words else 0.0
+        score = min(overlap, 0.5) + (0.3 if split.publisher else 0.0) - 0.01 * order
+        if kind == PROSE:
+            score -= 0.4
+        candidates.append((score, order, split.title, split.publisher))
+    if not candidates:
+        return Header(None, None)
+    best = max(candidates, key=lambda item: (item[0], -item[1]))
+    return Header(best[2], best[3])
+
+
+def find_dates(units: Sequence[Unit], kinds: Sequence[str], body: set[int],
+               ) -> tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]:
+    """Publication and update dates: labelled ones win; a bare date line counts when it is
+    outside the story text (a date inside a paragraph is news, not the page's date)."""
+    published: list[dt.datetime | dt.date] = []
+    bare: list[dt.datetime | dt.date] = []
+    updated: list[dt.datetime | dt.date] = []
+    for index, unit in enumerate(units):
+        if kinds[index] != DATE and not (kinds[index] == BYLINE and index not in body):
+            continue
+        found = classify_date_line(unit.text)
+        if found is None:
+            continue
+        kind, value = found
+        {"published": published, "updated": updated, "bare": bare}[kind].append(value)
+    date = (published or bare or updated or [None])[0]
+    update = updated[0] if updated and date is not updated[0] else None
+    return date, update
+
+
+def find_tags(units: Sequence[Unit]) -> list[str]:
+    """Tags from "Tags: a, b" lines or a label followed by list items."""
+    tags: list[str] = []
+    for index, unit in enumerate(units):
+        rest = tag_label(unit.text) if not unit.markdown.startswith("#") else None
+        if rest is None and unit.markdown.startswith("#"):
+            rest = tag_label(unit.text + ":") if unit.words <= 2 else None
+        if rest is None:
+            continue
+        if rest:
+            tags.extend(split_tags(rest))
+            continue
+        for item in units[index + 1 :]:
+            if not item.bullet or item.words > 6:
+                break
+            tags.append(item.text)
+    return unique_tags(tags)
+
+
+def find_publisher(units: Sequence[Unit], kinds: Sequence[str]) -> str | None:
+    """A publisher named by a "Source:" line or a copyright notice."""
+    for unit in units:
+        label = _PUBLISHER_LABEL.match(unit.text)
+        if label and len(label.group("name").split()) <= 5:
+            return label.group("name").strip(" .")
+    for unit in reversed(units):
+        match = _COPYRIGHT.match(unit.text)
+        if match:
+            name = re.split(r"[,.|]| all rights| alle rechte| tous droits| todos los",
+                            match.group("name"), flags=re.IGNORECASE)[0].strip()
+            if 1 <= len(name.split()) <= 5:
+                return name
+    return None
+
+
+def clean_text(text: str, context: BatchContext) -> Extracted:
+    """Clean one plain-text page into its story and metadata."""
+    units = split_units(text)
+    kinds = [classify(unit, context) for unit in units]
+    opens = mark_link_boxes(units, kinds)
+    barriers = [
+        opened or kinds[index] == TAGS or (kinds[index] in (LABEL, FURNITURE)
+                                           and is_section_label(units[index].text))
+        or (units[index].words > 8 and is_consent_or_prompt(units[index].text))
+        for index, opened in enumerate(opens)
+    ]
+    chosen = main_block(units, kinds, barriers)
+    body = render_body(units, kinds, chosen)
+    start = chosen[0] if chosen else len(units)
+    lede = next((units[index].text for index in chosen if kinds[index] == PROSE), "")
+    header = find_title(units, kinds, start, lede)
+    date, updated = find_dates(units, kinds, set(chosen))
+    author = next((_BYLINE.sub("", units[index].text).strip() or None
+                   for index in range(start) if kinds[index] == BYLINE), None)
+    return Extracted(
+        title=header.title,
+        date=date,
+        publisher=header.publisher or find_publisher(units, kinds),
+        url=None,
+        tags=tuple(find_tags(units)),
+        body=body,
+        updated=updated,
+        author=author,
+    )

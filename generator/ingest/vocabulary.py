@@ -1,0 +1,98 @@
+"""Small multilingual word lists: stop words and the words of page furniture.
+
+These are one signal among several. The cleaner decides mostly from structure (sentence
+shape, position, runs of headline-like lines, recurrence); vocabulary only tips the balance
+for short lines that structure alone cannot place. Languages: English, German, French,
+Spanish, Italian.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Function words: running prose is dense in them, headlines, menus and widgets are not.
+STOP_WORDS = frozenset(
+    """
+    a an the and or but of to in on at by for from with as is are was were be been has have had
+    it its this that these those he she they we you i his her their our not no will would could
+    should said says after before over under about into than then there which who what when
+    der die das den dem des ein eine einer eines einem und oder aber von zu im in am an auf mit
+    für ist sind war waren wird werden hat haben nicht sich es er sie wir ich dass als auch bei
+    nach vor über um aus noch wie so
+    le la les un une des du de et ou mais à au aux en dans sur par pour avec est sont était ont
+    a été il elle ils elles nous vous je ce cette ces qui que ne pas plus se sa son ses leur
+    el los las unos unas y o pero del al con por para es son fue han ha lo su sus que se no
+    como más ya también entre sobre este esta
+    il lo gli i una uno e di da con per è sono che non si della delle dei nel nella
+    """.split()
+)
+
+# Short lines that name page furniture (section labels, widgets, prompts). Matched on the
+# whole line after lower-casing and trimming punctuation and counts.
+_UI_PHRASES = """
+related|related articles|related stories|related news|related content|more stories|more news
+most read|most popular|most viewed|most shared|trending|trending now|popular|top stories
+ranking|recommended|recommendation|recommendations|recommended for you|you may also like
+you might also like|read more|read next|read also|see also|more from|latest|latest news
+share|share this|share this article|share on facebook|share on twitter|tweet|email|print
+comments|comment|leave a comment|add a comment|reply|like|view|views|advertisement|advert|ad
+sponsored|sponsored content|subscribe|sign in|log in|login|register|menu|search|home|skip to content
+newsletter|sign up|follow us|back to top|next article|previous article|listen|watch|play
+verwandte artikel|mehr zum thema|meistgelesen|am meisten gelesen|beliebt|empfohlen|empfehlungen
+das könnte sie auch interessieren|lesen sie auch|auch interessant|kommentare|kommentar|teilen
+artikel teilen|anzeige|werbung|weitere artikel|weitere nachrichten|zum thema|top-themen
+articles liés|à lire aussi|a lire aussi|lire aussi|les plus lus|plus lus|populaire|tendances
+recommandé|recommandés|sur le même sujet|commentaires|commentaire|partager|publicité
+abonnez-vous|voir aussi|dans la même rubrique|à la une
+relacionados|artículos relacionados|noticias relacionadas|lo más leído|más leídas|más leído
+tendencias|recomendado|recomendados|te puede interesar|lee también|leer más|comentarios
+comentario|compartir|publicidad|suscríbete|también te puede interesar|más noticias
+articoli correlati|più letti|i più letti|commenti|condividi|pubblicità|leggi anche
+"""
+UI_PHRASES = frozenset(p.strip() for p in _UI_PHRASES.replace("\n", "|").split("|") if p.strip())
+
+# Labels that open the part of a page after the story (reader comments, link boxes).
+_SECTION_WORDS = re.compile(
+    r"\b(related|comments?|most|trending|ranking|recommend\w*|popular|more from|read next|"
+    r"verwandte|kommentare?|meistgelesen|empfohlen|empfehlung\w*|interessieren|"
+    r"liés|commentaires?|plus lus|tendances|recommandé\w*|même sujet|"
+    r"relacionad\w*|comentarios?|más leíd\w*|tendencias|recomendad\w*|te puede interesar|"
+    r"correlati|commenti|più letti)\b",
+    re.IGNORECASE,
+)
+
+# Cookie and consent banners are sentences, so structure alone keeps them: name them.
+_CONSENT = re.compile(
+    r"\b(cookies?|consent|einwilligung|zustimm\w*|datenschutz\w*|consentement|"
+    r"consentimiento|privacy policy|politique de confidentialité)\b",
+    re.IGNORECASE,
+)
+_PROMPT = re.compile(
+    r"\b(sign up|subscribe|newsletter|abonnieren|abonnez|inscrivez|suscríbete|suscribirse|"
+    r"download our app|unsere app|notre application|nuestra app|all rights reserved|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+    r"javascript is disabled|enable javascript)\b",
+    re.IGNORECASE,
+)
+
+_TRIM = re.compile(r"^[\W\d_]+|[\W\d_]+$", re.UNICODE)
+
+
+def normalise_label(text: str) -> str:
+    """Lower-case a short line and trim decoration such as '›', ':' and '(12)'."""
+    return re.sub(r"\s+", " ", _TRIM.sub("", text.casefold()))
+
+
+def is_ui_phrase(text: str) -> bool:
+    """True for a short line that is only a widget or section label in a known language."""
+    return len(text) <= 40 and normalise_label(text) in UI_PHRASES
+
+
+def is_section_label(text: str) -> bool:
+    """True for a short label that typically opens a link box or the comment section."""
+    return len(text) <= 50 and bool(_SECTION_WORDS.search(text))
+
+
+def is_consent_or_prompt(text: str) -> bool:
+    """True for cookie banners, newsletter prompts and rights notices."""
+    return bool(_CONSENT.search(text) or _PROMPT.search(text))
