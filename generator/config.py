@@ -45,6 +45,16 @@ DEFAULT_MARKDOWN_EXTENSIONS = ("extra", "sane_lists", "toc")
 
 
 @dataclass(frozen=True)
+class ParseSettings:
+    """The part of the configuration that shapes one article; part of its cache key."""
+
+    timezone: str = "UTC"
+    markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
+    trust_html: bool = False
+    summary_words: int = 60
+
+
+@dataclass(frozen=True)
 class MenuLink:
     """A link in the site's main navigation."""
 
@@ -86,9 +96,12 @@ class SiteConfig:
         """The path part of base_url, for sites served from a sub-folder (`/digest/`)."""
         return urlsplit(self.base_url).path.rstrip("/") + "/"
 
-    def cache_key(self) -> tuple[object, ...]:
+    @property
+    def parse_settings(self) -> ParseSettings:
         """The settings that change how one article is parsed and rendered to HTML."""
-        return (self.timezone, self.markdown_extensions, self.trust_html, self.summary_words)
+        return ParseSettings(
+            self.timezone, self.markdown_extensions, self.trust_html, self.summary_words
+        )
 
 
 def _text(value: Any) -> str | None:

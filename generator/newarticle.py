@@ -1,0 +1,43 @@
+"""`newsdigest new`: start an article with valid front matter, never overwriting one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .build import CONTENT_DIR
+from .errors import UserError, diagnostic
+from .frontmatter import write_article
+from .urls import slugify
+
+
+def create_article(root: Path, title: str, tags: list[str], now: dt.datetime) -> Path:
+    """Write content/YYYY/MM/DD-slug.md dated `now`; refuse if the file already exists."""
+    slug = slugify(title)
+    if not slug:
+        raise UserError(
+            [
+                diagnostic(
+                    "<title>",
+                    None,
+                    f"title {title!r} gives an empty URL slug",
+                    "use letters or digits in the title",
+                )
+            ]
+        )
+    path = root / CONTENT_DIR / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}-{slug}.md"
+    fields = {"title": title, "date": now.replace(microsecond=0), "tags": tags, "draft": True}
+    try:
+        write_article(path, fields, "Write the lede here: who, what, when, where.\n")
+    except FileExistsError:
+        raise UserError(
+            [
+                diagnostic(
+                    path,
+                    None,
+                    "file already exists; nothing was changed",
+                    "choose another title or edit that file",
+                )
+            ]
+        ) from None
+    return path

@@ -1,0 +1,184 @@
+"""Theme lookup (site override folder -> theme -> parent themes) and the Jinja environment.
+
+The environment is strict (undefined variables are errors) and autoescaping, and all
+template filters are registered here, in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import Diagnostic, Diagnostics, UserError, diagnostic
+from .frontmatter import load_yaml_mapping
+
+# newsdigest's own themes, used when the site has no themes/<name>/ of its own.
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+MAX_PARENT_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Where templates and static files come from, most specific first."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+
+
+def _find_theme_dir(config: SiteConfig, name: str) -> Path | None:
+    for base in (config.root / "themes", BUILTIN_THEMES):
+        candidate = base / name
+        if candidate.is_dir() and not candidate.is_symlink():
+            return candidate
+    return None
+
+
+def load_theme(config: SiteConfig) -> Theme:
+    """Resolve the theme chain; raise UserError for a missing theme or parent loop."""
+    template_dirs: list[Path] = []
+    static_dirs: list[Path] = []
+    site_templates = config.root / "templates"
+    if site_templates.is_dir():
+        template_dirs.append(site_templates)
+    name: str | None = config.theme
+    seen: list[str] = []
+    while name is not None:
+        if name in seen or len(seen) >= MAX_PARENT_DEPTH:
+            raise UserError(
+                [
+                    diagnostic(
+                        "site.yaml",
+                        None,
+                        f"theme parents form a loop: {' -> '.join([*seen, name])}",
+                    )
+                ]
+            )
+        seen.append(name)
+        directory = _find_theme_dir(config, name)
+        if directory is None:
+            available = sorted(
+                p.name
+                for base in (config.root / "themes", BUILTIN_THEMES)
+                if base.is_dir()
+                for p in base.iterdir()
+                if p.is_dir()
+            )
+            raise UserError(
+                [
+                    diagnostic(
+                        "site.yaml",
+                        None,
+                        f"theme {name!r} not found in themes/",
+                        f"available: {', '.join(available) or 'none'}",
+                    )
+                ]
+            )
+        if (directory / "templates").is_dir():
+            template_dirs.append(directory / "templates")
+        if (directory / "static").is_dir():
+            static_dirs.append(directory / "static")
+        name = _parent_of(directory)
+    site_static = config.root / "static"
+    if site_static.is_dir():
+        static_dirs.insert(0, site_static)
+    return Theme(config.theme, tuple(template_dirs), tuple(static_dirs))
+
+
+def _parent_of(theme_dir: Path) -> str | None:
+    manifest = theme_dir / "theme.yaml"
+    if not manifest.is_file():
+        return None
+    loaded = load_yaml_mapping(manifest.read_text(encoding="utf-8"), manifest)
+    if isinstance(loaded, Diagnostic):
+        raise UserError([loaded])
+    parent = loaded[0].get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise UserError(
+            [diagnostic(manifest, loaded[1].get("parent"), "`parent` must be a theme name")]
+        )
+    return parent
+
+
+def create_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
+    """A strict, autoescaping Jinja environment with newsdigest's filters."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(
+            [str(path) for path in theme.template_dirs], followlinks=False
+        ),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(
+        url=lambda path: config.base_path + str(path).lstrip("/"),
+        absolute_url=lambda path: config.absolute_url(str(path)),
+        isodate=lambda value: value.isoformat(),
+        date=_format_date,
+    )
+    return environment
+
+
+def _format_date(value: dt.date, pattern: str = "%-d %B %Y") -> str:
+    """strftime in the C locale: stable across machines, unlike the user's locale."""
+    return value.strftime(pattern)
+
+
+def check_templates(
+    environment: jinja2.Environment, theme: Theme, required: tuple[str, ...]
+) -> None:
+    """Compile every template up front, so all syntax errors and missing ones show at once."""
+    problems = Diagnostics()
+    for template_dir in theme.template_dirs:
+        for path in sorted(template_dir.rglob("*")):
+            if path.is_symlink():
+                problems.add(
+                    path, None, "symbolic links are not followed in themes", "copy the file instead"
+                )
+            elif path.is_file() and path.suffix in {".html", ".xml", ".txt"}:
+                try:
+                    environment.get_template(path.relative_to(template_dir).as_posix())
+                except jinja2.TemplateSyntaxError as error:
+                    problems.add(
+                        error.filename or path,
+                        error.lineno,
+                        f"template syntax error: {error.message}",
+                    )
+    known = set(environment.list_templates())
+    for name in required:
+        if name not in known:
+            problems.add(
+                theme.template_dirs[0] if theme.template_dirs else "themes",
+                None,
+                f"template {name!r} is missing from theme {theme.name!r}",
+                "add it, or name a parent theme that has it",
+            )
+    problems.raise_if_any()
+
+
+def locate_template_error(error: Exception, traceback: TracebackType | None) -> Diagnostic:
+    """Turn an error raised while rendering into `template:line: message`.
+
+    Jinja rewrites tracebacks so that frames point at template files; the last such frame is
+    where the template went wrong.
+    """
+    location: tuple[str, int] | None = None
+    while traceback is not None:
+        frame = traceback.tb_frame
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            location = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    message = f"template error: {error}"
+    if isinstance(error, jinja2.UndefinedError):
+        message = f"undefined variable in template: {error.message}"
+    if location is None:
+        return diagnostic("themes", None, message)
+    return diagnostic(location[0], location[1], message)
