@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildOptions, build_site, check_site
 from .errors import UserError
+from .ingest.command import add_import_parser
 from .newarticle import create_article
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
@@ -127,6 +128,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the headline")
     new.add_argument("--tags", help="comma-separated tags, e.g. 'Economy,Climate'")
     new.set_defaults(handler=run_new)
+    add_import_parser(commands)
     return parser
 
 

@@ -48,3 +48,5 @@ class Extracted:
     body: str  # Markdown
     updated: dt.datetime | dt.date | None = None
     author: str | None = None
+    # Comparison keys of every line the cleaner looked at, for the batch's cross-page signals.
+    lines: frozenset[str] = frozenset()

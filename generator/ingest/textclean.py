@@ -26,6 +26,7 @@ from .metadata import (
     unique_tags,
 )
 from .model import BatchContext, Extracted
+from .sanitize import strip_links
 from .vocabulary import STOP_WORDS, is_consent_or_prompt, is_section_label, is_ui_phrase
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -82,14 +83,14 @@ def make_unit(text: str, line: int, markdown: str = "") -> Unit:
     """Measure one line of text."""
     bullet = is_bullet(text)
     clean = " ".join(strip_bullet(text).split()) if bullet else " ".join(text.split())
-    words = _WORD.findall(clean)
+    words = _WORD.findall(strip_links(clean))
     stops = sum(1 for word in words if word.casefold() in STOP_WORDS)
     return Unit(
         text=clean,
         line=line,
         bullet=bullet,
         words=len(words),
-        terminal=bool(_TERMINAL.search(clean)),
+        terminal=bool(_TERMINAL.search(strip_links(clean))),
         stop_ratio=stops / len(words) if words else 0.0,
         markdown=markdown,
     )
@@ -270,9 +271,9 @@ def render_body(units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[in
     chosen_set = set(chosen)
     for position, index in enumerate(chosen):
         unit, kind = units[index], kinds[index]
-        if kind not in (PROSE, SENTENCE, HEADLINE):
+        if kind not in (PROSE, SENTENCE, HEADLINE, LABEL):
             continue
-        if unit.markdown.startswith("#") or (kind == HEADLINE and not unit.bullet):
+        if unit.markdown.startswith("#") or (kind in (HEADLINE, LABEL) and not unit.bullet):
             before = chosen[position - 1] if position else None
             after = index + 1 if index + 1 in chosen_set else None
             is_heading = (
@@ -283,7 +284,7 @@ def render_body(units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[in
                 if after is not None and before is not None:
                     blocks.append(f"{unit.markdown or '## '}{unit.text}")
                 continue
-            if kind == HEADLINE:
+            if kind in (HEADLINE, LABEL):
                 continue
         if unit.bullet:
             marker = "- "
@@ -422,4 +423,5 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
         body=body,
         updated=updated,
         author=author,
+        lines=frozenset(line_key(unit.text) for unit in units),
     )

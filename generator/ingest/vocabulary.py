@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 # Function words: running prose is dense in them, headlines, menus and widgets are not.
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS_TEXT = """
     a an the and or but of to in on at by for from with as is are was were be been has have had
     it its this that these those he she they we you i his her their our not no will would could
     should said says after before over under about into than then there which who what when
@@ -24,8 +23,8 @@ STOP_WORDS = frozenset(
     el los las unos unas y o pero del al con por para es son fue han ha lo su sus que se no
     como más ya también entre sobre este esta
     il lo gli i una uno e di da con per è sono che non si della delle dei nel nella
-    """.split()
-)
+    """
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 # Short lines that name page furniture (section labels, widgets, prompts). Matched on the
 # whole line after lower-casing and trimming punctuation and counts.

@@ -1,0 +1,251 @@
+"""Saved HTML pages: trafilatura finds the story, then the text cleaner's rules tidy it.
+
+trafilatura scores best among open extractors, but it keeps some furniture (link boxes,
+widgets inside the article element) and drops the time of day and offset from dates, so its
+Markdown goes through the same line rules as plain text, and the page's own metadata
+(JSON-LD, Open Graph, `<time>`) supplies precise dates and fills what trafilatura left empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from .dates import parse_iso
+from .metadata import split_site_suffix, split_tags, unique_tags
+from .model import BatchContext, Extracted
+from .sanitize import safe_url, sanitize_markdown
+from .textclean import (
+    BYLINE,
+    DATE,
+    FURNITURE,
+    LINKS,
+    PROSE,
+    TAGS,
+    Unit,
+    classify,
+    find_dates,
+    find_tags,
+    is_section_label,
+    line_key,
+    make_unit,
+    mark_link_boxes,
+    render_body,
+)
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
+                  "analysisnewsarticle", "opinionnewsarticle", "webpage", "report"}
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What the page declares about itself in machine-readable form."""
+
+    title: str | None = None
+    title_publisher: str | None = None
+    publisher: str | None = None
+    date: dt.datetime | dt.date | None = None
+    updated: dt.datetime | dt.date | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+
+
+def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extracted:
+    """Clean one HTML page into its story and metadata."""
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return Extracted(None, None, None, url, (), "")
+    declared = read_page_metadata(tree)
+    base = url or declared.url
+    markdown = trafilatura.extract(
+        page, url=base, output_format="markdown", include_links=True, include_formatting=True,
+        include_comments=False, include_tables=False, include_images=False, with_metadata=False,
+        deduplicate=False,
+    ) or ""
+    found = trafilatura.extract_metadata(page, default_url=base)
+    traf_title = found.title if found else None
+    title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
+    publisher = (declared.publisher or (found.sitename if found else None)
+                 or declared.title_publisher)
+    units = markdown_units(sanitize_markdown(markdown, base))
+    body, text_date, text_updated, text_tags = _tidy(units, context, title)
+    traf_date = parse_iso(found.date) if found and found.date else None
+    date = declared.date or _precise(traf_date, text_date)
+    tags = declared.tags or tuple(unique_tags(list(found.tags or []))) if found else declared.tags
+    return Extracted(
+        title=title,
+        date=date,
+        publisher=publisher,
+        url=declared.url or url,
+        tags=tuple(tags or text_tags),
+        body=body,
+        updated=declared.updated or text_updated,
+        author=declared.author or (found.author if found else None),
+        lines=frozenset(line_key(unit.text) for unit in units),
+    )
+
+
+def _precise(coarse: dt.datetime | dt.date | None, fine: dt.datetime | dt.date | None,
+             ) -> dt.datetime | dt.date | None:
+    """Prefer the page's own date line when it agrees on the day and adds a time."""
+    if coarse is None:
+        return fine
+    if isinstance(fine, dt.datetime) and fine.date() == _day(coarse):
+        return fine
+    return coarse
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def markdown_units(markdown: str) -> list[Unit]:
+    """Blocks of trafilatura's Markdown as units, keeping heading and quote markers."""
+    units: list[Unit] = []
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        prefix = ""
+        if stripped.startswith("#"):
+            hashes = len(stripped) - len(stripped.lstrip("#"))
+            prefix, stripped = "#" * min(max(hashes, 2), 4) + " ", stripped.lstrip("# ")
+        elif stripped.startswith(">"):
+            prefix, stripped = "> ", stripped.lstrip("> ")
+        if stripped:
+            units.append(make_unit(stripped, number, prefix))
+    return units
+
+
+def _tidy(units: Sequence[Unit], context: BatchContext, title: str | None,
+          ) -> tuple[str, dt.datetime | dt.date | None, dt.datetime | dt.date | None, list[str]]:
+    """Apply the text rules to trafilatura's blocks; returns body, dates and tags found."""
+    kinds = [classify(unit, context) for unit in units]
+    if title and units and line_key(units[0].text) == line_key(title):
+        kinds[0] = FURNITURE
+    opens = mark_link_boxes(units, kinds)
+    barriers = [opened or kinds[index] == TAGS
+                or (kinds[index] != PROSE and units[index].words <= 5
+                    and is_section_label(units[index].text))
+                for index, opened in enumerate(opens)]
+    chosen = _story_segments(kinds, barriers)
+    date, updated = find_dates(units, kinds, set(chosen))
+    return render_body(units, kinds, chosen), date, updated, find_tags(units)
+
+
+def _story_segments(kinds: Sequence[str], barriers: Sequence[bool]) -> list[int]:
+    """Everything trafilatura kept up to the first box or section label, minus furniture;
+    later segments only when they are plain prose (the story resuming after a box)."""
+    cuts = [index for index, barrier in enumerate(barriers) if barrier]
+    bounds = list(zip([0, *cuts], [*cuts, len(kinds)], strict=True))
+    segments = [range(first, last) for first, last in bounds]
+    prose = [sum(1 for index in segment if kinds[index] == PROSE) for segment in segments]
+    main = next((number for number, count in enumerate(prose) if count), None)
+    if main is None:
+        return []
+    dropped = (FURNITURE, DATE, TAGS, BYLINE, LINKS)
+    chosen = [index for index in segments[main] if kinds[index] not in dropped]
+    for segment, count in zip(segments[main + 1 :], prose[main + 1 :], strict=True):
+        rest = [index for index in segment if kinds[index] != LINKS]
+        if count >= 2 and all(kinds[index] not in (FURNITURE, BYLINE, DATE) for index in rest):
+            chosen.extend(index for index in rest if kinds[index] not in dropped)
+        else:
+            break
+    return chosen
+
+
+def read_page_metadata(tree: Any) -> PageMetadata:
+    """JSON-LD first (it is the most explicit), then Open Graph and article meta tags."""
+    ld = dict(_json_ld_article(tree))
+    meta = {}
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().casefold()
+        content = (element.get("content") or "").strip()
+        if key and content:
+            meta.setdefault(key, content)
+    tags = [element.get("content", "") for element in tree.iter("meta")
+            if (element.get("property") or "").casefold() == "article:tag"]
+    keywords = ld.get("keywords")
+    if isinstance(keywords, str):
+        tags.extend(split_tags(keywords))
+    elif isinstance(keywords, list):
+        tags.extend(str(item) for item in keywords)
+    if not tags and meta.get("news_keywords"):
+        tags = split_tags(meta["news_keywords"])
+    title_element = tree.find(".//title")
+    page_title = split_site_suffix(title_element.text_content()) \
+        if title_element is not None and title_element.text_content().strip() else None
+    raw_title = _text(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
+    title = split_site_suffix(raw_title).title if raw_title else None
+    published = (_text(ld.get("datePublished")) or meta.get("article:published_time")
+                 or meta.get("og:published_time") or _first_time(tree))
+    modified = _text(ld.get("dateModified")) or meta.get("article:modified_time")
+    canonical = next((link.get("href") for link in tree.iter("link")
+                      if (link.get("rel") or "").casefold() == "canonical" and link.get("href")),
+                     None)
+    url = _text(ld.get("url")) or meta.get("og:url") or canonical
+    return PageMetadata(
+        title=title or (page_title.title if page_title else None),
+        title_publisher=page_title.publisher if page_title else None,
+        publisher=_name(ld.get("publisher")) or meta.get("og:site_name"),
+        date=parse_iso(published) if published else None,
+        updated=parse_iso(modified) if modified else None,
+        url=safe_url(url) if url else None,
+        tags=tuple(unique_tags(tags)),
+        author=_name(ld.get("author")) or meta.get("author"),
+    )
+
+
+def _json_ld_article(tree: Any) -> Iterator[tuple[str, Any]]:
+    """Fields of the first JSON-LD object whose @type is an article type."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").casefold() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        for item in _walk(data):
+            kinds = item.get("@type")
+            names = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(name, str) and name.casefold() in _ARTICLE_TYPES for name in names):
+                yield from item.items()
+                return
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _walk(data.get("@graph", []))
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return _text(value)
+
+
+def _first_time(tree: Any) -> str | None:
+    for element in tree.iter("time"):
+        stamp = element.get("datetime") or element.text_content()
+        if stamp and stamp.strip():
+            return stamp
+    return None

@@ -1,0 +1,109 @@
+"""What is already in content/, and writing articles without harming an editor's work.
+
+Every imported article records in `imported_from` the hash of its raw input and the hash of
+the article as we wrote it (`article_sha256`). A later import can therefore tell three
+cases apart: the same input again (nothing to do), a file still exactly as we wrote it
+(safe to update), and a file an editor has changed (never overwritten without --force).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..frontmatter import FrontMatter, format_article, parse_front_matter
+from ..urls import slugify
+from .dedupe import DuplicateIndex, shingles
+from .textclean import line_key
+
+DIGEST_KEY = "article_sha256"
+
+
+@dataclass(frozen=True)
+class Existing:
+    """An article file found in content/."""
+
+    path: Path
+    fields: Mapping[str, Any]
+    body: str
+    untouched: bool  # still byte for byte what an import wrote
+
+
+@dataclass(frozen=True)
+class ContentIndex:
+    """Existing articles by input hash, by title, and by text for duplicate checks."""
+
+    articles: dict[Path, Existing]
+    by_input: dict[str, Path]
+    titles: frozenset[str]
+    texts: DuplicateIndex
+
+
+def article_digest(fields: Mapping[str, Any], body: str) -> str:
+    """Hash of the article as written, leaving out the hash itself."""
+    plain = dict(fields)
+    origin = plain.get("imported_from")
+    if isinstance(origin, Mapping):
+        plain["imported_from"] = {key: value for key, value in origin.items() if key != DIGEST_KEY}
+    return hashlib.sha256(format_article(plain, body).encode("utf-8")).hexdigest()
+
+
+def with_digest(fields: Mapping[str, Any], body: str) -> dict[str, Any]:
+    """The fields with `imported_from.article_sha256` filled in."""
+    result = dict(fields)
+    origin = dict(result.get("imported_from") or {})
+    origin.pop(DIGEST_KEY, None)
+    result["imported_from"] = origin
+    origin[DIGEST_KEY] = article_digest(result, body)
+    return result
+
+
+def read_content(content: Path) -> ContentIndex:
+    """Index every article under content/ (unreadable files are the build's to report)."""
+    articles: dict[Path, Existing] = {}
+    by_input: dict[str, Path] = {}
+    titles: set[str] = set()
+    texts = DuplicateIndex()
+    for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
+        try:
+            raw = path.read_bytes()
+            front = parse_front_matter(raw.decode("utf-8"), path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not isinstance(front, FrontMatter):
+            continue
+        body = front.body.strip()
+        fields = dict(front.fields)
+        origin = fields.get("imported_from")
+        untouched = False
+        if isinstance(origin, Mapping):
+            if isinstance(origin.get("sha256"), str):
+                by_input.setdefault(origin["sha256"], path)
+            untouched = (
+                origin.get(DIGEST_KEY) == article_digest(fields, body)
+                and raw == format_article(fields, body).encode("utf-8")
+            )
+        articles[path] = Existing(path, fields, body, untouched)
+        if isinstance(fields.get("title"), str):
+            titles.add(line_key(fields["title"]))
+        if not fields.get("draft"):
+            texts.add(path, shingles(body))
+    return ContentIndex(articles, by_input, frozenset(titles), texts)
+
+
+def target_path(content: Path, title: str | None, date: dt.date | None, sha256: str,
+                taken: set[Path]) -> Path:
+    """content/YYYY/MM/DD-slug.md, or content/undated/slug.md; numbered when taken."""
+    slug = slugify(title or "") or f"article-{sha256[:8]}"
+    folder = content / "undated" if date is None else content / f"{date:%Y}" / f"{date:%m}"
+    stem = slug if date is None else f"{date:%d}-{slug}"
+    path = folder / f"{stem}.md"
+    number = 2
+    while path in taken or path.exists():
+        path = folder / f"{stem}-{number}.md"
+        number += 1
+    return path
