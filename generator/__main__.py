@@ -50,6 +50,8 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         include_drafts=args.drafts,
         include_future=args.future,
         base_url=args.base_url,
+        **({"workers": args.jobs} if getattr(args, "jobs", None) else {}),
+        use_cache=not getattr(args, "no_cache", False),
     )
 
 
@@ -68,9 +70,9 @@ def run_build(args: argparse.Namespace) -> int:
             print(f"  {stage:<10} {seconds * 1000:9.1f} ms", file=sys.stderr)
     output = _options(args).output_dir
     print(
-        f"Built {result.pages} pages ({result.written} files written, {result.unchanged} unchanged) "
-        f"from {result.articles} articles, {result.tags} tags, {result.editions} editions "
-        f"into {output} in {time.perf_counter() - started:.2f} s"
+        f"Built {result.pages} pages and feeds ({result.rendered} rendered, {result.written} files changed, "
+        f"{result.removed} removed) from {result.articles} articles, {result.tags} tags, "
+        f"{result.editions} editions into {output} in {time.perf_counter() - started:.2f} s"
     )
     return EXIT_OK
 
@@ -93,6 +95,13 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -109,6 +118,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="folder to write the site to (default: ROOT/output)"
     )
     build.add_argument("--timings", action="store_true", help="print how long each stage took")
+    build.add_argument(
+        "--jobs", type=_positive, metavar="N", help="worker processes (default: one per CPU)"
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not update .newsdigest-cache/"
+    )
     build.set_defaults(handler=run_build)
 
     check = commands.add_parser(

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from . import __version__
+from .cache import BuildCache, PageRecord, article_digest
 from .config import SiteConfig, display_path, load_config
-from .content import Article, read_article
+from .content import Article
 from .errors import Diagnostics, UserError, diagnostic
-from .feeds import render_feeds
-from .output import collect_static_files, output_lock, publish
-from .render import REQUIRED_TEMPLATES, plan_pages, render_pages
+from .output import OutputFile, begin, collect_static_files, commit, output_lock, stage_file
+from .parallel import available_cpus, parse_articles, render_jobs
+from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, RenderJob, plan_pages
 from .site import Site, Skipped, assemble_site
 from .sitemap import render_sitemap
-from .theme import check_templates, create_environment, load_theme
+from .theme import Theme, check_templates, create_environment, load_theme
 
 CONTENT_DIR = "content"
 T = TypeVar("T")
@@ -35,6 +38,8 @@ class BuildOptions:
     include_future: bool = False
     base_url: str | None = None
     now: dt.datetime | None = None  # tests pin the clock that decides what is "future"
+    workers: int = field(default_factory=available_cpus)
+    use_cache: bool = True
 
     @property
     def output_dir(self) -> Path:
@@ -49,15 +54,15 @@ class BuildResult:
     articles: int
     tags: int
     editions: int
-    pages: int
-    written: int
-    unchanged: int
+    pages: int  # pages and feeds of the site
+    rendered: int  # of those, how many had changed inputs and were rendered
+    written: int  # files whose bytes changed (the rest of output/ was not touched)
     removed: int
     skipped: tuple[Skipped, ...]
     timings: tuple[tuple[str, float], ...] = field(default=())
 
 
-class _Stopwatch:
+class Stopwatch:
     """Times each stage, so `--timings` can show where a build spends its time."""
 
     def __init__(self) -> None:
@@ -108,27 +113,49 @@ def find_sources(root: Path) -> list[tuple[Path, str]]:
     return sorted(found)
 
 
-def read_articles(config: SiteConfig) -> list[Article]:
-    """Parse every article, collecting all problems before raising."""
+def read_articles(
+    config: SiteConfig, cached: Mapping[str, Article], workers: int
+) -> tuple[list[Article], dict[str, Article]]:
+    """Parse every article (reusing cached ones whose bytes did not change).
+
+    Returns the articles and the cache for next time; raises with all problems found.
+    """
     problems = Diagnostics()
-    articles = []
     settings = config.parse_settings
+    slots: list[Article | None] = []
+    pending: list[tuple[bytes, str, str]] = []
+    pending_slots: list[int] = []
     for path, shown in find_sources(config.root):
-        parsed = read_article(path, shown, settings)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            problems.add(shown, None, f"cannot read file: {error.strerror or error}")
+            continue
+        digest = article_digest(raw, shown, settings)
+        hit = cached.get(digest)
+        if hit is None:
+            pending.append((raw, shown, digest))
+            pending_slots.append(len(slots))
+        slots.append(hit)
+    for slot, parsed in zip(pending_slots, parse_articles(pending, settings, workers), strict=True):
         if isinstance(parsed, Article):
-            articles.append(parsed)
+            slots[slot] = parsed
         else:
             problems.extend(parsed)
     problems.raise_if_any()
-    return articles
+    articles = [article for article in slots if article is not None]
+    return articles, {article.digest: article for article in articles}
 
 
-def load_site(options: BuildOptions, stopwatch: _Stopwatch | None = None) -> Site:
-    """Everything up to a resolved Site: what `check` validates."""
-    watch = stopwatch or _Stopwatch()
+def load_site(
+    options: BuildOptions, cache: BuildCache, watch: Stopwatch
+) -> tuple[Site, dict[str, Article]]:
+    """Everything up to a resolved Site (what `check` validates), and the article cache."""
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
-    articles = watch.run("read", lambda: read_articles(config))
-    return watch.run(
+    articles, parsed = watch.run(
+        "read", lambda: read_articles(config, cache.load_articles(), options.workers)
+    )
+    site = watch.run(
         "assemble",
         lambda: assemble_site(
             config,
@@ -138,6 +165,7 @@ def load_site(options: BuildOptions, stopwatch: _Stopwatch | None = None) -> Sit
             now=options.now,
         ),
     )
+    return site, parsed
 
 
 def _check_output_dir(options: BuildOptions) -> None:
@@ -162,41 +190,98 @@ def _check_output_dir(options: BuildOptions) -> None:
         )
 
 
+def _global_key(config: SiteConfig, theme: Theme) -> str:
+    """What every page depends on: generator version, configuration and all templates."""
+    hasher = hashlib.blake2b(digest_size=20)
+    settings = {key: value for key, value in vars(config).items() if key != "root"}
+    hasher.update(f"{__version__}\0{sorted(settings.items())!r}".encode())
+    for folder in theme.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                hasher.update(f"\0{path.relative_to(folder)}\0".encode())
+                hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Load, resolve, render and publish the site; raise UserError on any user mistake."""
-    watch = _Stopwatch()
+    watch = Stopwatch()
     _check_output_dir(options)
-    site = load_site(options, watch)
+    dest = options.output_dir
+    cache = BuildCache(options.root, dest, enabled=options.use_cache)
+    site, parsed = load_site(options, cache, watch)
     theme = watch.run("theme", lambda: load_theme(site.config))
-    environment = create_environment(theme, site.config)
-    watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
-    jobs = watch.run("plan", lambda: plan_pages(site))
-    pages = watch.run("render", lambda: render_pages(environment, site, jobs))
-    feeds = watch.run("feeds", lambda: render_feeds(site))
-    sitemap = watch.run(
-        "sitemap", lambda: render_sitemap(site, [job.url for job in jobs if job.kind != "404"])
+    environment = create_environment(
+        theme, site.config, cache.folder / "jinja" if options.use_cache else None
     )
+    watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
-    with output_lock(options.output_dir):
-        published = watch.run(
-            "publish", lambda: publish([*pages, *feeds, *sitemap], static_files, options.output_dir)
+    context = PageContext(site, _global_key(site.config, theme))
+    jobs = watch.run("plan", lambda: plan_pages(site))
+    with output_lock(dest):
+        previous = cache.load_pages()
+        fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
+        todo = [
+            job
+            for job, print_ in zip(jobs, fingerprints, strict=True)
+            if not _still_valid(dest, job, print_, previous)
+        ]
+        staging = begin(dest)
+        rendered = watch.run(
+            "render",
+            lambda: render_jobs(context, environment, todo, staging, dest, options.workers),
         )
+        sizes = {item.path: item.size for item in rendered}
+        written = sum(item.staged for item in rendered)
+        html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
+        extra = [*render_sitemap(site.config, site.articles, html_urls)]
+        extra += [
+            OutputFile(relative, source.read_bytes()) for relative, source in static_files.items()
+        ]
+        keep = {job.path for job in jobs}
+        for output_file in extra:
+            if output_file.path not in keep:
+                keep.add(output_file.path)
+                written += stage_file(staging, dest, output_file.path, output_file.data)
+        removed = watch.run("publish", lambda: commit(staging, dest, keep))
+        records = {
+            job.path.as_posix(): PageRecord(
+                print_, sizes.get(job.path.as_posix()) or previous[job.path.as_posix()].size
+            )
+            for job, print_ in zip(jobs, fingerprints, strict=True)
+        }
+        cache.save_pages(records)
+    cache.save_articles(parsed)
     return BuildResult(
         articles=len(site.articles),
         tags=len(site.tags),
         editions=len(site.editions),
-        pages=len(pages),
-        written=published.written,
-        unchanged=published.unchanged,
-        removed=published.removed,
+        pages=len(jobs),
+        rendered=len(todo),
+        written=written,
+        removed=removed,
         skipped=site.skipped,
         timings=tuple(watch.timings),
     )
 
 
+def _still_valid(
+    dest: Path, job: RenderJob, fingerprint: str, previous: Mapping[str, PageRecord]
+) -> bool:
+    """A page need not be rendered if it was made from the same data and is still on disk."""
+    record = previous.get(job.path.as_posix())
+    if record is None or record.fingerprint != fingerprint:
+        return False
+    try:
+        return dest.joinpath(*job.path.parts).stat().st_size == record.size
+    except OSError:
+        return False
+
+
 def check_site(options: BuildOptions) -> Site:
     """Validate content, configuration and templates without writing anything."""
-    site = load_site(options)
+    cache = BuildCache(options.root, options.output_dir, enabled=False)
+    site, _ = load_site(options, cache, Stopwatch())
     theme = load_theme(site.config)
-    check_templates(create_environment(theme, site.config), theme, REQUIRED_TEMPLATES)
+    check_templates(create_environment(theme, site.config, None), theme, REQUIRED_TEMPLATES)
     return site

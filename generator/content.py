@@ -84,6 +84,7 @@ class Article:
     word_count: int = 0
     extra_items: tuple[tuple[str, Any], ...] = ()
     url: str = ""
+    digest: str = ""  # content hash of the source file and parse settings (see cache.py)
     # Lines of front-matter keys, so later stages (URL collisions, tag clashes) can point at them.
     field_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 

@@ -43,6 +43,10 @@ class UserError(Exception):
         self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(set(diagnostics), key=_sort_key))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[UserError], tuple[tuple[Diagnostic, ...]]]:
+        # Keeps the diagnostics intact when a worker process sends the error back.
+        return (UserError, (self.diagnostics,))
+
 
 def _sort_key(item: Diagnostic) -> tuple[str, int, str]:
     return (item.path, item.line or 0, item.message)

@@ -1,9 +1,11 @@
-"""publish: write a complete site into a staging folder, then swap it in for output/.
+"""Transactional output: changed files are staged beside output/, then committed at once.
 
-A build that fails or is killed never leaves a half-written output/: the previous site
-stays in place until the new one is complete. Files whose bytes did not change are
-hard-linked from the previous output, so they keep their inode and modification time and
-deploy tools (rsync, S3 sync) see only real changes.
+Nothing in output/ is touched until every page has been rendered. Commit writes a marker
+into the staging folder, then moves the staged files in and deletes the files the site no
+longer has. A build killed before the marker leaves output/ exactly as it was (the staging
+folder is discarded next time); one killed after it is rolled forward by the next build.
+Unchanged files are never rewritten, so deploy tools (rsync, S3 sync) see only real
+changes, and a no-change rebuild writes nothing at all.
 """
 
 from __future__ import annotations
@@ -17,28 +19,32 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostics, UserError, diagnostic
-from .render import OutputFile
+
+_COMMIT_MARKER = ".newsdigest-commit"
 
 
 @dataclass(frozen=True)
-class PublishResult:
-    """How many files changed, and how many were carried over untouched."""
+class OutputFile:
+    """A file to publish, relative to the output folder."""
 
-    written: int
-    unchanged: int
-    removed: int
+    path: PurePosixPath
+    data: bytes
 
 
 def _sibling(dest: Path, label: str) -> Path:
     return dest.parent / f".{dest.name}.{label}"
 
 
+def staging_dir(dest: Path) -> Path:
+    """Where a build stages its changed files (next to dest, so moves are renames)."""
+    return _sibling(dest, "staging")
+
+
 @contextlib.contextmanager
 def output_lock(dest: Path) -> Iterator[None]:
     """Hold an exclusive lock for the output folder, so two builds cannot interleave."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = _sibling(dest, "lock")
-    with open(lock_path, "a+b") as handle:
+    with open(_sibling(dest, "lock"), "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -58,17 +64,80 @@ def output_lock(dest: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def recover_interrupted_swap(dest: Path) -> None:
-    """If a build died between the two renames of the swap, put the previous site back."""
-    previous = _sibling(dest, "previous")
-    if previous.is_dir():
-        if dest.exists():
-            shutil.rmtree(previous)
-        else:
-            previous.rename(dest)
-    staging = _sibling(dest, "staging")
-    if staging.exists():
+def begin(dest: Path) -> Path:
+    """Finish or discard what an interrupted build left, then return an empty staging folder."""
+    staging = staging_dir(dest)
+    if (staging / _COMMIT_MARKER).is_file():
+        _apply(staging, dest)
+    elif staging.exists():
         shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def stage_file(staging: Path, dest: Path, relative: PurePosixPath, data: bytes) -> bool:
+    """Stage one file unless dest already holds these exact bytes; True if it was staged.
+
+    Safe to call from worker processes: each writes its own files.
+    """
+    old = dest.joinpath(*relative.parts)
+    try:
+        if old.stat().st_size == len(data) and old.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # no previous file: stage it
+    target = staging.joinpath(*relative.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def existing_files(dest: Path) -> set[PurePosixPath]:
+    """Every file currently in dest, relative to it."""
+    found: set[PurePosixPath] = set()
+    for current, _dirs, filenames in os.walk(dest):
+        base = PurePosixPath(Path(current).relative_to(dest).as_posix())
+        found.update(base / name for name in filenames)
+    return found
+
+
+def commit(staging: Path, dest: Path, keep: Iterable[PurePosixPath]) -> int:
+    """Make dest hold the staged files plus the kept unchanged ones; return files removed."""
+    removed = sorted(existing_files(dest) - set(keep)) if dest.is_dir() else []
+    if not dest.exists():
+        staging.rename(dest)  # first build: nothing to preserve, one rename is the commit
+        return 0
+    (staging / _COMMIT_MARKER).write_text(
+        "\n".join(path.as_posix() for path in removed), encoding="utf-8"
+    )
+    _apply(staging, dest)
+    return len(removed)
+
+
+def _apply(staging: Path, dest: Path) -> None:
+    """Move staged files into dest and delete removed ones; safe to run again after a kill."""
+    marker = staging / _COMMIT_MARKER
+    removed = [line for line in marker.read_text(encoding="utf-8").splitlines() if line]
+    for current, _dirs, filenames in os.walk(staging):
+        base = Path(current)
+        relative_base = base.relative_to(staging)
+        for name in filenames:
+            if base == staging and name == _COMMIT_MARKER:
+                continue
+            target = dest / relative_base / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(base / name, target)
+    for name in removed:
+        (dest / name).unlink(missing_ok=True)
+    _remove_empty_dirs(dest)
+    shutil.rmtree(staging)
+
+
+def _remove_empty_dirs(dest: Path) -> None:
+    for current, dirnames, filenames in os.walk(dest, topdown=False):
+        if not dirnames and not filenames and Path(current) != dest:
+            with contextlib.suppress(OSError):
+                os.rmdir(current)
 
 
 def collect_static_files(static_dirs: Sequence[Path]) -> dict[PurePosixPath, Path]:
@@ -78,88 +147,20 @@ def collect_static_files(static_dirs: Sequence[Path]) -> dict[PurePosixPath, Pat
     for folder in reversed(static_dirs):
         for current, dirnames, filenames in os.walk(folder):
             base = Path(current)
-            for name in sorted(dirnames):
+            for name in sorted(dirnames + filenames):
                 if (base / name).is_symlink():
                     problems.add(
                         base / name,
                         None,
                         "symbolic link not followed",
-                        "copy the folder into the theme instead",
+                        "copy it into the folder instead",
                     )
             dirnames[:] = sorted(
                 d for d in dirnames if not (base / d).is_symlink() and not d.startswith(".")
             )
             for name in sorted(filenames):
                 path = base / name
-                if name.startswith("."):
-                    continue
-                if path.is_symlink():
-                    problems.add(
-                        path,
-                        None,
-                        "symbolic link not followed",
-                        "copy the file into the theme instead",
-                    )
-                    continue
-                files[PurePosixPath(path.relative_to(folder).as_posix())] = path
+                if not name.startswith(".") and not path.is_symlink():
+                    files[PurePosixPath(path.relative_to(folder).as_posix())] = path
     problems.raise_if_any()
     return files
-
-
-def publish(
-    files: Iterable[OutputFile], static_files: dict[PurePosixPath, Path], dest: Path
-) -> PublishResult:
-    """Stage every file, then replace dest with the staged folder in two quick renames."""
-    recover_interrupted_swap(dest)
-    staging = _sibling(dest, "staging")
-    staging.mkdir(parents=True)
-    written = unchanged = 0
-    generated: set[PurePosixPath] = set()
-    for output_file in files:
-        generated.add(output_file.path)
-        if _stage(staging, dest, output_file.path, output_file.data):
-            written += 1
-        else:
-            unchanged += 1
-    for relative, source in sorted(static_files.items()):
-        if relative in generated:
-            continue  # a generated page wins over a static file of the same name
-        generated.add(relative)
-        if _stage(staging, dest, relative, source.read_bytes()):
-            written += 1
-        else:
-            unchanged += 1
-    removed = _count_removed(dest, generated)
-    if dest.exists():
-        previous = _sibling(dest, "previous")
-        dest.rename(previous)
-        staging.rename(dest)
-        shutil.rmtree(previous)
-    else:
-        staging.rename(dest)
-    return PublishResult(written, unchanged, removed)
-
-
-def _stage(staging: Path, dest: Path, relative: PurePosixPath, data: bytes) -> bool:
-    """Place one file in staging; return False if it was linked unchanged from dest."""
-    target = staging.joinpath(*relative.parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = dest.joinpath(*relative.parts)
-    try:
-        if old.stat().st_size == len(data) and old.read_bytes() == data:
-            os.link(old, target)
-            return False
-    except OSError:
-        pass  # no previous file (or not linkable): write it fresh
-    target.write_bytes(data)
-    return True
-
-
-def _count_removed(dest: Path, kept: set[PurePosixPath]) -> int:
-    if not dest.is_dir():
-        return 0
-    return sum(
-        1
-        for path in dest.rglob("*")
-        if path.is_file() and PurePosixPath(path.relative_to(dest).as_posix()) not in kept
-    )

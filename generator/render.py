@@ -1,11 +1,18 @@
-"""plan_pages: the list of HTML pages a Site needs; render_pages: templates -> bytes.
+"""plan_pages: every file a Site needs; PageContext: what each template sees; fingerprints.
 
-A RenderJob names its template and the Site object it shows by index, so jobs are tiny to
-send to worker processes, and the page context is rebuilt from the Site on the worker.
+A RenderJob names its kind and the Site object it shows by index, so jobs are tiny to send
+to worker processes, and the context is rebuilt from the Site where the job runs.
+
+Templates see only what the context gives them (no global `site` object). That is what
+makes a page's fingerprint, a hash of exactly that data, a safe reason to skip rendering
+it again: if nothing a page shows has changed, its bytes cannot have changed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,8 +21,10 @@ from typing import Any
 
 import jinja2
 
+from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
+from .feeds import render_feed
 from .site import Archive, Edition, Site, Tag
 from .theme import locate_template_error
 from .urls import output_path_for
@@ -30,25 +39,40 @@ REQUIRED_TEMPLATES = (
     "year.html",
     "404.html",
 )
+FEED_KINDS = frozenset({"atom", "rss"})
+SITE_WIDE = -1  # RenderJob.index of a feed that covers the whole site rather than one tag
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    """One page: which template, at which URL, showing which object (by index) and page number."""
+    """One output file: its kind, URL, the object it shows (by index) and page number."""
 
     kind: str
-    template: str
     url: str
-    index: int = 0
+    index: int = SITE_WIDE
     page: int = 1
+
+    @property
+    def template(self) -> str:
+        """The template an HTML page is rendered with."""
+        return f"{self.kind}.html"
+
+    @property
+    def path(self) -> PurePosixPath:
+        """Where the file goes inside output/ (URLs were checked by assemble_site)."""
+        path = output_path_for(self.url)
+        if path is None:
+            raise AssertionError(f"unsafe URL reached rendering: {self.url!r}")
+        return path
 
 
 @dataclass(frozen=True)
-class OutputFile:
-    """A file to publish, relative to the output folder."""
+class TagLink:
+    """A tag as listings and articles show it: no counts, so a page does not depend on them."""
 
-    path: PurePosixPath
-    data: bytes
+    name: str
+    slug: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -92,72 +116,62 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, math.ceil(total / per_page))
 
 
-def plan_pages(site: Site) -> list[RenderJob]:
-    """Every HTML page of the site, in a fixed order."""
-    per_page = site.config.per_page
-    jobs = [
-        RenderJob("index", "index.html", page_url("/", n), page=n)
-        for n in range(1, page_count(len(site.articles), per_page) + 1)
-    ]
-    jobs += [
-        RenderJob("article", "article.html", article.url, index=i)
-        for i, article in enumerate(site.articles)
-    ]
-    jobs.append(RenderJob("tags", "tags.html", _tags_index_url(site)))
-    for i, tag in enumerate(site.tags):
-        jobs += [
-            RenderJob("tag", "tag.html", page_url(tag.url, n), index=i, page=n)
-            for n in range(1, page_count(tag.count, per_page) + 1)
-        ]
-    jobs += [
-        RenderJob("edition", "edition.html", edition.url, index=i)
-        for i, edition in enumerate(site.editions)
-    ]
-    jobs += [
-        RenderJob("month", "month.html", archive.url, index=i)
-        for i, archive in enumerate(site.months)
-    ]
-    jobs += [
-        RenderJob("year", "year.html", archive.url, index=i) for i, archive in enumerate(site.years)
-    ]
-    jobs.append(RenderJob("404", "404.html", "/404.html"))
-    return jobs
-
-
-def _tags_index_url(site: Site) -> str:
+def tags_index_url(config: SiteConfig) -> str:
     """The tag index sits at the parent of the tag permalink: `/tags/{slug}/` -> `/tags/`."""
-    pattern = site.config.permalinks["tag"]
-    prefix = pattern.split("{slug}", 1)[0]
+    prefix = config.permalinks["tag"].split("{slug}", 1)[0]
     return prefix if prefix.endswith("/") else "/tags/"
 
 
-def tag_feed_links(tag: Tag) -> tuple[FeedLink, ...]:
-    """The per-tag Atom and RSS feeds, beside the tag page."""
-    return (
-        FeedLink(f"{tag.name} (Atom)", f"{tag.url}atom.xml", "application/atom+xml"),
-        FeedLink(f"{tag.name} (RSS)", f"{tag.url}rss.xml", "application/rss+xml"),
-    )
+def plan_pages(site: Site) -> list[RenderJob]:
+    """Every page and feed of the site, in a fixed order."""
+    per_page = site.config.per_page
+    pages = page_count(len(site.articles), per_page)
+    jobs = [RenderJob("index", page_url("/", n), page=n) for n in range(1, pages + 1)]
+    jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
+    jobs.append(RenderJob("tags", tags_index_url(site.config)))
+    for i, tag in enumerate(site.tags):
+        pages = page_count(tag.count, per_page)
+        jobs += [
+            RenderJob("tag", page_url(tag.url, n), index=i, page=n) for n in range(1, pages + 1)
+        ]
+        jobs += [
+            RenderJob("atom", f"{tag.url}atom.xml", index=i),
+            RenderJob("rss", f"{tag.url}rss.xml", index=i),
+        ]
+    jobs += [RenderJob("edition", edition.url, index=i) for i, edition in enumerate(site.editions)]
+    jobs += [RenderJob("month", archive.url, index=i) for i, archive in enumerate(site.months)]
+    jobs += [RenderJob("year", archive.url, index=i) for i, archive in enumerate(site.years)]
+    jobs += [
+        RenderJob("atom", "/atom.xml"),
+        RenderJob("rss", "/rss.xml"),
+        RenderJob("404", "/404.html"),
+    ]
+    return jobs
 
 
-def site_feed_links(site: Site) -> tuple[FeedLink, ...]:
-    """The site-wide feeds, linked from every page."""
+def _feed_links(prefix: str, title: str) -> tuple[FeedLink, ...]:
     return (
-        FeedLink(f"{site.config.title} (Atom)", "/atom.xml", "application/atom+xml"),
-        FeedLink(f"{site.config.title} (RSS)", "/rss.xml", "application/rss+xml"),
+        FeedLink(f"{title} (Atom)", f"{prefix}atom.xml", "application/atom+xml"),
+        FeedLink(f"{title} (RSS)", f"{prefix}rss.xml", "application/rss+xml"),
     )
 
 
 class PageContext:
-    """Builds the variables a template sees for a job; read-only views over the Site."""
+    """Builds, for any job, the data its template (or feed) is made from."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, global_key: str) -> None:
         self.site = site
+        self.global_key = global_key
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
-        self._feeds = site_feed_links(site)
+        self._site_feeds = _feed_links("/", site.config.title)
 
-    def tags_of(self, article: Article) -> list[Tag]:
-        """The Tag objects (with URLs) of an article, in the article's own order."""
-        return [self._tags_by_key[tag_key(name)] for name in article.tags]
+    def tags_of(self, article: Article) -> list[TagLink]:
+        """The tags of an article, with their URLs, in the article's own order."""
+        links = []
+        for name in article.tags:
+            tag = self._tags_by_key[tag_key(name)]
+            links.append(TagLink(tag.name, tag.slug, tag.url))
+        return links
 
     def articles(self, indexes: Iterable[int]) -> list[Article]:
         """Resolve article indexes to articles."""
@@ -168,24 +182,37 @@ class PageContext:
     ) -> tuple[list[Article], Pagination]:
         per_page = self.site.config.per_page
         count = page_count(len(indexes), per_page)
-        chosen = indexes[(number - 1) * per_page : number * per_page]
         pagination = Pagination(
             number=number,
             count=count,
             prev_url=page_url(base, number - 1) if number > 1 else None,
             next_url=page_url(base, number + 1) if number < count else None,
         )
-        return self.articles(chosen), pagination
+        return self.articles(indexes[(number - 1) * per_page : number * per_page]), pagination
+
+    def feed_inputs(self, job: RenderJob) -> tuple[str, str, str, list[Article]]:
+        """Base URL, title, description and entries of a feed job."""
+        config = self.site.config
+        limit = config.feed_limit
+        if job.index == SITE_WIDE:
+            return "/", config.title, config.description, list(self.site.articles[:limit])
+        tag = self.site.tags[job.index]
+        return (
+            tag.url,
+            f"{config.title}: {tag.name}",
+            f"Articles tagged {tag.name}",
+            self.articles(tag.articles[:limit]),
+        )
 
     def build(self, job: RenderJob) -> dict[str, Any]:
-        """The template context of one page."""
+        """The template context of one HTML page."""
         site = self.site
         config = site.config
-        context: dict[str, Any] = {"site": site, "config": config, "tags_of": self.tags_of}
+        context: dict[str, Any] = {"config": config, "tags_of": self.tags_of}
         title, description, feeds, og_type = (
             config.title,
             config.description,
-            self._feeds,
+            self._site_feeds,
             "website",
         )
         if job.kind == "index":
@@ -211,9 +238,9 @@ class PageContext:
             context["articles"], context["pagination"] = self._listing(
                 tag.url, tag.articles, job.page
             )
-            title = f"{tag.name}" if job.page == 1 else f"{tag.name}: page {job.page}"
+            title = tag.name if job.page == 1 else f"{tag.name}: page {job.page}"
             description = f"Articles tagged {tag.name}"
-            feeds = (*tag_feed_links(tag), *feeds)
+            feeds = (*_feed_links(tag.url, tag.name), *feeds)
         elif job.kind == "edition":
             edition = site.editions[job.index]
             context.update(
@@ -246,22 +273,44 @@ class PageContext:
             for i in archive.editions
         ]
 
+    def fingerprint(self, job: RenderJob) -> str:
+        """A hash of everything the job's output is made from, plus templates and config."""
+        data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.build(job)
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(f"{self.global_key}\0{job!r}\0".encode())
+        self._hash_value(hasher, data)
+        return hasher.hexdigest()
 
-def render_job(environment: jinja2.Environment, context: PageContext, job: RenderJob) -> OutputFile:
-    """Render one page; template mistakes become a UserError naming template and line."""
-    path = output_path_for(job.url)
-    if path is None:  # assemble_site already refused such URLs; this guards the invariant.
-        raise AssertionError(f"unsafe URL reached rendering: {job.url!r}")
-    try:
-        html = environment.get_template(job.template).render(context.build(job))
-    except jinja2.TemplateError as error:
-        raise UserError([locate_template_error(error, error.__traceback__)]) from None
-    return OutputFile(path, html.encode("utf-8"))
+    def _hash_value(self, hasher: Any, value: Any) -> None:
+        if isinstance(value, Article):
+            # The digest covers every parsed field; URL and tags depend on the rest of the site.
+            hasher.update(f"A{value.digest}{value.url}".encode())
+            self._hash_value(hasher, self.tags_of(value))
+        elif isinstance(value, Tag):
+            hasher.update(f"T{value.name}\0{value.slug}\0{value.url}\0{value.count}".encode())
+        elif isinstance(value, dict):
+            for key in sorted(value):
+                hasher.update(f"K{key}".encode())
+                self._hash_value(hasher, value[key])
+        elif isinstance(value, list | tuple | range):
+            hasher.update(b"[")
+            for item in value:
+                self._hash_value(hasher, item)
+            hasher.update(b"]")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, SiteConfig):
+            hasher.update(type(value).__name__.encode())
+            for item in dataclasses.fields(value):
+                self._hash_value(hasher, getattr(value, item.name))
+        elif value is None or isinstance(value, str | int | float | bool | dt.date):
+            hasher.update(f"{type(value).__name__}:{value!r}\0".encode())
+        # SiteConfig and helper functions are covered by the global key.
 
-
-def render_pages(
-    environment: jinja2.Environment, site: Site, jobs: Sequence[RenderJob]
-) -> list[OutputFile]:
-    """Render jobs in order."""
-    context = PageContext(site)
-    return [render_job(environment, context, job) for job in jobs]
+    def render(self, environment: jinja2.Environment, job: RenderJob) -> bytes:
+        """The bytes of one output file; template mistakes become `template:line:` errors."""
+        if job.kind in FEED_KINDS:
+            base, title, description, articles = self.feed_inputs(job)
+            return render_feed(self.site.config, job.kind, base, title, description, articles)
+        try:
+            return environment.get_template(job.template).render(self.build(job)).encode("utf-8")
+        except jinja2.TemplateError as error:
+            raise UserError([locate_template_error(error, error.__traceback__)]) from None

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
-from .render import OutputFile
-from .site import Site
+from .config import SiteConfig
+from .content import Article
+from .output import OutputFile
 
 
-def render_sitemap(site: Site, page_urls: Iterable[str]) -> list[OutputFile]:
+def render_sitemap(
+    config: SiteConfig, articles: Iterable[Article], page_urls: Iterable[str]
+) -> list[OutputFile]:
     """A sitemap of the given HTML pages (articles carry lastmod) and a robots.txt naming it."""
-    config = site.config
-    lastmod: dict[str, dt.datetime] = {
-        article.url: article.last_modified for article in site.articles
-    }
+    lastmod: dict[str, dt.datetime] = {article.url: article.last_modified for article in articles}
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

@@ -105,9 +105,19 @@ def _parent_of(theme_dir: Path) -> str | None:
     return parent
 
 
-def create_environment(theme: Theme, config: SiteConfig) -> jinja2.Environment:
-    """A strict, autoescaping Jinja environment with newsdigest's filters."""
+def create_environment(
+    theme: Theme, config: SiteConfig, bytecode_dir: Path | None
+) -> jinja2.Environment:
+    """A strict, autoescaping Jinja environment with newsdigest's filters.
+
+    With `bytecode_dir`, compiled templates are cached there (Jinja keys them by source).
+    """
+    bytecode_cache = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     environment = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(
             [str(path) for path in theme.template_dirs], followlinks=False
         ),

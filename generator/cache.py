@@ -1,0 +1,96 @@
+"""Content-hash caches under .newsdigest-cache/: parsed articles, and what each output file was
+made from.
+
+Keys are hashes of content, never modification times: an article's key covers its bytes,
+its path, the parse settings and the generator version; a page's fingerprint covers the
+data it shows, the templates and the configuration. A cache that cannot be read is
+simply ignored: it can only make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .config import ParseSettings
+from .content import Article
+
+CACHE_DIR = ".newsdigest-cache"
+_FORMAT = 1  # bump when the pickled layout changes
+
+
+def article_digest(raw: bytes, source: str, settings: ParseSettings) -> str:
+    """The cache key of one article file."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update(f"{__version__}\0{_FORMAT}\0{settings!r}\0{source}\0".encode())
+    hasher.update(raw)
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What an output file was rendered from (its fingerprint) and its size when written."""
+
+    fingerprint: str
+    size: int
+
+
+def _load(path: Path) -> object | None:
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
+        return None
+
+
+def _save(path: Path, value: object) -> None:
+    """Write atomically, so a killed build leaves the old cache or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with temporary.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+class BuildCache:
+    """Both caches of one project; `enabled=False` makes every lookup miss and saves nothing."""
+
+    def __init__(self, root: Path, output: Path, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.folder = root / CACHE_DIR
+        output_key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+        self._articles_path = self.folder / f"articles-v{_FORMAT}.pickle"
+        self._pages_path = self.folder / f"pages-{output_key}-v{_FORMAT}.pickle"
+
+    def load_articles(self) -> dict[str, Article]:
+        """Parsed articles by digest, from the last build."""
+        loaded = _load(self._articles_path) if self.enabled else None
+        return loaded if isinstance(loaded, dict) else {}
+
+    def save_articles(self, articles: Mapping[str, Article]) -> None:
+        """Keep exactly the articles of this build (deleted files drop out)."""
+        if self.enabled:
+            _save(self._articles_path, dict(articles))
+
+    def load_pages(self) -> dict[str, PageRecord]:
+        """Output files by relative path, as the last successful build wrote them."""
+        loaded = _load(self._pages_path) if self.enabled else None
+        return loaded if isinstance(loaded, dict) else {}
+
+    def save_pages(self, pages: Mapping[str, PageRecord]) -> None:
+        """Record what this build's output files were made from."""
+        if self.enabled:
+            _save(self._pages_path, dict(pages))

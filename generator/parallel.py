@@ -1,0 +1,131 @@
+"""Process pools for the two expensive stages: parsing articles and rendering pages.
+
+Work is cut into batches and mapped in order, so results (and therefore output) are the
+same whatever the number of workers. Small workloads run in-process: starting a pool
+costs more than it saves below a few hundred items.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+import jinja2
+
+from .config import ParseSettings
+from .content import Article, parse_article
+from .errors import Diagnostic
+from .output import stage_file
+from .render import PageContext, RenderJob
+
+MIN_ITEMS_PER_WORKER = 200
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (respects container and affinity limits)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _batches(items: Sequence[T], workers: int) -> list[Sequence[T]]:
+    # A few batches per worker balances uneven pages without much pickling overhead.
+    size = max(1, -(-len(items) // (workers * 4)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _map(
+    function: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    workers: int,
+    initializer: Callable[..., None],
+    initargs: tuple[object, ...],
+) -> list[R]:
+    workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    if workers <= 1:
+        initializer(*initargs)
+        return function(items)
+    # fork shares the parent's data (the whole Site) without pickling it for each worker.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=initializer, initargs=initargs
+    ) as pool:
+        results: list[R] = []
+        for batch_result in pool.map(function, _batches(items, workers)):
+            results.extend(batch_result)
+        return results
+
+
+# Per-process state of a worker, set once by the pool initializer (a worker handles many
+# batches; sending this with every batch would pickle the whole Site over and over).
+_parse_settings: ParseSettings | None = None
+_render_state: tuple[PageContext, jinja2.Environment, Path, Path] | None = None
+
+
+def _init_parse(settings: ParseSettings) -> None:
+    global _parse_settings
+    _parse_settings = settings
+
+
+def _parse_batch(batch: Sequence[tuple[bytes, str, str]]) -> list[Article | list[Diagnostic]]:
+    assert _parse_settings is not None
+    results: list[Article | list[Diagnostic]] = []
+    for raw, source, digest in batch:
+        parsed = parse_article(raw, source, _parse_settings)
+        results.append(parsed if isinstance(parsed, list) else replace(parsed, digest=digest))
+    return results
+
+
+def parse_articles(
+    pending: Sequence[tuple[bytes, str, str]], settings: ParseSettings, workers: int
+) -> list[Article | list[Diagnostic]]:
+    """Parse (raw bytes, shown path, digest) triples, in order, on up to `workers` processes."""
+    return _map(_parse_batch, pending, workers, _init_parse, (settings,))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What happened to one output file: its size, and whether it had to be (re)staged."""
+
+    path: str
+    size: int
+    staged: bool
+
+
+def _init_render(
+    context: PageContext, environment: jinja2.Environment, staging: Path, dest: Path
+) -> None:
+    global _render_state
+    _render_state = (context, environment, staging, dest)
+
+
+def _render_batch(batch: Sequence[RenderJob]) -> list[Rendered]:
+    assert _render_state is not None
+    context, environment, staging, dest = _render_state
+    results = []
+    for job in batch:
+        data = context.render(environment, job)
+        staged = stage_file(staging, dest, job.path, data)
+        results.append(Rendered(job.path.as_posix(), len(data), staged))
+    return results
+
+
+def render_jobs(
+    context: PageContext,
+    environment: jinja2.Environment,
+    jobs: Sequence[RenderJob],
+    staging: Path,
+    dest: Path,
+    workers: int,
+) -> list[Rendered]:
+    """Render jobs and stage their files, in order, on up to `workers` processes."""
+    return _map(_render_batch, jobs, workers, _init_render, (context, environment, staging, dest))
