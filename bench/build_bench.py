@@ -1,0 +1,479 @@
+"""Benchmark newsdigest builds against Hugo and Pelican on one synthetic corpus, in one run.
+
+Machines are noisy, so every figure is a median of several runs and every comparison is a ratio
+to a peer measured in the same invocation, interleaved run by run, never an absolute target.
+
+Scenarios, per tool and run: a cold full build (output and caches deleted), a rebuild with no
+change, a rebuild after appending a sentence to one article, a rebuild after adding one article.
+Each build is its own child process; its wall time, CPU time and peak memory (the largest sum of
+RSS over the child's process tree, sampled, or the largest single process's max RSS from
+`wait4`, whichever is larger) are recorded. A failing build is reported, not fatal.
+
+Usage: python bench/build_bench.py [--sizes 1000,10000] [--runs 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import make_corpus
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+SCENARIOS = {
+    "cold": "cold full build",
+    "nochange": "no-change rebuild",
+    "edit": "edit one article",
+    "add": "add one article",
+}
+OURS = "newsdigest"
+SAMPLE_SECONDS = 0.05
+
+
+@dataclass
+class Measurement:
+    """One build: how long, how much CPU and memory, and whether it worked."""
+
+    wall: float
+    cpu: float
+    peak_rss: int  # bytes
+    returncode: int
+    output: str
+
+
+@dataclass
+class Tool:
+    """A site generator under test: how to build its flavour of the corpus, how to clean it."""
+
+    name: str
+    root: Path
+    command: list[str]
+    clean: list[str]  # paths relative to root, deleted before a cold build
+    version: str = ""
+    results: dict[str, list[Measurement]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def clean_outputs(self) -> None:
+        for pattern in self.clean:
+            for path in self.root.glob(pattern):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+
+
+def _tree_rss(pid: int) -> int:
+    """Sum of resident memory of `pid` and all its descendants now, in bytes (0 once gone)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def measure(command: Sequence[str], cwd: Path, timeout: float) -> Measurement:
+    """Run one build in its own session, sampling its tree's memory until `wait4` reaps it.
+
+    `wait4` gives this child's own rusage (CPU time, max RSS including its waited-for
+    descendants), which `getrusage(RUSAGE_CHILDREN)` cannot: that one only ever grows.
+    """
+    started = time.perf_counter()
+    with subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    ) as process:
+        peak = 0
+        done = threading.Event()
+        chunks: list[bytes] = []
+
+        def sample() -> None:
+            nonlocal peak
+            deadline = started + timeout
+            while not done.wait(SAMPLE_SECONDS):
+                peak = max(peak, _tree_rss(process.pid))
+                if time.perf_counter() > deadline:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    chunks.append(f"\n[killed after {timeout:.0f} s]\n".encode())
+                    return
+
+        def drain() -> None:
+            assert process.stdout is not None
+            chunks.append(process.stdout.read())
+
+        threads = [threading.Thread(target=sample), threading.Thread(target=drain)]
+        for thread in threads:
+            thread.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        for thread in threads:
+            thread.join()
+    return Measurement(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_rss=max(peak, usage.ru_maxrss * 1024),
+        returncode=process.returncode,
+        output=b"".join(chunks).decode("utf-8", "replace"),
+    )
+
+
+def _version(command: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    except OSError as error:
+        return f"unavailable ({error})"
+    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else ""
+
+
+def find_pelican(explicit: str | None) -> list[str] | None:
+    """Pelican as given, else on PATH, else importable by this Python."""
+    if explicit:
+        return [explicit]
+    found = shutil.which("pelican")
+    if found:
+        return [found]
+    with contextlib.suppress(ImportError):
+        import pelican  # noqa: F401
+
+        return [sys.executable, "-m", "pelican"]
+    return None
+
+
+def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list[str]]:
+    """The tools to compare on `corpus`; the second item says which peers were left out, and why."""
+    ours = corpus / OURS
+    command = [args.python, "-m", "generator", "build", "--root", str(ours)]
+    help_text = subprocess.run(
+        [*command[:4], "--help"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout
+    if "--timings" in help_text:
+        command.append("--timings")
+    tools = [
+        Tool(
+            name=OURS,
+            root=ours,
+            command=command,
+            clean=["output", ".newsdigest-cache", ".output.staging-*"],
+            version=_git_describe(),
+        )
+    ]
+    skipped = []
+    hugo = args.hugo or shutil.which("hugo")
+    if args.no_peers:
+        skipped.append("peers left out (--no-peers)")
+    elif hugo:
+        root = corpus / "hugo"
+        tools.append(
+            Tool(
+                name="hugo",
+                root=root,
+                command=[
+                    hugo,
+                    "--source",
+                    str(root),
+                    "--destination",
+                    "public",
+                    "--cacheDir",
+                    str(root / ".hugo-cache"),
+                    "--quiet",
+                ],
+                clean=["public", "resources", ".hugo-cache", ".hugo_build.lock"],
+                version=_version([hugo, "version"]),
+            )
+        )
+    else:
+        skipped.append("hugo: not found (install with `apt-get install hugo`, or pass --hugo)")
+    pelican = None if args.no_peers else find_pelican(args.pelican)
+    if pelican:
+        root = corpus / "pelican"
+        tools.append(
+            Tool(
+                name="pelican",
+                root=root,
+                command=[
+                    *pelican,
+                    str(root / "content"),
+                    "--settings",
+                    str(root / "pelicanconf.py"),
+                    "--output",
+                    str(root / "output"),
+                    "--quiet",
+                ],
+                clean=["output", "cache", "__pycache__"],
+                version=_version([*pelican, "--version"]),
+            )
+        )
+    elif not args.no_peers:
+        skipped.append("pelican: not found (see bench/README.md, or pass --pelican)")
+    return tools, skipped
+
+
+def _git_describe() -> str:
+    done = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()
+
+
+def run_scenarios(
+    tool: Tool,
+    run: int,
+    edited: make_corpus.Article,
+    added: make_corpus.Article,
+    sentence: str,
+    timeout: float,
+) -> None:
+    """Cold, no-change, edit and add builds for one tool, then put the corpus back as it was.
+
+    A failed build stops this tool's run: what follows would not measure what it says.
+    """
+    edited_path = tool.root / make_corpus.article_file(edited, tool.name)[0]
+    added_relative, added_text = make_corpus.article_file(added, tool.name)
+    added_path = tool.root / added_relative
+    original = edited_path.read_bytes()
+    try:
+        for scenario in SCENARIOS:
+            if scenario == "cold":
+                tool.clean_outputs()
+            elif scenario == "edit":
+                with open(edited_path, "a", encoding="utf-8", newline="\n") as file:
+                    file.write(f"{sentence} Updated in run {run}.\n")
+            elif scenario == "add":
+                added_path.parent.mkdir(parents=True, exist_ok=True)
+                added_path.write_text(added_text, encoding="utf-8", newline="\n")
+            result = measure(tool.command, REPO, timeout)
+            tool.results.setdefault(scenario, []).append(result)
+            if result.returncode != 0:
+                tail = "\n".join(result.output.strip().splitlines()[-15:])
+                tool.errors.append(
+                    f"run {run}, {SCENARIOS[scenario]}: exit {result.returncode}\n{tail}"
+                )
+                return
+    finally:
+        edited_path.write_bytes(original)
+        added_path.unlink(missing_ok=True)
+
+
+def _ok(results: list[Measurement]) -> list[Measurement]:
+    return [result for result in results if result.returncode == 0]
+
+
+def median_wall(tool: Tool, scenario: str) -> float | None:
+    good = _ok(tool.results.get(scenario, []))
+    return statistics.median(result.wall for result in good) if good else None
+
+
+def peak_memory(tool: Tool) -> int | None:
+    peaks = [result.peak_rss for results in tool.results.values() for result in _ok(results)]
+    return max(peaks) if peaks else None
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "failed"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ratio(
+    ours: float | None, theirs: float | None, better: str = "faster", worse: str = "slower"
+) -> str:
+    """Ours divided by theirs; below 1 we are better, and the cell says by how much in words."""
+    if not ours or not theirs:
+        return "–"
+    ratio = ours / theirs
+    if ratio < 1:
+        return f"{ratio:.2f} ({1 / ratio:.1f}x {better})"
+    return f"{ratio:.2f} ({ratio:.1f}x {worse})"
+
+
+def size_table(count: int, tools: list[Tool], runs: int) -> list[str]:
+    """The Markdown table for one corpus size: medians per scenario, memory, cost per article."""
+    peers = tools[1:]
+    header = ["scenario", *(tool.name for tool in tools), *(f"ours/{peer.name}" for peer in peers)]
+    lines = [
+        f"### N = {count:,} articles ({runs} run{'s' if runs > 1 else ''}, medians of wall time)",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for scenario, label in SCENARIOS.items():
+        walls = [median_wall(tool, scenario) for tool in tools]
+        ratios = [_ratio(walls[0], median_wall(peer, scenario)) for peer in peers]
+        lines.append("| " + " | ".join([label, *map(_seconds, walls), *ratios]) + " |")
+    memory = [peak_memory(tool) for tool in tools]
+    cells = [f"{value / 2**20:.0f} MB" if value else "failed" for value in memory]
+    ratios = [_ratio(memory[0], peak_memory(peer), "smaller", "larger") for peer in peers]
+    lines.append("| " + " | ".join(["peak memory (RSS)", *cells, *ratios]) + " |")
+    cold = [median_wall(tool, "cold") for tool in tools]
+    cells = [f"{value / count * 1000:.2f} ms" if value else "failed" for value in cold]
+    lines.append("| " + " | ".join(["cold cost per article", *cells, *(["–"] * len(peers))]) + " |")
+    cpu = [_ok(tool.results.get("cold", [])) for tool in tools]
+    cells = [_seconds(statistics.median(m.cpu for m in good)) if good else "failed" for good in cpu]
+    lines.append("| " + " | ".join(["cold CPU time", *cells, *(["–"] * len(peers))]) + " |")
+    return [*lines, ""]
+
+
+def details(count: int, tools: list[Tool]) -> list[str]:
+    """Every run's figures, errors, and our last build's own output (its `--timings`, if any)."""
+    lines = [f"<details><summary>N = {count:,}: every run, errors, build output</summary>", ""]
+    for tool in tools:
+        lines.append(
+            f"**{tool.name}** ({tool.version or 'version unknown'}): `{shlex.join(tool.command)}`"
+        )
+        lines.append("")
+        for scenario, results in tool.results.items():
+            runs = ", ".join(
+                f"{_seconds(r.wall)} / {r.cpu:.1f} s CPU / {r.peak_rss / 2**20:.0f} MB"
+                + ("" if r.returncode == 0 else f" (exit {r.returncode})")
+                for r in results
+            )
+            lines.append(f"- {SCENARIOS[scenario]}: {runs}")
+        for error in tool.errors:
+            lines.extend(["", "```", error, "```"])
+        lines.append("")
+    ours = tools[0]
+    for scenario in ("cold", "edit"):
+        good = _ok(ours.results.get(scenario, []))
+        if good and good[-1].output.strip():
+            lines.extend(
+                [
+                    f"{OURS} output, {SCENARIOS[scenario]}:",
+                    "",
+                    "```",
+                    good[-1].output.strip(),
+                    "```",
+                    "",
+                ]
+            )
+    return [*lines, "</details>", ""]
+
+
+def scaling(per_article: dict[int, float]) -> list[str]:
+    """Our cold cost per article at the largest size over that at the smallest: ~1 means linear."""
+    if len(per_article) < 2:
+        return []
+    small, large = min(per_article), max(per_article)
+    ratio = per_article[large] / per_article[small]
+    return [
+        f"newsdigest cold cost per article at N = {large:,} / at N = {small:,}: {ratio:.2f} "
+        "(1.0 is linear; the target is at most 1.3)",
+        "",
+    ]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if "model name" in line), cpu)
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.platform()}"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median reported)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: N=200, one run")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpus-dir", type=Path, default=BENCH_DIR / "corpus")
+    parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
+    parser.add_argument("--python", default=sys.executable, help="Python that runs newsdigest")
+    parser.add_argument("--hugo", help="hugo executable (default: on PATH)")
+    parser.add_argument("--pelican", help="pelican executable (default: on PATH or importable)")
+    parser.add_argument("--no-peers", action="store_true", help="measure newsdigest only")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per build")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.runs = "200", 1
+    try:
+        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
+    if args.runs < 1 or min(args.sizes) < 1:
+        parser.error("--runs and every size must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = shlex.join(
+        ["python", "bench/build_bench.py", *(sys.argv[1:] if argv is None else argv)]
+    )
+    report = [
+        "# newsdigest build benchmark",
+        "",
+        f"Command: `{command}`  ",
+        f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC  ",
+        f"Machine: {machine()}  ",
+        f"Corpus: `bench/make_corpus.py N --seed {args.seed}`; ratios are ours/theirs "
+        "(below 1: we are faster or smaller)",
+        "",
+    ]
+    per_article: dict[int, float] = {}
+    for count in args.sizes:
+        corpus = args.corpus_dir / f"n{count}-seed{args.seed}"
+        print(f"N = {count:,}: writing corpus to {corpus}", file=sys.stderr)
+        articles = make_corpus.make_corpus(count, args.seed, corpus, make_corpus.FLAVOURS)
+        tools, skipped = make_tools(corpus, args)
+        extra = make_corpus.CorpusMaker(args.seed + 1)
+        edited = articles[len(articles) // 2]
+        for run in range(1, args.runs + 1):
+            added = extra.article(make_corpus.LAST_DAY)
+            added = dataclasses.replace(added, slug=f"added-in-run-{run}-{added.slug}")
+            sentence = extra.extra_sentence()
+            for tool in tools:
+                print(f"N = {count:,}, run {run}/{args.runs}: {tool.name}", file=sys.stderr)
+                run_scenarios(tool, run, edited, added, sentence, args.timeout)
+        report.extend(size_table(count, tools, args.runs))
+        report.extend(f"- {note}" for note in skipped)
+        if skipped:
+            report.append("")
+        report.extend(details(count, tools))
+        cold = median_wall(tools[0], "cold")
+        if cold:
+            per_article[count] = cold / count
+    report.extend(scaling(per_article))
+    text = "\n".join(report)
+    print(text)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    path = args.results_dir / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.md"
+    path.write_text(text, encoding="utf-8")
+    print(f"\nwritten to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
