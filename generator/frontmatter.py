@@ -131,8 +131,18 @@ def load_yaml_mapping(
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if (
+            error.context_mark is not None
+            and error.problem_mark is not None
+            and error.problem_mark.index >= len(yaml_text.rstrip())
+        ):
+            # The parser only noticed at the end of the block (an unclosed `[` or quote):
+            # point at where the unfinished construct began, not at the closing `---`.
+            mark = error.context_mark
         line = first_line + mark.line if mark else first_line
         problem = error.problem or "invalid YAML"
+        if error.context:
+            problem = f"{problem} {error.context}"
         return diagnostic(
             path, line, f"invalid YAML: {problem}", "check indentation, colons and quotes"
         )
