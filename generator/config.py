@@ -81,6 +81,17 @@ class SiteConfig:
     markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
     trust_html: bool = False
     summary_words: int = 60
+    # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        """Line of a site.yaml key, or None if the key is not in the file."""
+        return dict(self.key_lines).get(key)
+
+    @property
+    def config_path(self) -> str:
+        """site.yaml as shown to the user in messages."""
+        return display_path(self.root / CONFIG_FILE)
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -221,7 +232,7 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             values["markdown_extensions"] = tuple(extensions)
 
     problems.raise_if_any()
-    return SiteConfig(root=root, **values)
+    return SiteConfig(root=root, key_lines=tuple(sorted(lines.items())), **values)
 
 
 def display_path(path: Path) -> str:

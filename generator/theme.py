@@ -13,7 +13,7 @@ from types import TracebackType
 
 import jinja2
 
-from .config import SiteConfig
+from .config import SiteConfig, display_path
 from .errors import Diagnostic, Diagnostics, UserError, diagnostic
 from .frontmatter import load_yaml_mapping
 
@@ -47,62 +47,70 @@ def load_theme(config: SiteConfig) -> Theme:
     if site_templates.is_dir():
         template_dirs.append(site_templates)
     name: str | None = config.theme
+    # Who named the theme we look for next: site.yaml's `theme:`, then each theme.yaml's `parent:`.
+    named_at: tuple[str, int | None] = (config.config_path, config.line_of("theme"))
     seen: list[str] = []
     while name is not None:
         if name in seen or len(seen) >= MAX_PARENT_DEPTH:
             raise UserError(
                 [
                     diagnostic(
-                        "site.yaml",
-                        None,
+                        *named_at,
                         f"theme parents form a loop: {' -> '.join([*seen, name])}",
                     )
                 ]
             )
-        seen.append(name)
         directory = _find_theme_dir(config, name)
         if directory is None:
             available = sorted(
-                p.name
-                for base in (config.root / "themes", BUILTIN_THEMES)
-                if base.is_dir()
-                for p in base.iterdir()
-                if p.is_dir()
+                {
+                    p.name
+                    for base in (config.root / "themes", BUILTIN_THEMES)
+                    if base.is_dir()
+                    for p in base.iterdir()
+                    if p.is_dir()
+                }
             )
+            what = "parent theme" if seen else "theme"
             raise UserError(
                 [
                     diagnostic(
-                        "site.yaml",
-                        None,
-                        f"theme {name!r} not found in themes/",
+                        *named_at,
+                        f"{what} {name!r} not found in themes/",
                         f"available: {', '.join(available) or 'none'}",
                     )
                 ]
             )
+        seen.append(name)
         if (directory / "templates").is_dir():
             template_dirs.append(directory / "templates")
         if (directory / "static").is_dir():
             static_dirs.append(directory / "static")
-        name = _parent_of(directory)
+        name, named_at = _parent_of(directory)
     site_static = config.root / "static"
     if site_static.is_dir():
         static_dirs.insert(0, site_static)
     return Theme(config.theme, tuple(template_dirs), tuple(static_dirs))
 
 
-def _parent_of(theme_dir: Path) -> str | None:
+def _parent_of(theme_dir: Path) -> tuple[str | None, tuple[str, int | None]]:
+    """The parent named in theme.yaml, and where it is named (for messages)."""
     manifest = theme_dir / "theme.yaml"
+    shown = display_path(manifest)
     if not manifest.is_file():
-        return None
-    loaded = load_yaml_mapping(manifest.read_text(encoding="utf-8"), manifest)
+        return None, (shown, None)
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError([diagnostic(shown, None, f"cannot read theme.yaml: {error}")]) from None
+    loaded = load_yaml_mapping(text, shown)
     if isinstance(loaded, Diagnostic):
         raise UserError([loaded])
     parent = loaded[0].get("parent")
-    if parent is not None and not isinstance(parent, str):
-        raise UserError(
-            [diagnostic(manifest, loaded[1].get("parent"), "`parent` must be a theme name")]
-        )
-    return parent
+    line = loaded[1].get("parent")
+    if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+        raise UserError([diagnostic(shown, line, "`parent` must be a theme name")])
+    return parent, (shown, line)
 
 
 def create_environment(
@@ -157,7 +165,9 @@ def check_templates(
                     environment.get_template(path.relative_to(template_dir).as_posix())
                 except jinja2.TemplateSyntaxError as error:
                     problems.add(
-                        error.filename or path,
+                        display_path(Path(error.filename))
+                        if error.filename
+                        else display_path(path),
                         error.lineno,
                         f"template syntax error: {error.message}",
                     )
@@ -186,9 +196,13 @@ def locate_template_error(error: Exception, traceback: TracebackType | None) -> 
         if filename.endswith((".html", ".xml", ".txt")):
             location = (filename, traceback.tb_lineno)
         traceback = traceback.tb_next
-    message = f"template error: {error}"
+    message, hint = f"template error: {error}", None
     if isinstance(error, jinja2.UndefinedError):
         message = f"undefined variable in template: {error.message}"
+    elif isinstance(error, jinja2.TemplateNotFound):
+        # Jinja's own text lists the search folders, which are absolute and machine-specific.
+        message = f"template {error.name!r} not found"
+        hint = "add it to templates/ or to the theme"
     if location is None:
-        return diagnostic("themes", None, message)
-    return diagnostic(location[0], location[1], message)
+        return diagnostic("themes", None, message, hint)
+    return diagnostic(display_path(Path(location[0])), location[1], message, hint)
