@@ -6,9 +6,7 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .readers import FORMATS, read_inputs
 

@@ -78,9 +78,17 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
                  or declared.title_publisher)
     units = markdown_units(sanitize_markdown(markdown, base))
     body, text_date, text_updated, text_tags = _tidy(units, context, title)
+    if text_date is None or not text_tags:
+        # trafilatura drops short date and tag lines; read them from the page itself.
+        page_units = [make_unit(text, 0) for text in visible_lines(tree)]
+        page_kinds = [classify(unit, BatchContext()) for unit in page_units]
+        if text_date is None:
+            text_date, text_updated = find_dates(page_units, page_kinds, set())
+        text_tags = text_tags or find_tags(page_units)
     traf_date = parse_iso(found.date) if found and found.date else None
-    date = declared.date or _precise(traf_date, text_date)
-    tags = declared.tags or tuple(unique_tags(list(found.tags or []))) if found else declared.tags
+    date = declared.date or text_date or traf_date
+    traf_tags = tuple(unique_tags(list(found.tags or []))) if found else ()
+    tags = declared.tags or traf_tags
     return Extracted(
         title=title,
         date=date,
@@ -94,18 +102,17 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
     )
 
 
-def _precise(coarse: dt.datetime | dt.date | None, fine: dt.datetime | dt.date | None,
-             ) -> dt.datetime | dt.date | None:
-    """Prefer the page's own date line when it agrees on the day and adds a time."""
-    if coarse is None:
-        return fine
-    if isinstance(fine, dt.datetime) and fine.date() == _day(coarse):
-        return fine
-    return coarse
+_SHORT_BLOCKS = ("p", "span", "div", "li", "time", "i", "em", "small", "dd", "td", "header")
 
 
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def visible_lines(tree: Any) -> list[str]:
+    """Short texts of the page's elements, in document order: where date and tag lines live."""
+    lines: list[str] = []
+    for element in tree.iter(*_SHORT_BLOCKS):
+        text = " ".join(element.text_content().split())
+        if 0 < len(text) <= 160 and (not lines or lines[-1] != text):
+            lines.append(text)
+    return lines
 
 
 def markdown_units(markdown: str) -> list[Unit]:

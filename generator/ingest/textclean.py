@@ -48,8 +48,11 @@ _CREDIT = re.compile(
     r"\s*(?:credit)?\s*[:/©(]",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[^.|©]*)",
-                        re.IGNORECASE)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[^.|©]*?)"
+    r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?:[.|,]|$)",
+    re.IGNORECASE,
+)
 _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
 _PUBLISHER_LABEL = re.compile(r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$",
                               re.IGNORECASE)
@@ -71,6 +74,7 @@ class Unit:
     terminal: bool
     stop_ratio: float
     markdown: str = ""  # block prefix when the text came from Markdown ("## ", "> ")
+    gap_before: bool = False  # a blank line separates it from the previous unit
 
 
 def line_key(text: str) -> str:
@@ -79,7 +83,7 @@ def line_key(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
-def make_unit(text: str, line: int, markdown: str = "") -> Unit:
+def make_unit(text: str, line: int, markdown: str = "", gap_before: bool = False) -> Unit:
     """Measure one line of text."""
     bullet = is_bullet(text)
     clean = " ".join(strip_bullet(text).split()) if bullet else " ".join(text.split())
@@ -93,39 +97,40 @@ def make_unit(text: str, line: int, markdown: str = "") -> Unit:
         terminal=bool(_TERMINAL.search(strip_links(clean))),
         stop_ratio=stops / len(words) if words else 0.0,
         markdown=markdown,
+        gap_before=gap_before,
     )
 
 
 def split_units(text: str) -> list[Unit]:
-    """Lines become units; hard-wrapped paragraphs (text dumps, e-mail) are joined first."""
-    lines = text.splitlines()
-    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    """Lines become units; hard-wrapped paragraphs (text dumps, e-mail) are joined first.
+
+    Blank lines are kept as `gap_before` when the page also has lines without one between
+    them: then they separate blocks (a link box ends at one). In a double-spaced page they
+    separate every line and say nothing.
+    """
+    lines = [line.rstrip() for line in text.splitlines()]
+    lengths = sorted(len(line) for line in lines if line.strip())
     if not lengths:
         return []
     width = lengths[int(len(lengths) * 0.9)]
     long_lines = sum(1 for length in lengths if length >= width - 15)
     wrapped = 50 <= width <= 100 and long_lines >= 0.3 * len(lengths) and len(lengths) >= 6
-    units: list[Unit] = []
-    buffer: list[str] = []
-    start = 0
-    for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip()
-        continues = (
-            wrapped
-            and buffer
-            and line.strip()
-            and len(buffer[-1]) >= width * 0.7
-            and not is_bullet(line)
-        )
-        if continues:
-            buffer.append(line.strip())
+    adjacent = any(a.strip() and b.strip() for a, b in zip(lines, lines[1:], strict=False))
+    blocks: list[tuple[int, list[str], bool]] = []
+    gap = False
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            gap = bool(blocks)
             continue
-        if buffer:
-            units.append(make_unit(" ".join(buffer), start))
-        buffer, start = ([line.strip()], number) if line.strip() else ([], number)
-    if buffer:
-        units.append(make_unit(" ".join(buffer), start))
-    return units
+        previous = blocks[-1][1] if blocks else None
+        if wrapped and previous and not gap and len(previous[-1]) >= width * 0.7 \
+                and not is_bullet(line):
+            previous.append(line.strip())
+        else:
+            blocks.append((number, [line.strip()], gap and adjacent))
+        gap = False
+    return [make_unit(" ".join(parts), number, gap_before=gap_before)
+            for number, parts, gap_before in blocks]
 
 
 def classify(unit: Unit, context: BatchContext) -> str:
@@ -147,7 +152,7 @@ def classify(unit: Unit, context: BatchContext) -> str:
         or _RELATIVE_TIME.match(text)
         or (unit.words <= 3 and _COUNT.match(text))
         or _CREDIT.match(text)
-        or (unit.words <= 25 and is_consent_or_prompt(text))
+        or (unit.words <= 40 and is_consent_or_prompt(text))
         or _COPYRIGHT.match(text)
         or _is_navigation(text)
     ):
@@ -183,7 +188,8 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
         if kinds[index] in (LABEL, HEADLINE, FURNITURE) and units[index].words <= 5 \
                 and not units[index].terminal:
             run = index + 1
-            while run < len(units) and _is_link_item(units[run], kinds[run]):
+            while run < len(units) and _is_link_item(units[run], kinds[run]) \
+                    and not (run > index + 1 and units[run].gap_before):
                 run += 1
             items = units[index + 1 : run]
             headline_items = sum(1 for item in items if not item.terminal or item.text.endswith("?"))
@@ -206,8 +212,11 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
 
 
 def _is_link_item(unit: Unit, kind: str) -> bool:
-    return 3 <= unit.words <= 30 and kind in (HEADLINE, SENTENCE, PROSE, LABEL, FURNITURE) \
-        and not (kind == PROSE and unit.words > 30)
+    """Headline-shaped: a box item may be a question, but prose ending in a full stop is the
+    story resuming."""
+    if kind == PROSE:
+        return unit.words <= 30 and not unit.text.rstrip("\"'”’»)").endswith(".")
+    return 3 <= unit.words <= 30 and kind in (HEADLINE, SENTENCE, LABEL, FURNITURE)
 
 
 _SCORES = {PROSE: 0, SENTENCE: 3, HEADLINE: -3, LABEL: -3, FURNITURE: -8, DATE: -8, TAGS: -8,
