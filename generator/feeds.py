@@ -40,8 +40,10 @@ def render_feed(
     generator.title(xml_safe(title))
     generator.subtitle(xml_safe(description or title))
     generator.description(xml_safe(description or title))
-    generator.link(href=config.absolute_url(base), rel="alternate")
-    generator.link(href=feed_url, rel="self")
+    # feedgen makes the *last* link RSS's <channel><link>, which must be the web page.
+    media_type = "application/atom+xml" if kind == "atom" else "application/rss+xml"
+    generator.link(href=feed_url, rel="self", type=media_type)
+    generator.link(href=config.absolute_url(base), rel="alternate", type="text/html")
     generator.language(config.language)
     generator.author({"name": xml_safe(config.author or config.title)})
     generator.generator("newsdigest")
