@@ -1,0 +1,135 @@
+"""The cleaner's decisions on pages it has never seen: structure, not one site's strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.ingest.dates import classify_date_line, parse_date
+from generator.ingest.dedupe import DuplicateIndex
+from generator.ingest.metadata import split_site_suffix
+from generator.ingest.model import BatchContext, RawDocument
+from generator.ingest.pipeline import clean_batch
+from generator.ingest.summary import lede_summary
+from generator.ingest.textclean import clean_text
+from generator.ingest.writer import ContentIndex
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+PARAGRAPHS = [
+    "Workers at the port walked off the job early on Friday after talks over pay broke down, "
+    "leaving dozens of container ships waiting outside the harbour.",
+    "The union said the employers had refused to discuss its demand for a 9 percent raise, while "
+    "the port authority said it had made a fair offer and remained open to talks.",
+    "Shipping companies warned that the strike could delay deliveries to shops across the "
+    "region if it lasted more than a few days.",
+]
+
+
+def test_unlabelled_link_boxes_are_removed_by_shape() -> None:
+    """Labels the vocabulary has never heard of: the run of headlines under them goes."""
+    page = "\n".join([
+        "Port workers strike over pay", "Zorblat", "Filed 2025-09-12 07:30", *PARAGRAPHS,
+        "Quuxly picks", "Council approves new cycle lanes on the seafront",
+        "Schools to stay open during summer heat wave", "Inside the city's oldest bakery",
+        "What the new parking rules mean for you", "Wibble", "Fire crews tackle blaze at old mill",
+        "Ten years on, the bridge still divides opinion", "Local runner wins mountain marathon",
+    ])
+    found = clean_text(page, BatchContext())
+    assert found.body.split("\n\n") == PARAGRAPHS
+    assert found.title == "Port workers strike over pay"
+    assert found.date == dt.datetime(2025, 9, 12, 7, 30)
+
+
+def test_comments_after_the_story_are_not_body() -> None:
+    page = "\n".join([
+        "Port workers strike over pay - Harbour Gazette", "", *PARAGRAPHS, "", "Comments (2)",
+        "dockhand99", "5 hours ago",
+        "My father worked at that port for thirty years and they always treated the workers badly.",
+        "Reply",
+    ])
+    found = clean_text(page, BatchContext())
+    assert found.body.split("\n\n") == PARAGRAPHS
+    assert found.publisher == "Harbour Gazette"
+
+
+def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None:
+    """A promo sentence on every page of a site, and a link to another article of the batch."""
+    promo = "Support independent journalism in the valley by becoming a member today."
+    other = [
+        "Council approves new cycle lanes on the seafront",
+        "The council voted on Tuesday to build protected cycle lanes along the seafront road, "
+        "a project that has been debated for a decade.",
+        "Construction will begin in the spring and is expected to take eighteen months.",
+    ]
+    first = "\n".join(["Port workers strike over pay | Valley Voice", "", PARAGRAPHS[0], promo,
+                       *PARAGRAPHS[1:], other[0]])
+    second = "\n".join([f"{other[0]} | Valley Voice", "", other[1], promo, other[2]])
+    documents = [RawDocument(f"{n}.txt", text.encode(), "text", text, str(n), n)
+                 for n, text in enumerate((first, second))]
+    empty = ContentIndex({}, {}, frozenset(), DuplicateIndex())
+    cleaned = clean_batch(documents, empty)
+    assert cleaned[0].found.body.split("\n\n") == PARAGRAPHS
+    assert cleaned[1].found.body.split("\n\n") == other[1:]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "value"),
+    [
+        ("Date:2025-04-14 15:45:07", "published", dt.datetime(2025, 4, 14, 15, 45, 7)),
+        ("Published: April 14, 2025 at 3:45 p.m.", "published", dt.datetime(2025, 4, 14, 15, 45)),
+        ("Veröffentlicht am 14. April 2025, 15:45 Uhr", "published", dt.datetime(2025, 4, 14, 15, 45)),
+        ("Mis à jour le 2 février 2025 à 9h05", "updated", dt.datetime(2025, 2, 2, 9, 5)),
+        ("12 de mayo de 2025 - 08:30 CEST", "bare",
+         dt.datetime(2025, 5, 12, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))),
+        ("2025-02-05T10:00:00-05:00", "bare",
+         dt.datetime(2025, 2, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))),
+        ("Stand: 03.07.2025", "updated", dt.date(2025, 7, 3)),
+        ("04/14/2025", "bare", dt.date(2025, 4, 14)),
+    ],
+)
+def test_dates_in_several_languages(line: str, kind: str, value: object) -> None:
+    assert classify_date_line(line) == (kind, value)
+
+
+@pytest.mark.parametrize("text", ["03/04/2025", "2025-02-30", "Updated 2 hours ago"])
+def test_ambiguous_or_impossible_dates_are_not_guessed(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "publisher"),
+    [
+        ("Storm closes coast road -Coast Post", "Storm closes coast road", "Coast Post"),
+        ("Storm closes coast road | Coast Post", "Storm closes coast road", "Coast Post"),
+        ("Storm closes coast road — Le Monde Libre", "Storm closes coast road", "Le Monde Libre"),
+        ("Spain - France match ends in a draw", "Spain - France match ends in a draw", None),
+        ("Who will win? - an explainer", "Who will win? - an explainer", None),
+    ],
+)
+def test_site_suffix(raw: str, title: str, publisher: str | None) -> None:
+    split = split_site_suffix(raw)
+    assert (split.title, split.publisher) == (title, publisher)
+
+
+def test_summary_is_whole_sentences_near_sixty_words() -> None:
+    body = " ".join(PARAGRAPHS[:2]) + "\n\n" + PARAGRAPHS[2]
+    summary = lede_summary(body)
+    assert summary == " ".join(PARAGRAPHS[:2])
+    assert lede_summary("## Heading only") is None
+
+
+def test_fixture_quality_stays_above_target() -> None:
+    """The measured figures the documentation quotes must not silently regress."""
+    import clean_quality
+
+    pages = sorted(p for p in clean_quality.FIXTURES.iterdir() if p.suffix in (".txt", ".html"))
+    assert len(pages) >= 30
+    scores = [clean_quality.score_page(page) for page in pages]
+    assert clean_quality.prf([s for s in scores if s.format == "text"])[2] >= 0.95
+    assert clean_quality.prf([s for s in scores if s.format == "html"])[2] >= 0.96
+    for field in ("title", "date", "publisher", "tags"):
+        assert sum(s.fields[field] for s in scores) >= 0.9 * len(scores), field
