@@ -19,7 +19,7 @@ from .content import Article
 from .errors import Diagnostics, UserError, diagnostic
 from .output import OutputFile, begin, collect_static_files, commit, output_lock, stage_file
 from .parallel import available_cpus, parse_articles, render_jobs
-from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, RenderJob, plan_pages
+from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, plan_pages
 from .site import Site, Skipped, assemble_site
 from .sitemap import render_sitemap
 from .theme import Theme, check_templates, create_environment, load_theme
@@ -92,23 +92,27 @@ def find_sources(root: Path) -> list[tuple[Path, str]]:
         return []
     problems = Diagnostics()
     found = []
+    shown_root = display_path(content_dir)
     for current, dirnames, filenames in os.walk(content_dir):
-        base = Path(current)
+        relative = os.path.relpath(current, content_dir)
+        shown_dir = shown_root if relative == "." else os.path.join(shown_root, relative)
         for name in dirnames + filenames:
-            if not name.startswith(".") and (base / name).is_symlink():
+            if not name.startswith(".") and os.path.islink(os.path.join(current, name)):
                 problems.add(
-                    display_path(base / name),
+                    os.path.join(shown_dir, name),
                     None,
                     "symbolic link not followed",
                     "move the file into content/ instead",
                 )
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not (base / d).is_symlink()
+            d
+            for d in dirnames
+            if not d.startswith(".") and not os.path.islink(os.path.join(current, d))
         )
         for name in filenames:
-            path = base / name
-            if name.endswith(".md") and not name.startswith(".") and not path.is_symlink():
-                found.append((path, display_path(path)))
+            path = os.path.join(current, name)
+            if name.endswith(".md") and not name.startswith(".") and not os.path.islink(path):
+                found.append((Path(path), os.path.join(shown_dir, name)))
     problems.raise_if_any()
     return sorted(found)
 
@@ -149,12 +153,12 @@ def read_articles(
 
 def load_site(
     options: BuildOptions, cache: BuildCache, watch: Stopwatch
-) -> tuple[Site, dict[str, Article]]:
-    """Everything up to a resolved Site (what `check` validates), and the article cache."""
+) -> tuple[Site, dict[str, Article], bool]:
+    """Everything up to a resolved Site (what `check` validates), the article cache for next
+    time, and whether that cache differs from the one loaded."""
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
-    articles, parsed = watch.run(
-        "read", lambda: read_articles(config, cache.load_articles(), options.workers)
-    )
+    cached = cache.load_articles()
+    articles, parsed = watch.run("read", lambda: read_articles(config, cached, options.workers))
     site = watch.run(
         "assemble",
         lambda: assemble_site(
@@ -165,7 +169,7 @@ def load_site(
             now=options.now,
         ),
     )
-    return site, parsed
+    return site, parsed, parsed.keys() != cached.keys()
 
 
 def _check_output_dir(options: BuildOptions) -> None:
@@ -209,7 +213,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     _check_output_dir(options)
     dest = options.output_dir
     cache = BuildCache(options.root, dest, enabled=options.use_cache)
-    site, parsed = load_site(options, cache, watch)
+    site, parsed, cache_changed = load_site(options, cache, watch)
     theme = watch.run("theme", lambda: load_theme(site.config))
     environment = create_environment(
         theme, site.config, cache.folder / "jinja" if options.use_cache else None
@@ -224,34 +228,35 @@ def build_site(options: BuildOptions) -> BuildResult:
         todo = [
             job
             for job, print_ in zip(jobs, fingerprints, strict=True)
-            if not _still_valid(dest, job, print_, previous)
+            if not _still_valid(dest, job.path, print_, previous)
         ]
         staging = begin(dest)
         rendered = watch.run(
             "render",
             lambda: render_jobs(context, environment, todo, staging, dest, options.workers),
         )
-        sizes = {item.path: item.size for item in rendered}
-        written = sum(item.staged for item in rendered)
         html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
-        extra = [*render_sitemap(site.config, site.articles, html_urls)]
-        extra += [
-            OutputFile(relative, source.read_bytes()) for relative, source in static_files.items()
-        ]
-        keep = {job.path for job in jobs}
-        for output_file in extra:
-            if output_file.path not in keep:
-                keep.add(output_file.path)
-                written += stage_file(staging, dest, output_file.path, output_file.data)
-        removed = watch.run("publish", lambda: commit(staging, dest, keep))
+        extra = render_sitemap(site.config, site.articles, html_urls)
+        extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
+        sizes = {item.path: item.size for item in rendered}
         records = {
-            job.path.as_posix(): PageRecord(
-                print_, sizes.get(job.path.as_posix()) or previous[job.path.as_posix()].size
+            job.path: PageRecord(
+                print_, sizes[job.path] if job.path in sizes else previous[job.path].size
             )
             for job, print_ in zip(jobs, fingerprints, strict=True)
         }
+        written = sum(item.staged for item in rendered)
+        for output_file in extra:
+            if output_file.path not in records:  # a generated page wins over a static file
+                written += stage_file(staging, dest, output_file.path, output_file.data)
+                records[output_file.path] = PageRecord("", len(output_file.data))
+        removed = watch.run(
+            "publish",
+            lambda: commit(staging, dest, set(records), set(previous) if previous else None),
+        )
         cache.save_pages(records)
-    cache.save_articles(parsed)
+    if cache_changed:
+        cache.save_articles(parsed)
     return BuildResult(
         articles=len(site.articles),
         tags=len(site.tags),
@@ -266,14 +271,14 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 
 def _still_valid(
-    dest: Path, job: RenderJob, fingerprint: str, previous: Mapping[str, PageRecord]
+    dest: Path, path: str, fingerprint: str, previous: Mapping[str, PageRecord]
 ) -> bool:
     """A page need not be rendered if it was made from the same data and is still on disk."""
-    record = previous.get(job.path.as_posix())
+    record = previous.get(path)
     if record is None or record.fingerprint != fingerprint:
         return False
     try:
-        return dest.joinpath(*job.path.parts).stat().st_size == record.size
+        return os.stat(os.path.join(dest, path)).st_size == record.size
     except OSError:
         return False
 
@@ -281,7 +286,7 @@ def _still_valid(
 def check_site(options: BuildOptions) -> Site:
     """Validate content, configuration and templates without writing anything."""
     cache = BuildCache(options.root, options.output_dir, enabled=False)
-    site, _ = load_site(options, cache, Stopwatch())
+    site, _, _ = load_site(options, cache, Stopwatch())
     theme = load_theme(site.config)
     check_templates(create_environment(theme, site.config, None), theme, REQUIRED_TEMPLATES)
     return site

@@ -223,7 +223,7 @@ def _validate(
         if (
             not isinstance(slug_value, str)
             or not is_safe_slug(slug_value)
-            or slugify(slug_value) != slug_value
+            or slugify(slug_value, len(slug_value)) != slug_value
         ):
             problem(
                 "slug",

@@ -14,9 +14,9 @@ import contextlib
 import fcntl
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import Diagnostics, UserError, diagnostic
 
@@ -27,7 +27,7 @@ _COMMIT_MARKER = ".newsdigest-commit"
 class OutputFile:
     """A file to publish, relative to the output folder."""
 
-    path: PurePosixPath
+    path: str  # relative POSIX path inside output/
     data: bytes
 
 
@@ -75,46 +75,53 @@ def begin(dest: Path) -> Path:
     return staging
 
 
-def stage_file(staging: Path, dest: Path, relative: PurePosixPath, data: bytes) -> bool:
+def stage_file(staging: Path, dest: Path, relative: str, data: bytes) -> bool:
     """Stage one file unless dest already holds these exact bytes; True if it was staged.
 
     Safe to call from worker processes: each writes its own files.
     """
-    old = dest.joinpath(*relative.parts)
+    old = os.path.join(dest, relative)
     try:
-        if old.stat().st_size == len(data) and old.read_bytes() == data:
-            return False
+        if os.stat(old).st_size == len(data):
+            with open(old, "rb") as handle:
+                if handle.read() == data:
+                    return False
     except OSError:
         pass  # no previous file: stage it
-    target = staging.joinpath(*relative.parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    target = os.path.join(staging, relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
     return True
 
 
-def existing_files(dest: Path) -> set[PurePosixPath]:
-    """Every file currently in dest, relative to it."""
-    found: set[PurePosixPath] = set()
+def existing_files(dest: Path) -> set[str]:
+    """Every file currently in dest, as relative POSIX paths."""
+    found: set[str] = set()
+    prefix = len(str(dest)) + 1
     for current, _dirs, filenames in os.walk(dest):
-        base = PurePosixPath(Path(current).relative_to(dest).as_posix())
-        found.update(base / name for name in filenames)
+        base = current[prefix:]
+        found.update(f"{base}/{name}" if base else name for name in filenames)
     return found
 
 
-def commit(staging: Path, dest: Path, keep: Iterable[PurePosixPath]) -> int:
-    """Make dest hold the staged files plus the kept unchanged ones; return files removed."""
-    removed = sorted(existing_files(dest) - set(keep)) if dest.is_dir() else []
+def commit(staging: Path, dest: Path, keep: set[str], previously: set[str] | None) -> int:
+    """Make dest hold the staged files plus the kept unchanged ones; return files removed.
+
+    `previously` is what the last build wrote (from the cache), which spares walking the
+    whole of dest; without it, dest is walked.
+    """
     if not dest.exists():
         staging.rename(dest)  # first build: nothing to preserve, one rename is the commit
         return 0
-    (staging / _COMMIT_MARKER).write_text(
-        "\n".join(path.as_posix() for path in removed), encoding="utf-8"
-    )
-    _apply(staging, dest)
+    before = previously if previously is not None else existing_files(dest)
+    removed = sorted(before - keep)
+    (staging / _COMMIT_MARKER).write_text("\n".join(removed), encoding="utf-8")
+    _apply(staging, dest, prune=bool(removed))
     return len(removed)
 
 
-def _apply(staging: Path, dest: Path) -> None:
+def _apply(staging: Path, dest: Path, prune: bool = True) -> None:
     """Move staged files into dest and delete removed ones; safe to run again after a kill."""
     marker = staging / _COMMIT_MARKER
     removed = [line for line in marker.read_text(encoding="utf-8").splitlines() if line]
@@ -129,7 +136,8 @@ def _apply(staging: Path, dest: Path) -> None:
             os.replace(base / name, target)
     for name in removed:
         (dest / name).unlink(missing_ok=True)
-    _remove_empty_dirs(dest)
+    if prune:
+        _remove_empty_dirs(dest)
     shutil.rmtree(staging)
 
 
@@ -140,10 +148,10 @@ def _remove_empty_dirs(dest: Path) -> None:
                 os.rmdir(current)
 
 
-def collect_static_files(static_dirs: Sequence[Path]) -> dict[PurePosixPath, Path]:
+def collect_static_files(static_dirs: Sequence[Path]) -> dict[str, Path]:
     """Static files by output path; earlier folders (the site's own) override later ones."""
     problems = Diagnostics()
-    files: dict[PurePosixPath, Path] = {}
+    files: dict[str, Path] = {}
     for folder in reversed(static_dirs):
         for current, dirnames, filenames in os.walk(folder):
             base = Path(current)
@@ -161,6 +169,6 @@ def collect_static_files(static_dirs: Sequence[Path]) -> dict[PurePosixPath, Pat
             for name in sorted(filenames):
                 path = base / name
                 if not name.startswith(".") and not path.is_symlink():
-                    files[PurePosixPath(path.relative_to(folder).as_posix())] = path
+                    files[path.relative_to(folder).as_posix()] = path
     problems.raise_if_any()
     return files

@@ -115,7 +115,7 @@ def _render_batch(batch: Sequence[RenderJob]) -> list[Rendered]:
     for job in batch:
         data = context.render(environment, job)
         staged = stage_file(staging, dest, job.path, data)
-        results.append(Rendered(job.path.as_posix(), len(data), staged))
+        results.append(Rendered(job.path, len(data), staged))
     return results
 
 

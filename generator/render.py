@@ -10,13 +10,10 @@ it again: if nothing a page shows has changed, its bytes cannot have changed.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -25,7 +22,7 @@ from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
 from .feeds import render_feed
-from .site import Archive, Edition, Site, Tag
+from .site import Archive, Edition, Site
 from .theme import locate_template_error
 from .urls import output_path_for
 
@@ -51,19 +48,18 @@ class RenderJob:
     url: str
     index: int = SITE_WIDE
     page: int = 1
+    path: str = field(init=False, compare=False)  # relative path inside output/
+
+    def __post_init__(self) -> None:
+        path = output_path_for(self.url)
+        if path is None:  # assemble_site refuses such URLs; this guards the invariant
+            raise AssertionError(f"unsafe URL reached rendering: {self.url!r}")
+        object.__setattr__(self, "path", path)
 
     @property
     def template(self) -> str:
         """The template an HTML page is rendered with."""
         return f"{self.kind}.html"
-
-    @property
-    def path(self) -> PurePosixPath:
-        """Where the file goes inside output/ (URLs were checked by assemble_site)."""
-        path = output_path_for(self.url)
-        if path is None:
-            raise AssertionError(f"unsafe URL reached rendering: {self.url!r}")
-        return path
 
 
 @dataclass(frozen=True)
@@ -164,6 +160,7 @@ class PageContext:
         self.global_key = global_key
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
         self._site_feeds = _feed_links("/", site.config.title)
+        self._article_keys: dict[int, str] = {}
 
     def tags_of(self, article: Article) -> list[TagLink]:
         """The tags of an article, with their URLs, in the article's own order."""
@@ -276,34 +273,27 @@ class PageContext:
     def fingerprint(self, job: RenderJob) -> str:
         """A hash of everything the job's output is made from, plus templates and config."""
         data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.build(job)
-        hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(f"{self.global_key}\0{job!r}\0".encode())
-        self._hash_value(hasher, data)
-        return hasher.hexdigest()
+        text = f"{self.global_key}\0{job!r}\0{self._key(data)}"
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
-    def _hash_value(self, hasher: Any, value: Any) -> None:
+    def _key(self, value: Any) -> str:
+        """A deterministic text standing for a context value, cheap for large articles."""
         if isinstance(value, Article):
-            # The digest covers every parsed field; URL and tags depend on the rest of the site.
-            hasher.update(f"A{value.digest}{value.url}".encode())
-            self._hash_value(hasher, self.tags_of(value))
-        elif isinstance(value, Tag):
-            hasher.update(f"T{value.name}\0{value.slug}\0{value.url}\0{value.count}".encode())
-        elif isinstance(value, dict):
-            for key in sorted(value):
-                hasher.update(f"K{key}".encode())
-                self._hash_value(hasher, value[key])
-        elif isinstance(value, list | tuple | range):
-            hasher.update(b"[")
-            for item in value:
-                self._hash_value(hasher, item)
-            hasher.update(b"]")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, SiteConfig):
-            hasher.update(type(value).__name__.encode())
-            for item in dataclasses.fields(value):
-                self._hash_value(hasher, getattr(value, item.name))
-        elif value is None or isinstance(value, str | int | float | bool | dt.date):
-            hasher.update(f"{type(value).__name__}:{value!r}\0".encode())
-        # SiteConfig and helper functions are covered by the global key.
+            key = self._article_keys.get(id(value))
+            if key is None:
+                # The digest covers every parsed field; URL and tags depend on the rest of the site.
+                key = f"A({value.digest},{value.url},{self.tags_of(value)!r})"
+                self._article_keys[id(value)] = key
+            return key
+        if isinstance(value, dict):
+            return (
+                "{" + ",".join(f"{name}:{self._key(value[name])}" for name in sorted(value)) + "}"
+            )
+        if isinstance(value, list | tuple):
+            return "[" + ",".join(self._key(item) for item in value) + "]"
+        if isinstance(value, SiteConfig) or callable(value):
+            return ""  # covered by the global key
+        return repr(value)  # small frozen dataclasses, strings, numbers, dates
 
     def render(self, environment: jinja2.Environment, job: RenderJob) -> bytes:
         """The bytes of one output file; template mistakes become `template:line:` errors."""

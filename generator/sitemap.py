@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
 from .config import SiteConfig
@@ -29,6 +28,6 @@ def render_sitemap(
     lines.append("</urlset>")
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute_url('/sitemap.xml')}\n"
     return [
-        OutputFile(PurePosixPath("sitemap.xml"), ("\n".join(lines) + "\n").encode("utf-8")),
-        OutputFile(PurePosixPath("robots.txt"), robots.encode("utf-8")),
+        OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode("utf-8")),
+        OutputFile("robots.txt", robots.encode("utf-8")),
     ]

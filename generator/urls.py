@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import PurePosixPath
 
 # Symbols that carry meaning in tag names ("C++" is not "C", "C#" is not "C").
 _SPOKEN_SYMBOLS = {"+": "-plus-", "#": "-sharp-"}
@@ -51,8 +50,8 @@ def expand_permalink(pattern: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], pattern)
 
 
-def output_path_for(url_path: str) -> PurePosixPath | None:
-    """Map a site URL path to a relative file path, or None if it would leave output/.
+def output_path_for(url_path: str) -> str | None:
+    """Map a site URL path to a relative POSIX file path, or None if it would leave output/.
 
     `/a/b/` becomes `a/b/index.html`; `/feed.xml` stays `feed.xml`.
     """
@@ -65,4 +64,4 @@ def output_path_for(url_path: str) -> PurePosixPath | None:
         parts.append("index.html")
     if not parts:
         return None
-    return PurePosixPath(*parts)
+    return "/".join(parts)
