@@ -17,7 +17,14 @@ from .cache import BuildCache, PageRecord, article_digest
 from .config import SiteConfig, display_path, load_config
 from .content import Article
 from .errors import Diagnostics, UserError, diagnostic
-from .output import OutputFile, begin, collect_static_files, commit, output_lock, stage_file
+from .output import (
+    OutputFile,
+    collect_static_files,
+    commit,
+    output_lock,
+    stage_file,
+    staged_output,
+)
 from .parallel import available_cpus, parse_articles, render_jobs
 from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, plan_pages
 from .site import Site, Skipped, assemble_site
@@ -222,7 +229,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
     context = PageContext(site, _global_key(site.config, theme))
     jobs = watch.run("plan", lambda: plan_pages(site))
-    with output_lock(dest):
+    with output_lock(dest), staged_output(dest) as staging:
         previous = cache.load_pages()
         fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
         todo = [
@@ -230,7 +237,6 @@ def build_site(options: BuildOptions) -> BuildResult:
             for job, print_ in zip(jobs, fingerprints, strict=True)
             if not _still_valid(dest, job.path, print_, previous)
         ]
-        staging = begin(dest)
         rendered = watch.run(
             "render",
             lambda: render_jobs(context, environment, todo, staging, dest, options.workers),

@@ -64,15 +64,24 @@ def output_lock(dest: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def begin(dest: Path) -> Path:
-    """Finish or discard what an interrupted build left, then return an empty staging folder."""
+@contextlib.contextmanager
+def staged_output(dest: Path) -> Iterator[Path]:
+    """An empty staging folder for dest, discarded if the build fails before commit.
+
+    First finishes (rolls forward) or discards whatever an interrupted build left.
+    """
     staging = staging_dir(dest)
     if (staging / _COMMIT_MARKER).is_file():
         _apply(staging, dest)
     elif staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    return staging
+    try:
+        yield staging
+    except BaseException:
+        if staging.exists() and not (staging / _COMMIT_MARKER).exists():
+            shutil.rmtree(staging)
+        raise
 
 
 def stage_file(staging: Path, dest: Path, relative: str, data: bytes) -> bool:
@@ -117,11 +126,11 @@ def commit(staging: Path, dest: Path, keep: set[str], previously: set[str] | Non
     before = previously if previously is not None else existing_files(dest)
     removed = sorted(before - keep)
     (staging / _COMMIT_MARKER).write_text("\n".join(removed), encoding="utf-8")
-    _apply(staging, dest, prune=bool(removed))
+    _apply(staging, dest)
     return len(removed)
 
 
-def _apply(staging: Path, dest: Path, prune: bool = True) -> None:
+def _apply(staging: Path, dest: Path) -> None:
     """Move staged files into dest and delete removed ones; safe to run again after a kill."""
     marker = staging / _COMMIT_MARKER
     removed = [line for line in marker.read_text(encoding="utf-8").splitlines() if line]
@@ -136,16 +145,17 @@ def _apply(staging: Path, dest: Path, prune: bool = True) -> None:
             os.replace(base / name, target)
     for name in removed:
         (dest / name).unlink(missing_ok=True)
-    if prune:
-        _remove_empty_dirs(dest)
+    _prune_empty_parents(dest, removed)
     shutil.rmtree(staging)
 
 
-def _remove_empty_dirs(dest: Path) -> None:
-    for current, dirnames, filenames in os.walk(dest, topdown=False):
-        if not dirnames and not filenames and Path(current) != dest:
-            with contextlib.suppress(OSError):
-                os.rmdir(current)
+def _prune_empty_parents(dest: Path, removed: Sequence[str]) -> None:
+    """Remove folders left empty by deleted files (an article's own folder, its day...)."""
+    for name in removed:
+        parent = (dest / name).parent
+        while parent != dest and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
 
 def collect_static_files(static_dirs: Sequence[Path]) -> dict[str, Path]:

@@ -100,11 +100,6 @@ def test_removed_article_disappears_from_output(
     assert "0 removed" not in result.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output._remove_empty_dirs trusts os.walk's stale dirnames (bottom-up walk), "
-    "so a folder whose only child folder was just removed stays, empty",
-)
 def test_removed_article_leaves_no_empty_folders(
     site_copy: Callable[[str], Path], run_cli: Callable[..., Run]
 ) -> None:
