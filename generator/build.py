@@ -15,7 +15,7 @@ from typing import TypeVar
 from . import __version__
 from .cache import BuildCache, PageRecord, article_digest
 from .config import SiteConfig, display_path, load_config
-from .content import Article
+from .content import Article, BrokenDraft
 from .errors import Diagnostics, UserError, diagnostic
 from .output import (
     OutputFile,
@@ -125,11 +125,12 @@ def find_sources(root: Path) -> list[tuple[Path, str]]:
 
 
 def read_articles(
-    config: SiteConfig, cached: Mapping[str, Article], workers: int
-) -> tuple[list[Article], dict[str, Article]]:
-    """Parse every article (reusing cached ones whose bytes did not change).
+    config: SiteConfig, cached: Mapping[str, Article], workers: int, include_drafts: bool
+) -> tuple[list[Article], dict[str, Article], list[Skipped]]:
+    """Parse every article, reusing cached ones whose bytes did not change.
 
-    Returns the articles and the cache for next time; raises with all problems found.
+    Returns the articles, the cache for next time, and the drafts left out because they do
+    not validate yet (reported as errors instead when drafts are included).
     """
     problems = Diagnostics()
     settings = config.parse_settings
@@ -148,14 +149,23 @@ def read_articles(
             pending.append((raw, shown, digest))
             pending_slots.append(len(slots))
         slots.append(hit)
+    skipped = []
     for slot, parsed in zip(pending_slots, parse_articles(pending, settings, workers), strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
+        elif isinstance(parsed, BrokenDraft) and not include_drafts:
+            first = parsed.problems[0].message
+            skipped.append(
+                Skipped(
+                    parsed.source,
+                    f"draft, not valid yet: {first} (see `newsdigest check --drafts`)",
+                )
+            )
         else:
-            problems.extend(parsed)
+            problems.extend(parsed.problems if isinstance(parsed, BrokenDraft) else parsed)
     problems.raise_if_any()
     articles = [article for article in slots if article is not None]
-    return articles, {article.digest: article for article in articles}
+    return articles, {article.digest: article for article in articles}, skipped
 
 
 def load_site(
@@ -165,7 +175,9 @@ def load_site(
     time, and whether that cache differs from the one loaded."""
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
     cached = cache.load_articles()
-    articles, parsed = watch.run("read", lambda: read_articles(config, cached, options.workers))
+    articles, parsed, broken_drafts = watch.run(
+        "read", lambda: read_articles(config, cached, options.workers, options.include_drafts)
+    )
     site = watch.run(
         "assemble",
         lambda: assemble_site(
@@ -174,6 +186,7 @@ def load_site(
             include_drafts=options.include_drafts,
             include_future=options.include_future,
             now=options.now,
+            skipped=broken_drafts,
         ),
     )
     return site, parsed, parsed.keys() != cached.keys()

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -108,16 +107,20 @@ class Article:
         return dict(self.field_lines).get(key, 1)
 
 
-def read_article(path: Path, source: str, settings: ParseSettings) -> Article | list[Diagnostic]:
-    """Read one Markdown file; return the Article or every problem found in it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return [diagnostic(source, None, f"cannot read file: {error.strerror or error}")]
-    return parse_article(raw, source, settings)
+@dataclass(frozen=True)
+class BrokenDraft:
+    """A draft that does not validate yet (the importer writes such drafts for review).
+
+    It stops the build only when drafts are asked for; otherwise it is listed as skipped.
+    """
+
+    source: str
+    problems: tuple[Diagnostic, ...]
 
 
-def parse_article(raw: bytes, source: str, settings: ParseSettings) -> Article | list[Diagnostic]:
+def parse_article(
+    raw: bytes, source: str, settings: ParseSettings
+) -> Article | BrokenDraft | list[Diagnostic]:
     """Parse an article from its bytes; `source` is the path shown in messages."""
     if len(raw) > MAX_ARTICLE_BYTES:
         return [diagnostic(source, None, f"file is larger than {MAX_ARTICLE_BYTES // 2**20} MiB")]
@@ -141,7 +144,7 @@ def parse_article(raw: bytes, source: str, settings: ParseSettings) -> Article |
 
 def _validate(
     front: FrontMatter, source: str, settings: ParseSettings
-) -> Article | list[Diagnostic]:
+) -> Article | BrokenDraft | list[Diagnostic]:
     problems: list[Diagnostic] = []
     fields = front.fields
     lines = front.lines
@@ -241,6 +244,8 @@ def _validate(
                 "add a `slug:` field, e.g. `slug: my-story`",
             )
 
+    if problems and fields.get("draft") is True:
+        return BrokenDraft(source, tuple(problems))
     if problems or title is None or date is None:
         return problems
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import jinja2
 
 from .config import ParseSettings
-from .content import Article, parse_article
+from .content import Article, BrokenDraft, parse_article
 from .errors import Diagnostic
 from .output import stage_file
 from .render import PageContext, RenderJob
@@ -76,18 +76,20 @@ def _init_parse(settings: ParseSettings) -> None:
     _parse_settings = settings
 
 
-def _parse_batch(batch: Sequence[tuple[bytes, str, str]]) -> list[Article | list[Diagnostic]]:
+def _parse_batch(
+    batch: Sequence[tuple[bytes, str, str]],
+) -> list[Article | BrokenDraft | list[Diagnostic]]:
     assert _parse_settings is not None
-    results: list[Article | list[Diagnostic]] = []
+    results: list[Article | BrokenDraft | list[Diagnostic]] = []
     for raw, source, digest in batch:
         parsed = parse_article(raw, source, _parse_settings)
-        results.append(parsed if isinstance(parsed, list) else replace(parsed, digest=digest))
+        results.append(replace(parsed, digest=digest) if isinstance(parsed, Article) else parsed)
     return results
 
 
 def parse_articles(
     pending: Sequence[tuple[bytes, str, str]], settings: ParseSettings, workers: int
-) -> list[Article | list[Diagnostic]]:
+) -> list[Article | BrokenDraft | list[Diagnostic]]:
     """Parse (raw bytes, shown path, digest) triples, in order, on up to `workers` processes."""
     return _map(_parse_batch, pending, workers, _init_parse, (settings,))
 

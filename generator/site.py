@@ -86,12 +86,13 @@ def assemble_site(
     include_drafts: bool = False,
     include_future: bool = False,
     now: dt.datetime | None = None,
+    skipped: Iterable[Skipped] = (),
 ) -> Site:
     """Filter, sort and resolve URLs; raise UserError with every collision found."""
     now = now or dt.datetime.now(dt.UTC)
     problems = Diagnostics()
     kept: list[Article] = []
-    skipped: list[Skipped] = []
+    skipped = list(skipped)
     for article in articles:
         if article.draft and not include_drafts:
             skipped.append(Skipped(article.source, "draft (build with --drafts to include)"))
