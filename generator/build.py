@@ -154,13 +154,9 @@ def read_articles(
         if isinstance(parsed, Article):
             slots[slot] = parsed
         elif isinstance(parsed, BrokenDraft) and not include_drafts:
-            first = parsed.problems[0].message
-            skipped.append(
-                Skipped(
-                    parsed.source,
-                    f"draft, not valid yet: {first} (see `newsdigest check --drafts`)",
-                )
-            )
+            found = "; ".join(problem.message for problem in parsed.problems)
+            reason = f"draft, not valid yet: {found} (see `newsdigest check --drafts`)"
+            skipped.append(Skipped(parsed.source, reason))
         else:
             problems.extend(parsed.problems if isinstance(parsed, BrokenDraft) else parsed)
     problems.raise_if_any()
