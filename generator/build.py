@@ -121,7 +121,7 @@ def find_sources(root: Path) -> list[tuple[Path, str]]:
             if name.endswith(".md") and not name.startswith(".") and not os.path.islink(path):
                 found.append((Path(path), os.path.join(shown_dir, name)))
     problems.raise_if_any()
-    return sorted(found)
+    return sorted(found, key=lambda item: item[1])
 
 
 def read_articles(
@@ -269,9 +269,11 @@ def build_site(options: BuildOptions) -> BuildResult:
             "publish",
             lambda: commit(staging, dest, set(records), set(previous) if previous else None),
         )
-        cache.save_pages(records)
+        if records != previous:
+            cache.save_pages(records)
     if cache_changed:
-        cache.save_articles(parsed)
+        # Store articles with their resolved URLs, so an unchanged site reuses them as they are.
+        cache.save_articles({**parsed, **{article.digest: article for article in site.articles}})
     return BuildResult(
         articles=len(site.articles),
         tags=len(site.tags),

@@ -22,7 +22,7 @@ from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
 from .feeds import render_feed
-from .site import Archive, Edition, Site
+from .site import Archive, Edition, Site, Tag
 from .theme import locate_template_error
 from .urls import output_path_for
 
@@ -161,6 +161,7 @@ class PageContext:
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
         self._site_feeds = _feed_links("/", site.config.title)
         self._article_keys: dict[int, str] = {}
+        self._object_keys: dict[int, str] = {}
 
     def tags_of(self, article: Article) -> list[TagLink]:
         """The tags of an article, with their URLs, in the article's own order."""
@@ -284,6 +285,12 @@ class PageContext:
                 # The digest covers every parsed field; URL and tags depend on the rest of the site.
                 key = f"A({value.digest},{value.url},{self.tags_of(value)!r})"
                 self._article_keys[id(value)] = key
+            return key
+        if isinstance(value, Tag | Edition | Archive):
+            # Shared by many pages and immutable: describe each once.
+            key = self._object_keys.get(id(value))
+            if key is None:
+                key = self._object_keys[id(value)] = repr(value)
             return key
         if isinstance(value, dict):
             return (

@@ -143,7 +143,8 @@ def _with_url(config: SiteConfig, article: Article, zone: dt.tzinfo) -> Article:
     url = expand_permalink(
         config.permalinks["article"], {**_date_values(local_day), "slug": article.slug}
     )
-    return replace(article, url=url)
+    # Cached articles come back with last build's URL: reuse them rather than copy.
+    return article if article.url == url else replace(article, url=url)
 
 
 def _collect_tags(
