@@ -7,6 +7,7 @@ hint rather than a setting silently ignored.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class ParseSettings:
     markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
     trust_html: bool = False
     summary_words: int = 60
+    markdown_engine: str = "python-markdown"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class SiteConfig:
     markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
     trust_html: bool = False
     summary_words: int = 60
+    markdown_engine: str = "python-markdown"
     # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -111,7 +114,11 @@ class SiteConfig:
     def parse_settings(self) -> ParseSettings:
         """The settings that change how one article is parsed and rendered to HTML."""
         return ParseSettings(
-            self.timezone, self.markdown_extensions, self.trust_html, self.summary_words
+            self.timezone,
+            self.markdown_extensions,
+            self.trust_html,
+            self.summary_words,
+            self.markdown_engine,
         )
 
 
@@ -137,7 +144,10 @@ _SIMPLE_KEYS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
     "summary_words": (_positive_int, "a whole number above 0"),
     "trust_html": (lambda v: v if isinstance(v, bool) else None, "true or false"),
 }
-KNOWN_KEYS = frozenset({*_SIMPLE_KEYS, "base_url", "menu", "permalinks", "markdown_extensions"})
+KNOWN_KEYS = frozenset(
+    {*_SIMPLE_KEYS, "base_url", "menu", "permalinks", "markdown_extensions", "markdown_engine"}
+)
+MARKDOWN_ENGINES = ("python-markdown", "cmark")
 
 
 def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
@@ -228,8 +238,34 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
                 lines.get("markdown_extensions"),
                 "`markdown_extensions` must be a list of extension names",
             )
+        elif (error := _markdown_extensions_error(extensions)) is not None:
+            problems.add(
+                shown,
+                lines.get("markdown_extensions"),
+                error,
+                "check the spelling, e.g. `extra`, `toc`, `sane_lists`",
+            )
         else:
             values["markdown_extensions"] = tuple(extensions)
+
+    if "markdown_engine" in data:
+        engine = data["markdown_engine"]
+        if engine not in MARKDOWN_ENGINES:
+            problems.add(
+                shown,
+                lines.get("markdown_engine"),
+                f"unknown markdown_engine {engine!r}",
+                f"use one of {', '.join(MARKDOWN_ENGINES)}",
+            )
+        elif engine == "cmark" and importlib.util.find_spec("cmarkgfm") is None:
+            problems.add(
+                shown,
+                lines.get("markdown_engine"),
+                "markdown_engine `cmark` needs the cmarkgfm package",
+                "install it with `pip install 'newsdigest[fast]'`",
+            )
+        else:
+            values["markdown_engine"] = engine
 
     problems.raise_if_any()
     return SiteConfig(root=root, key_lines=tuple(sorted(lines.items())), **values)
@@ -241,6 +277,17 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _markdown_extensions_error(extensions: list[str]) -> str | None:
+    """Python-Markdown only reports a bad extension name when it first converts a page."""
+    import markdown  # imported here: config is loaded before anything else needs it
+
+    try:
+        markdown.Markdown(extensions=extensions)
+    except (ImportError, AttributeError, TypeError, ValueError) as error:
+        return f"cannot load Markdown extensions: {error}"
+    return None
 
 
 def _is_http_url(value: Any) -> bool:
