@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from conftest import Run, copy_example_site, tree_digest, tree_inodes
 
 
