@@ -27,6 +27,7 @@ from .output import (
 )
 from .parallel import available_cpus, parse_articles, render_jobs
 from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, plan_pages
+from .search import render_search_index
 from .site import Site, Skipped, assemble_site
 from .sitemap import render_sitemap
 from .theme import Theme, check_templates, create_environment, load_theme
@@ -238,6 +239,8 @@ def build_site(options: BuildOptions) -> BuildResult:
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
     context = PageContext(site, _global_key(site.config, theme))
     jobs = watch.run("plan", lambda: plan_pages(site))
+    if "search.html" not in environment.list_templates():  # a theme may have no search page
+        jobs = [job for job in jobs if job.kind != "search"]
     with output_lock(dest), staged_output(dest) as staging:
         previous = cache.load_pages()
         fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
@@ -252,6 +255,7 @@ def build_site(options: BuildOptions) -> BuildResult:
         )
         html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
         extra = render_sitemap(site.config, site.articles, html_urls)
+        extra.append(render_search_index(site.config, site.articles, site.tags))
         extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
         sizes = {item.path: item.size for item in rendered}
         records = {

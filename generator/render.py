@@ -22,6 +22,7 @@ from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
 from .feeds import render_feed
+from .search import SEARCH_INDEX
 from .site import Archive, Edition, Site, Tag
 from .theme import locate_template_error
 from .urls import output_path_for
@@ -37,6 +38,7 @@ REQUIRED_TEMPLATES = (
     "404.html",
 )
 FEED_KINDS = frozenset({"atom", "rss"})
+SEARCH_PAGE_URL = "/search/"  # rendered only if the theme has search.html (see build.py)
 SITE_WIDE = -1  # RenderJob.index of a feed that covers the whole site rather than one tag
 
 
@@ -141,6 +143,7 @@ def plan_pages(site: Site) -> list[RenderJob]:
         RenderJob("atom", "/atom.xml"),
         RenderJob("rss", "/rss.xml"),
         RenderJob("404", "/404.html"),
+        RenderJob("search", SEARCH_PAGE_URL),
     ]
     return jobs
 
@@ -262,6 +265,9 @@ class PageContext:
             description = f"{archive.article_count} articles from {title}"
         elif job.kind == "404":
             title = "Page not found"
+        elif job.kind == "search":
+            context["search_index_url"] = f"/{SEARCH_INDEX}"
+            title, description = "Search", f"Search the articles of {config.title}"
         context["page"] = PageMeta(job.kind, title, description, job.url, feeds, og_type)
         return context
 

@@ -1,0 +1,135 @@
+/* newsdigest search: reads the build-time index (search-index.json) and searches it in the
+   page. No dependencies, no other hosts. Every query word must match the start of a word in
+   the title, tags, summary or body; title matches rank highest, then tags, summary, body;
+   ties keep the site's order (newest first). */
+(function () {
+  "use strict";
+  var MAX_RESULTS = 50;
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-input");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  if (!form || !input || !status || !list) return;
+
+  var entries = null;
+  var tags = [];
+  var timer = 0;
+
+  function fold(text) {
+    return text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  }
+  function words(text) {
+    return " " + fold(text).split(/[^\p{L}\p{N}_]+/u).filter(Boolean).join(" ");
+  }
+
+  function prepare(index) {
+    tags = index.tags;
+    entries = index.articles.map(function (item, order) {
+      return {
+        item: item,
+        order: order,
+        title: words(item.t),
+        tags: words(item.g.map(function (n) { return tags[n][0]; }).join(" ")),
+        summary: words(item.s),
+        body: " " + item.w
+      };
+    });
+  }
+
+  function score(entry, terms) {
+    var total = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var needle = " " + terms[i];
+      if (entry.title.indexOf(needle) >= 0) total += 8;
+      else if (entry.tags.indexOf(needle) >= 0) total += 5;
+      else if (entry.summary.indexOf(needle) >= 0) total += 3;
+      else if (entry.body.indexOf(needle) >= 0) total += 1;
+      else return 0;
+    }
+    return total;
+  }
+
+  function element(name, className, text) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function show(query) {
+    var terms = words(query).trim().split(" ").filter(Boolean);
+    list.textContent = "";
+    if (!terms.length) {
+      status.textContent = "";
+      return;
+    }
+    var found = [];
+    entries.forEach(function (entry) {
+      var points = score(entry, terms);
+      if (points) found.push({ entry: entry, points: points });
+    });
+    found.sort(function (a, b) { return b.points - a.points || a.entry.order - b.entry.order; });
+    found.slice(0, MAX_RESULTS).forEach(function (hit) {
+      var item = hit.entry.item;
+      var li = element("li");
+      var article = element("article");
+      var heading = element("h2");
+      var link = element("a", "", item.t);
+      link.href = item.u;
+      heading.appendChild(link);
+      article.appendChild(heading);
+      var meta = element("p", "meta");
+      var time = element("time", "", item.f);
+      time.setAttribute("datetime", item.d);
+      meta.appendChild(time);
+      item.g.forEach(function (n, position) {
+        meta.appendChild(document.createTextNode(position ? ", " : " · "));
+        var tag = element("a", "tag", tags[n][0]);
+        tag.href = tags[n][1];
+        meta.appendChild(tag);
+      });
+      article.appendChild(meta);
+      if (item.s) article.appendChild(element("p", "summary", item.s));
+      li.appendChild(article);
+      list.appendChild(li);
+    });
+    var count = found.length;
+    var shown = count > MAX_RESULTS ? " (showing the first " + MAX_RESULTS + ")" : "";
+    status.textContent = (count === 0 ? "No articles" : count === 1 ? "1 article" : count + " articles") +
+      " found for “" + query.trim() + "”" + shown + ".";
+  }
+
+  function update() {
+    var query = input.value;
+    var url = new URL(window.location.href);
+    if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url);
+    if (entries) show(query);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    update();
+  });
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(update, 120);
+  });
+
+  input.value = new URLSearchParams(window.location.search).get("q") || "";
+  status.textContent = "Loading the search index…";
+  fetch(form.getAttribute("data-index"))
+    .then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    })
+    .then(function (index) {
+      prepare(index);
+      status.textContent = "";
+      form.setAttribute("data-ready", "");
+      show(input.value);
+    })
+    .catch(function () {
+      status.textContent = "The search index could not be loaded. Search works when the site is served over http(s).";
+    });
+})();
