@@ -26,6 +26,17 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FRONT_MATTER_BYTES = 256 * 1024
+# Real front matter nests two or three levels; libyaml composes nodes recursively in C, and
+# tens of thousands of `[` crash the interpreter (a segfault, not an exception).
+MAX_YAML_DEPTH = 64
+# Characters that neither HTML nor XML 1.0 may carry: C0 and C1 controls (but tab, LF, CR),
+# lone surrogates and noncharacters. Scraped text brings them in; left alone they make a
+# feed unreadable and a page invalid, so they are dropped as text is read.
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
@@ -57,6 +68,22 @@ def _represent_datetime(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarN
 
 _FrontMatterDumper.add_representer(dt.datetime, _represent_datetime)
 _FrontMatterDumper.add_representer(dt.date, _represent_datetime)
+
+
+def strip_unsafe_characters(text: str) -> str:
+    """Drop control characters, lone surrogates and noncharacters (see _UNSAFE_CHARACTERS)."""
+    return _UNSAFE_CHARACTERS.sub("", text)
+
+
+def _strip_unsafe_values(value: Any) -> Any:
+    """strip_unsafe_characters over every text in loaded YAML (escapes such as "\\x01")."""
+    if isinstance(value, str):
+        return strip_unsafe_characters(value)
+    if isinstance(value, list):
+        return [_strip_unsafe_values(item) for item in value]
+    if isinstance(value, dict):
+        return {_strip_unsafe_values(k): _strip_unsafe_values(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -111,6 +138,14 @@ def load_yaml_mapping(
     """Safely load a YAML mapping; return it with the file line of each top-level key."""
     loader = _FrontMatterLoader(yaml_text)
     try:
+        deep_line = _too_deep_line(yaml_text)
+        if deep_line is not None:
+            return diagnostic(
+                path,
+                first_line + deep_line,
+                f"YAML nested more than {MAX_YAML_DEPTH} levels deep",
+                "front matter needs only a few levels",
+            )
         node = loader.get_single_node()
         if node is None:
             return {}, {}
@@ -128,7 +163,7 @@ def load_yaml_mapping(
                 "YAML anchors and aliases (&name, *name) are not allowed in front matter",
                 "write the value out in full",
             )
-        data = loader.construct_document(node)
+        data = _strip_unsafe_values(loader.construct_document(node))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if (
@@ -158,6 +193,31 @@ def load_yaml_mapping(
     if bad_keys:
         return diagnostic(path, first_line, f"front-matter keys must be text, not {bad_keys[0]!r}")
     return data, lines
+
+
+def _too_deep_line(yaml_text: str) -> int | None:
+    """Line where nesting passes MAX_YAML_DEPTH, found with libyaml's (iterative) parser.
+
+    Each level needs a bracket, an indicator or a line of its own, so ordinary front matter
+    is let through without the extra parse.
+    """
+    bound = sum(yaml_text.count(char) for char in "[{-?:") + yaml_text.count("\n") + 1
+    if bound <= MAX_YAML_DEPTH:
+        return None
+    scanner = _FrontMatterLoader(yaml_text)
+    try:
+        depth = 0
+        while scanner.check_event():
+            event = scanner.get_event()
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return event.start_mark.line
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+    finally:
+        scanner.dispose()
+    return None
 
 
 def _first_alias_line(root: yaml.Node) -> int | None:
