@@ -22,7 +22,7 @@ import nh3
 
 from .config import ParseSettings
 from .errors import Diagnostic, diagnostic
-from .frontmatter import FrontMatter, parse_front_matter
+from .frontmatter import FrontMatter, parse_front_matter, strip_unsafe_characters
 from .urls import is_safe_slug, slugify
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -136,7 +136,9 @@ def parse_article(
                 "save the file as UTF-8",
             )
         ]
-    front = parse_front_matter(text, source)
+    # Before anything else, so the body, the summary made from it and the feeds never carry
+    # characters that HTML and XML forbid (newlines are kept: line numbers do not move).
+    front = parse_front_matter(strip_unsafe_characters(text), source)
     if isinstance(front, Diagnostic):
         return [front]
     return _validate(front, source, settings)
@@ -228,10 +230,13 @@ def _validate(
             or not is_safe_slug(slug_value)
             or slugify(slug_value, len(slug_value)) != slug_value
         ):
+            suggestion = slugify(str(slug_value))
+            if not is_safe_slug(suggestion) or suggestion == slug_value:
+                suggestion = "my-story"
             problem(
                 "slug",
                 f"`slug` {slug_value!r} cannot be used in a URL",
-                f"use lower-case letters, digits and hyphens, e.g. `{slugify(str(slug_value)) or 'my-story'}`",
+                f"use lower-case letters, digits and hyphens, e.g. `{suggestion}`",
             )
         else:
             slug = slug_value
@@ -241,6 +246,12 @@ def _validate(
             problem(
                 "title",
                 "the title gives an empty URL slug",
+                "add a `slug:` field, e.g. `slug: my-story`",
+            )
+        elif not is_safe_slug(slug):
+            problem(
+                "title",
+                f"the title gives the URL slug {slug!r}, a name reserved by file systems",
                 "add a `slug:` field, e.g. `slug: my-story`",
             )
 
