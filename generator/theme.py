@@ -34,9 +34,27 @@ class Theme:
 def _find_theme_dir(config: SiteConfig, name: str) -> Path | None:
     for base in (config.root / "themes", BUILTIN_THEMES):
         candidate = base / name
-        if candidate.is_dir() and not candidate.is_symlink():
+        if candidate.is_symlink():
+            raise UserError([_symlink_problem(candidate)])
+        if candidate.is_dir():
             return candidate
     return None
+
+
+def _symlink_problem(path: Path) -> Diagnostic:
+    return diagnostic(
+        display_path(path),
+        None,
+        "symbolic link not followed: it could pull in files from outside the project",
+        "copy the folder instead",
+    )
+
+
+def _real_dir(path: Path) -> bool:
+    """True for a folder; a symbolic link (to a folder or not) is refused with a UserError."""
+    if path.is_symlink():
+        raise UserError([_symlink_problem(path)])
+    return path.is_dir()
 
 
 def load_theme(config: SiteConfig) -> Theme:
@@ -44,7 +62,7 @@ def load_theme(config: SiteConfig) -> Theme:
     template_dirs: list[Path] = []
     static_dirs: list[Path] = []
     site_templates = config.root / "templates"
-    if site_templates.is_dir():
+    if _real_dir(site_templates):
         template_dirs.append(site_templates)
     name: str | None = config.theme
     # Who named the theme we look for next: site.yaml's `theme:`, then each theme.yaml's `parent:`.
@@ -82,13 +100,13 @@ def load_theme(config: SiteConfig) -> Theme:
                 ]
             )
         seen.append(name)
-        if (directory / "templates").is_dir():
+        if _real_dir(directory / "templates"):
             template_dirs.append(directory / "templates")
-        if (directory / "static").is_dir():
+        if _real_dir(directory / "static"):
             static_dirs.append(directory / "static")
         name, named_at = _parent_of(directory)
     site_static = config.root / "static"
-    if site_static.is_dir():
+    if _real_dir(site_static):
         static_dirs.insert(0, site_static)
     return Theme(config.theme, tuple(template_dirs), tuple(static_dirs))
 
@@ -97,6 +115,8 @@ def _parent_of(theme_dir: Path) -> tuple[str | None, tuple[str, int | None]]:
     """The parent named in theme.yaml, and where it is named (for messages)."""
     manifest = theme_dir / "theme.yaml"
     shown = display_path(manifest)
+    if manifest.is_symlink():
+        raise UserError([_symlink_problem(manifest)])
     if not manifest.is_file():
         return None, (shown, None)
     try:
