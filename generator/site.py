@@ -122,6 +122,7 @@ def assemble_site(
     months = _collect_archives(config, editions, "month")
     years = _collect_archives(config, editions, "year")
     _check_url_collisions(resolved, tags, editions, months, years, problems)
+    _check_fixed_urls(config, resolved, tags, problems)
     problems.raise_if_any()
     return Site(
         config=config,
@@ -252,4 +253,38 @@ def _check_url_collisions(
                 1,
                 f"URL {url} is also {description}",
                 "change the slug or the permalinks in site.yaml",
+            )
+
+
+def _check_fixed_urls(
+    config: SiteConfig, articles: Sequence[Article], tags: Sequence[Tag], problems: Diagnostics
+) -> None:
+    """An article may not take the URL of a page every site has (a permalink `/{slug}/` and
+    the title "Tags" would otherwise silently replace the tag index)."""
+    pages = max(1, -(-len(articles) // config.per_page))
+    tag_prefix = config.permalinks["tag"].split("{slug}", 1)[0]
+    fixed = {
+        "/": "the front page",
+        "/404.html": "the 404 page",
+        "/atom.xml": "the site's Atom feed",
+        "/rss.xml": "the site's RSS feed",
+        "/sitemap.xml": "the sitemap",
+        "/robots.txt": "robots.txt",
+        # Where render.tags_index_url puts the tag index.
+        tag_prefix if tag_prefix.endswith("/") else "/tags/": "the tag index",
+    }
+    fixed.update({f"/page/{n}/": f"page {n} of the front page" for n in range(2, pages + 1)})
+    for tag in tags:
+        fixed[f"{tag.url}atom.xml"] = f"the Atom feed of the tag {tag.name!r}"
+        fixed[f"{tag.url}rss.xml"] = f"the RSS feed of the tag {tag.name!r}"
+        tag_pages = max(1, -(-tag.count // config.per_page))
+        for n in range(2, tag_pages + 1):
+            fixed[f"{tag.url}page/{n}/"] = f"page {n} of the tag {tag.name!r}"
+    for article in articles:
+        if article.url in fixed:
+            problems.add(
+                article.source,
+                article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
+                f"URL {article.url} is also {fixed[article.url]}",
+                "give the article a different `slug:`",
             )
