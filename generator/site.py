@@ -270,6 +270,8 @@ def _check_fixed_urls(
         "/rss.xml": "the site's RSS feed",
         "/sitemap.xml": "the sitemap",
         "/robots.txt": "robots.txt",
+        "/search/": "the search page",  # render.SEARCH_PAGE_URL
+        "/search-index.json": "the search index",
         # Where render.tags_index_url puts the tag index.
         tag_prefix if tag_prefix.endswith("/") else "/tags/": "the tag index",
     }
