@@ -178,7 +178,7 @@ def check_templates(
         for path in sorted(template_dir.rglob("*")):
             if path.is_symlink():
                 problems.add(
-                    path, None, "symbolic links are not followed in themes", "copy the file instead"
+                    display_path(path), None, "symbolic link not followed", "copy the file instead"
                 )
             elif path.is_file() and path.suffix in {".html", ".xml", ".txt"}:
                 try:
