@@ -17,6 +17,7 @@ from .build import BuildOptions, build_site, check_site
 from .errors import UserError
 from .ingest.command import add_import_parser
 from .newarticle import create_article
+from .progress import NORMAL, QUIET, VERBOSE, Console
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -43,8 +44,26 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output_level(parser: argparse.ArgumentParser) -> None:
+    level = parser.add_mutually_exclusive_group()
+    level.add_argument(
+        "-q", "--quiet", action="store_true", help="print errors only (no summary, no progress)"
+    )
+    level.add_argument(
+        "-v", "--verbose", action="store_true", help="also print stage timings and what was skipped"
+    )
+
+
+def _console(args: argparse.Namespace) -> Console:
+    """Messages at the level asked for; progress bars and colours only on a terminal."""
+    if getattr(args, "quiet", False):
+        return Console(QUIET)
+    return Console(VERBOSE if getattr(args, "verbose", False) else NORMAL)
+
+
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
+        progress=args.console.progress,
         root=args.root,
         output=getattr(args, "output", None),
         include_drafts=args.drafts,
@@ -55,21 +74,26 @@ def _options(args: argparse.Namespace) -> BuildOptions:
     )
 
 
-def _report_skipped(skipped: Sequence[object]) -> None:
+def _report_skipped(console: Console, skipped: Sequence[object]) -> None:
     for item in skipped:
-        print(f"skipped {item.source}: {item.reason}", file=sys.stderr)  # type: ignore[attr-defined]
+        console.warn(f"skipped {item.source}: {item.reason}")  # type: ignore[attr-defined]
 
 
 def run_build(args: argparse.Namespace) -> int:
     """`newsdigest build`."""
     started = time.perf_counter()
+    console: Console = args.console
     result = build_site(_options(args))
-    _report_skipped(result.skipped)
-    if args.timings:
-        for stage, seconds in result.timings:
-            print(f"  {stage:<10} {seconds * 1000:9.1f} ms", file=sys.stderr)
+    _report_skipped(console, result.skipped)
+    for stage, seconds in result.timings:
+        line = f"  {stage:<10} {seconds * 1000:9.1f} ms"
+        if args.timings:
+            print(line, file=sys.stderr)
+        else:
+            console.detail(line)
+    console.detail(f"  {result.pages - result.rendered} pages unchanged since the last build, not rendered")
     output = _options(args).output_dir
-    print(
+    console.info(
         f"Built {result.pages} pages and feeds ({result.rendered} rendered, {result.written} files changed, "
         f"{result.removed} removed) from {result.articles} articles, {result.tags} tags, "
         f"{result.editions} editions into {output} in {time.perf_counter() - started:.2f} s"
@@ -80,8 +104,8 @@ def run_build(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """`newsdigest check`."""
     site = check_site(_options(args))
-    _report_skipped(site.skipped)
-    print(
+    _report_skipped(args.console, site.skipped)
+    args.console.info(
         f"OK: {len(site.articles)} articles, {len(site.tags)} tags, {len(site.editions)} editions, no problems found"
     )
     return EXIT_OK
@@ -93,6 +117,30 @@ def run_new(args: argparse.Namespace) -> int:
     path = create_article(args.root, args.title, tags, dt.datetime.now().astimezone())
     print(f"Created {path}")
     return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """`newsdigest serve`."""
+    from .serve import ServeOptions, serve_site  # only `serve` needs watchfiles
+
+    options = ServeOptions(
+        root=args.root,
+        host=args.host,
+        port=args.port,
+        include_drafts=args.drafts,
+        include_future=args.future,
+        output=args.output,
+    )
+    serve_site(options, args.console)
+    args.console.info("stopped")
+    return EXIT_OK
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535 (0: any free port)")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -118,6 +166,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="folder to write the site to (default: ROOT/output)"
     )
     build.add_argument("--timings", action="store_true", help="print how long each stage took")
+    _add_output_level(build)
     build.add_argument(
         "--jobs", type=_positive, metavar="N", help="worker processes (default: one per CPU)"
     )
@@ -132,7 +181,32 @@ def make_parser() -> argparse.ArgumentParser:
         description="Validate site.yaml, content and templates; write nothing.",
     )
     _add_site_options(check)
+    _add_output_level(check)
     check.set_defaults(handler=run_check)
+
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site locally, rebuilding and reloading on change",
+        description="Build the site, serve it on this machine, rebuild when content, theme or "
+        "site.yaml change, and reload open pages. Build errors are shown in the terminal and "
+        "in the browser; the last good site keeps being served. Ctrl-C stops.",
+    )
+    _add_root(serve)
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument("--future", action="store_true", help="include future-dated articles")
+    serve.add_argument(
+        "--output",
+        type=Path,
+        help="folder for the preview build (default: ROOT/.newsdigest-cache/serve)",
+    )
+    _add_output_level(serve)
+    serve.set_defaults(handler=run_serve)
 
     new = commands.add_parser(
         "new",
@@ -155,16 +229,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    args.console = console = _console(args)
     try:
         return handler(args)
     except UserError as error:
         for item in error.diagnostics:
-            print(item.format(), file=sys.stderr)
+            console.diagnostic(item)
         count = len(error.diagnostics)
-        print(
-            f"{count} problem{'s' if count != 1 else ''} found; nothing was written",
-            file=sys.stderr,
-        )
+        console.error(f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)

@@ -48,6 +48,8 @@ class BuildOptions:
     now: dt.datetime | None = None  # tests pin the clock that decides what is "future"
     workers: int = field(default_factory=available_cpus)
     use_cache: bool = True
+    # Told (stage, done, total) as articles are parsed and pages rendered: the CLI's progress bar.
+    progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
 
     @property
     def output_dir(self) -> Path:
@@ -126,7 +128,11 @@ def find_sources(root: Path) -> list[tuple[Path, str]]:
 
 
 def read_articles(
-    config: SiteConfig, cached: Mapping[str, Article], workers: int, include_drafts: bool
+    config: SiteConfig,
+    cached: Mapping[str, Article],
+    workers: int,
+    include_drafts: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Article], dict[str, Article], list[Skipped]]:
     """Parse every article, reusing cached ones whose bytes did not change.
 
@@ -151,7 +157,8 @@ def read_articles(
             pending_slots.append(len(slots))
         slots.append(hit)
     skipped = []
-    for slot, parsed in zip(pending_slots, parse_articles(pending, settings, workers), strict=True):
+    parsed_all = parse_articles(pending, settings, workers, progress)
+    for slot, parsed in zip(pending_slots, parsed_all, strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
         elif isinstance(parsed, BrokenDraft) and not include_drafts:
@@ -173,7 +180,10 @@ def load_site(
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
     cached = cache.load_articles()
     articles, parsed, broken_drafts = watch.run(
-        "read", lambda: read_articles(config, cached, options.workers, options.include_drafts)
+        "read",
+        lambda: read_articles(
+            config, cached, options.workers, options.include_drafts, _told(options, "parse")
+        ),
     )
     site = watch.run(
         "assemble",
@@ -187,6 +197,12 @@ def load_site(
         ),
     )
     return site, parsed, parsed.keys() != cached.keys()
+
+
+def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | None:
+    """The progress callback of one stage, if the caller wants progress."""
+    report = options.progress
+    return None if report is None else lambda done, total: report(stage, done, total)
 
 
 def _check_output_dir(options: BuildOptions) -> None:
@@ -251,7 +267,9 @@ def build_site(options: BuildOptions) -> BuildResult:
         ]
         rendered = watch.run(
             "render",
-            lambda: render_jobs(context, environment, todo, staging, dest, options.workers),
+            lambda: render_jobs(
+                context, environment, todo, staging, dest, options.workers, _told(options, "render")
+            ),
         )
         html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
         extra = render_sitemap(site.config, site.articles, html_urls)

@@ -48,20 +48,31 @@ def _map(
     workers: int,
     initializer: Callable[..., None],
     initargs: tuple[object, ...],
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[R]:
     workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
     if workers <= 1:
         initializer(*initargs)
-        return function(items)
+        if progress is None:
+            return function(items)
+        # In slices only to report progress: the results are the same.
+        results: list[R] = []
+        step = max(1, len(items) // 100)
+        for start in range(0, len(items), step):
+            results.extend(function(items[start : start + step]))
+            progress(len(results), len(items))
+        return results
     # fork shares the parent's data (the whole Site) without pickling it for each worker.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=initializer, initargs=initargs
     ) as pool:
-        results: list[R] = []
+        results = []
         for batch_result in pool.map(function, _batches(items, workers)):
             results.extend(batch_result)
+            if progress is not None:
+                progress(len(results), len(items))
         return results
 
 
@@ -88,10 +99,13 @@ def _parse_batch(
 
 
 def parse_articles(
-    pending: Sequence[tuple[bytes, str, str]], settings: ParseSettings, workers: int
+    pending: Sequence[tuple[bytes, str, str]],
+    settings: ParseSettings,
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Article | BrokenDraft | list[Diagnostic]]:
     """Parse (raw bytes, shown path, digest) triples, in order, on up to `workers` processes."""
-    return _map(_parse_batch, pending, workers, _init_parse, (settings,))
+    return _map(_parse_batch, pending, workers, _init_parse, (settings,), progress)
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,9 @@ def render_jobs(
     staging: Path,
     dest: Path,
     workers: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Rendered]:
     """Render jobs and stage their files, in order, on up to `workers` processes."""
-    return _map(_render_batch, jobs, workers, _init_render, (context, environment, staging, dest))
+    return _map(
+        _render_batch, jobs, workers, _init_render, (context, environment, staging, dest), progress
+    )

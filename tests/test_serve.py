@@ -1,0 +1,243 @@
+"""`newsdigest serve`: serving, rebuilding on change, live reload, errors, clean exit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from generator.__main__ import make_parser
+from generator.errors import UserError
+from generator.progress import Console
+from generator.serve import EVENTS_PATH, SCRIPT_PATH, STATE_PATH, DevServer, ServeOptions
+
+pytest.importorskip("watchfiles", reason="`newsdigest serve` needs watchfiles")
+
+TIMEOUT = 10.0
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+class Running:
+    """A DevServer running in a thread, with its terminal output captured."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.out, self.err = io.StringIO(), io.StringIO()
+        console = Console(out=self.out, err=self.err, environ={})
+        self.server = DevServer(ServeOptions(root=root, port=0, workers=1), console)
+        self.url = self.server.url
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        self.wait_for(lambda state: state["build"] >= 1 or bool(state["errors"]))
+
+    def state(self) -> dict:
+        return json.loads(fetch(self.url + STATE_PATH.lstrip("/"))[1])
+
+    def wait_for(self, done: Callable[[dict], bool], timeout: float = TIMEOUT) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                state = self.state()
+            except OSError:
+                state = None  # not listening yet
+            if state is not None and done(state):
+                return state
+            time.sleep(0.05)
+        raise AssertionError(f"server state never got there; last: {state}")
+
+    def write_until_seen(self, path: Path, text: str, done: Callable[[dict], bool]) -> dict:
+        """Write a file and wait for the server to react; write again if the watcher was not
+        yet watching (it starts in the background)."""
+        for _attempt in range(4):
+            path.write_text(text, encoding="utf-8")
+            try:
+                return self.wait_for(done, timeout=2.5)
+            except AssertionError:
+                continue
+        raise AssertionError(f"no rebuild after writing {path}; state {self.state()}")
+
+    def page(self, path: str) -> tuple[int, str]:
+        return fetch(self.url + path.lstrip("/"))
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.thread.join(timeout=TIMEOUT)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def running(site_copy: Callable[[str], Path]) -> Iterator[Running]:
+    server = Running(site_copy("basic"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def article_path(running: Running, title: str) -> str:
+    index = json.loads(running.page("/search-index.json")[1])
+    return next(item["u"] for item in index["articles"] if item["t"] == title)
+
+
+def test_serves_the_site_at_the_local_address_with_live_reload(running: Running) -> None:
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", running.url)
+    status, html = running.page("/")
+    assert status == 200 and "Basic Test Digest" in html
+    # base_url is the local address, so links work (site.yaml says https://test.example.org/news/).
+    assert f'href="{running.url}"' in html and "/news/" not in html
+    assert f'<script src="{SCRIPT_PATH}" data-build="1"></script>\n</body>' in html
+    # ...injected as served, never written into the built files.
+    built = running.server.options.output_dir / "index.html"
+    assert SCRIPT_PATH not in built.read_text(encoding="utf-8")
+    assert not (running.root / "output").exists()  # the preview does not touch output/
+    status, script = running.page(SCRIPT_PATH)
+    assert status == 200 and "EventSource" in script
+    status, css = running.page("/style.css")
+    assert status == 200 and SCRIPT_PATH not in css
+    assert running.state() == {"build": 1, "errors": None}
+    assert "Serving" in running.out.getvalue()
+
+
+def test_missing_page_is_the_sites_404_with_the_script(running: Running) -> None:
+    status, html = running.page("/no/such/page/")
+    assert status == 404
+    assert "Page not found" in html and SCRIPT_PATH in html
+
+
+def test_an_edit_is_rebuilt_and_served(running: Running) -> None:
+    path = article_path(running, "Library extends opening hours")
+    source = running.root / "content" / "a2.md"
+    text = source.read_text(encoding="utf-8")
+    started = time.monotonic()
+    running.write_until_seen(
+        source,
+        text.replace("Library extends opening hours", "Library opens on Sundays too"),
+        lambda state: state["build"] >= 2,
+    )
+    elapsed = time.monotonic() - started
+    status, html = running.page(
+        path.replace("library-extends-opening-hours", "library-opens-on-sundays-too")
+    )
+    assert status == 200 and "Library opens on Sundays too" in html
+    assert 'data-build="2"' in html
+    assert "changed:" in running.out.getvalue() and "a2.md" in running.out.getvalue()
+    assert elapsed < 5, elapsed
+
+
+def test_site_yaml_change_is_rebuilt(running: Running) -> None:
+    config = running.root / "site.yaml"
+    running.write_until_seen(
+        config,
+        config.read_text(encoding="utf-8").replace("Basic Test Digest", "Renamed Digest"),
+        lambda state: state["build"] >= 2,
+    )
+    assert "Renamed Digest" in running.page("/")[1]
+
+
+def test_a_build_error_keeps_the_last_good_site_and_is_shown(running: Running) -> None:
+    path = article_path(running, "Harbour ferry gets a new timetable")
+    source = running.root / "content" / "a1.md"
+    good = source.read_text(encoding="utf-8")
+    state = running.write_until_seen(
+        source,
+        good.replace("date: 2025-03-01T08:00:00+01:00", "date: 1 March"),
+        lambda state: bool(state["errors"]),
+    )
+    assert state["build"] == 1
+    assert re.search(r"a1\.md:3: invalid date '1 March'", state["errors"][0]), state
+    # The terminal shows the same `path:line: message`, and that the old site is still served.
+    err = running.err.getvalue()
+    assert re.search(r"a1\.md:3: invalid date '1 March'", err)
+    assert "still serving the last good site" in err
+    status, html = running.page(path)
+    assert status == 200 and "Harbour ferry gets a new timetable" in html
+    # A page opened now learns about the error at once from the event stream.
+    with urllib.request.urlopen(running.url + EVENTS_PATH.lstrip("/"), timeout=TIMEOUT) as stream:
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        lines = []
+        while not any(line.startswith("data:") for line in lines):
+            lines.append(stream.readline().decode("utf-8").strip())
+    assert "event: state" in lines
+    data = json.loads(next(line for line in lines if line.startswith("data:"))[5:])
+    assert data["build"] == 1 and "invalid date" in data["errors"][0]
+    # Fixing the file clears the error and publishes a new build.
+    state = running.write_until_seen(source, good, lambda state: state["build"] >= 2)
+    assert state["errors"] is None
+
+
+def test_a_broken_template_is_reported_with_its_line(running: Running) -> None:
+    templates = running.root / "templates"
+    templates.mkdir()  # a new top-level folder: the server starts watching it
+    running.wait_for(lambda state: state["build"] >= 2)
+    broken = "{% extends 'base.html' %}\n{% block content %}\n{{ nope( }}\n{% endblock %}\n"
+    state = running.write_until_seen(
+        templates / "tags.html", broken, lambda state: bool(state["errors"])
+    )
+    assert re.search(r"tags\.html:3: template syntax error", state["errors"][0]), state
+
+
+def test_the_port_in_use_is_a_user_error(running: Running) -> None:
+    port = running.server.httpd.server_address[1]
+    with pytest.raises(UserError) as raised:
+        DevServer(ServeOptions(root=running.root, port=port), Console(environ={}))
+    assert raised.value.diagnostics[0].format() == (
+        f"127.0.0.1:{port}: address already in use (stop the other server or pick another --port)"
+    )
+
+
+def test_defaults_bind_to_loopback_on_port_8000() -> None:
+    args = make_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.drafts, args.future) == ("127.0.0.1", 8000, False, False)
+    args = make_parser().parse_args(["serve", "--port", "0", "--drafts", "--future", "-q"])
+    assert (args.port, args.drafts, args.future, args.quiet) == (0, True, True, True)
+
+
+def test_ctrl_c_exits_cleanly(site_copy: Callable[[str], Path]) -> None:
+    root = site_copy("basic")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", "0"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        url = None
+        assert process.stdout is not None
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/) ", line)
+            url = found.group(1) if found else None
+        assert url is not None, "the server never said where it listens"
+        assert fetch(url)[0] == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert out.strip().endswith("stopped")
