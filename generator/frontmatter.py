@@ -188,7 +188,16 @@ def load_yaml_mapping(
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
-            lines.setdefault(key_node.value, first_line + key_node.start_mark.line)
+            line = first_line + key_node.start_mark.line
+            if key_node.value in lines:
+                # YAML keeps the last silently: a second `title:` far down would win unseen.
+                return diagnostic(
+                    path,
+                    line,
+                    f"key `{key_node.value}` appears twice (first on line {lines[key_node.value]})",
+                    "remove one of them",
+                )
+            lines[key_node.value] = line
     bad_keys = [key for key in data if not isinstance(key, str)]
     if bad_keys:
         return diagnostic(path, first_line, f"front-matter keys must be text, not {bad_keys[0]!r}")
