@@ -1,0 +1,235 @@
+"""The example site in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+Pages load with no console errors and no failed requests, fit a 390 px phone screen, search
+finds articles, and the theme follows the reader's light/dark preference. The site is served
+from 127.0.0.1 by a plain static server, as any static host would; every request elsewhere is
+refused and counted as a failure.
+
+Skipped, with the reason, when Playwright or Chromium is missing: install them with
+`pip install playwright` and `apt-get install chromium` (never `playwright install`).
+Set NEWSDIGEST_SCREENSHOT=1 to save the home page as docs/screenshot.png.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, parse_html
+
+CHROMIUM = os.environ.get("NEWSDIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT = REPO / "docs" / "screenshot.png"
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(example_output: Path) -> Iterator[str]:
+    """The built example site on a static server at 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(example_output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if sync_playwright is None:
+        pytest.skip("browser tests need Playwright for Python: pip install playwright")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.skip(
+            f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(or set NEWSDIGEST_CHROMIUM to its path)"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class Visit:
+    """One page in a fresh context, with every console error and failed request recorded."""
+
+    def __init__(self, browser: Any, site_url: str, **context_options: Any) -> None:
+        self.site_url = site_url
+        self.problems: list[str] = []
+        self.context = browser.new_context(**context_options)
+        self.context.route("**/*", self._only_local)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on(
+            "requestfailed",
+            lambda request: self.problems.append(
+                f"request failed: {request.url} ({request.failure})"
+            ),
+        )
+        self.page.on(
+            "response",
+            lambda response: (
+                self.problems.append(f"HTTP {response.status}: {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
+
+    def _only_local(self, route: Any) -> None:
+        if route.request.url.startswith(self.site_url + "/"):
+            route.continue_()
+        else:
+            self.problems.append(f"request to another host: {route.request.url}")
+            route.abort()
+
+    def _console(self, message: Any) -> None:
+        if message.type in {"error", "warning"}:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def open(self, path: str) -> Any:
+        response = self.page.goto(self.site_url + path, wait_until="load")
+        assert response is not None and response.status == 200, path
+        return self.page
+
+    def overflow(self) -> int:
+        """How many CSS pixels the page is wider than the viewport (0: no sideways scrolling)."""
+        return self.page.evaluate(
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - document.documentElement.clientWidth"
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Any, site_url: str) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def make(**options: Any) -> Visit:
+        opened.append(Visit(browser, site_url, **options))
+        return opened[-1]
+
+    yield make
+    for item in opened:
+        item.close()
+
+
+def _sample_paths(output: Path) -> dict[str, str]:
+    """One page of each kind in the example site, found through the home page's links."""
+    home = parse_html(output / "index.html")
+    article = home.find(".//main//article/h2/a").get("href")
+    tag = home.find(".//main//a[@class='tag']").get("href")
+    page = parse_html(output / article.strip("/") / "index.html")
+    time_ = page.find(".//main//time").get("datetime")
+    edition = "/{}/{}/{}/".format(*time_[:10].split("-"))
+    assert (output / edition.strip("/") / "index.html").is_file(), edition
+    return {"index": "/", "article": article, "tag": tag, "edition": edition, "search": "/search/"}
+
+
+@pytest.mark.parametrize("kind", ["index", "article", "tag", "edition", "search"])
+def test_page_loads_cleanly_and_fits_a_phone(kind: str, visit: Any, example_output: Path) -> None:
+    path = _sample_paths(example_output)[kind]
+    page_visit = visit(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = page_visit.open(path)
+    if kind == "search":
+        page.wait_for_selector("#search-form[data-ready]")
+    assert page_visit.problems == []
+    assert page_visit.overflow() <= 0, f"{path} is wider than 390 px"
+    assert page.locator("h1").first.is_visible()
+
+
+def test_search_finds_an_article_by_a_word_of_its_body(visit: Any, example_output: Path) -> None:
+    index = json.loads((example_output / "search-index.json").read_text(encoding="utf-8"))
+    target = index["articles"][-1]  # the oldest: not simply the first thing listed anywhere
+    word = max(target["w"].split(), key=len)
+    page_visit = visit(viewport=PHONE)
+    page = page_visit.open("/search/")
+    page.wait_for_selector("#search-form[data-ready]")
+    page.get_by_label("Search titles, summaries, text and tags").fill(word)
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    titles = page.locator("#search-results h2 a").all_inner_texts()
+    assert target["t"] in titles, (word, titles)
+    status = page.locator("#search-status").inner_text()
+    assert status.startswith(f"{len(titles)} article") and word in status
+    # The result shows the date and tags and links to the article, which opens.
+    result = page.locator("#search-results li", has_text=target["t"])
+    assert target["f"] in result.locator("time").inner_text()
+    assert result.locator("a.tag").count() == len(target["g"])
+    result.locator("h2 a").click()
+    page.wait_for_url(f"**{target['u']}")
+    assert page.locator("h1").inner_text() == target["t"]
+    # The query is kept in the address, so a search can be shared or reloaded.
+    page.go_back()
+    page.wait_for_selector("#search-form[data-ready]")
+    assert page.locator("#search-results li", has_text=target["t"]).count() == 1
+    assert page_visit.problems == []
+
+
+def test_search_says_when_nothing_matches(visit: Any) -> None:
+    page_visit = visit()
+    page = page_visit.open("/search/?q=zzzqqqxxx")
+    page.wait_for_selector("#search-form[data-ready]")
+    assert page.locator("#search-status").inner_text().startswith("No articles found")
+    assert page.locator("#search-results li").count() == 0
+    assert page_visit.problems == []
+
+
+def test_search_page_says_it_needs_javascript_when_off(visit: Any) -> None:
+    page = visit(java_script_enabled=False).open("/search/")
+    assert "Search needs JavaScript" in page.locator("main").inner_text()
+
+
+def _background(visit: Any, scheme: str) -> tuple[int, ...]:
+    page = visit(color_scheme=scheme).open("/")
+    colour = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return tuple(int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
+
+
+def test_theme_follows_the_light_or_dark_preference(visit: Any) -> None:
+    light = _background(visit, "light")
+    dark = _background(visit, "dark")
+    assert light != dark
+    assert sum(light) > 600 and sum(dark) < 150, (light, dark)
+
+
+def test_home_page_screenshot(visit: Any) -> None:
+    if os.environ.get("NEWSDIGEST_SCREENSHOT") != "1":
+        pytest.skip("set NEWSDIGEST_SCREENSHOT=1 to write docs/screenshot.png")
+    page = visit(viewport={"width": 1100, "height": 820}, color_scheme="light").open("/")
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
