@@ -1,20 +1,20 @@
-"""`newsdigest import PATH...`: argument parsing, messages and the closing summary line."""
+"""`newsdigest import PATH...`: argument parsing, where the work runs, and the summary line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from .readers import FORMATS, read_inputs
+from .readers import FORMATS
 
-if TYPE_CHECKING:
-    from .pipeline import Plan
 
-_TOLD = {"write": "wrote", "update": "updated", "unchanged": "unchanged",
-         "merge": "merged", "duplicate": "duplicate", "kept": "kept"}
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def add_import_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,7 +22,7 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:  # type: 
     parser = subparsers.add_parser(
         "import",
         help="clean raw scraped pages into articles in content/",
-        description="Clean scraped news pages (plain text, saved HTML, JSON Lines) into "
+        description="Clean scraped news pages (plain text, saved HTML, JSON Lines, WARC) into "
         "Markdown articles in content/. Folders are read recursively; '-' reads standard input.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
@@ -35,6 +35,15 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:  # type: 
                         help="replace articles an editor changed since they were imported")
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="project folder holding content/ (default: .)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N",
+                       help="clean on a local Dask cluster of N worker processes")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="clean on a running Dask cluster, e.g. tcp://host:8786 (inputs "
+                       "must be readable from its workers under the same paths)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither use nor update .newsdigest-cache/import/ (the record of "
+                        "pages already cleaned, which lets an interrupted import resume)")
     parser.set_defaults(handler=run_import)
 
 
@@ -42,61 +51,43 @@ def run_import(args: argparse.Namespace) -> int:
     """Read, clean, merge and write; exit status 1 when any input could not be imported."""
     return import_paths(args.paths, args.root, fmt=args.format,
                         tags=[tag.strip() for tag in args.tags.split(",") if tag.strip()],
-                        dry_run=args.dry_run, force=args.force)
+                        dry_run=args.dry_run, force=args.force, workers=args.workers,
+                        scheduler=args.scheduler, cache=not args.no_cache)
 
 
 def import_paths(paths: list[str], root: Path, *, fmt: str = "auto", tags: list[str] | None = None,
                  dry_run: bool = False, force: bool = False, out: TextIO | None = None,
-                 err: TextIO | None = None) -> int:
-    """The import as a function, for the CLI and for tests."""
-    # Imported here so that `newsdigest build` never loads trafilatura and lxml.
-    from .pipeline import apply_plan, plan_import
+                 err: TextIO | None = None, workers: int | None = None,
+                 scheduler: str | None = None, cache: bool = True, executor: object = None,
+                 ) -> int:
+    """The import as a function, for the CLI and for tests (which may pass an executor)."""
+    # Imported here so that `newsdigest build` never loads trafilatura, lxml or Dask.
+    from .executor import DaskExecutor, LocalExecutor
+    from .pipeline import import_pages
 
     out = out or sys.stdout
     err = err or sys.stderr
-    read = read_inputs(paths, fmt)
-    for problem in read.diagnostics:
-        print(problem.format(), file=err)
-    plan = plan_import(read.documents, root, tags or [], force)
-    written = [] if dry_run else apply_plan(plan)
-    for problem in written:
-        print(problem.format(), file=err)
-    _report(plan, root, dry_run, out)
-    failed = len(read.diagnostics) + len(written)
-    counts = Counter(action.kind for action in plan.actions)
-    drafts = sum(1 for action in plan.actions if action.review and action.kind in
-                 ("write", "update", "unchanged"))
+    owned = executor is None
+    if executor is None:
+        executor = DaskExecutor(scheduler, workers) if scheduler or workers else LocalExecutor()
+    try:
+        outcome = import_pages(list(paths), root, executor, fmt=fmt, extra_tags=tags or [],
+                               force=force, dry_run=dry_run, cache=cache, out=out, err=err)
+    finally:
+        if owned:
+            executor.close()  # type: ignore[attr-defined]
+    counts = outcome.counts
+    if outcome.skipped:
+        detail = ", ".join(f"{count} {reason}" for reason, count in
+                           sorted(outcome.skipped.items(), key=lambda item: (-item[1], item[0])))
+        print(f"skipped {sum(outcome.skipped.values())} WARC records that are not HTML pages "
+              f"with status 200: {detail}", file=out)
     prefix = "dry run: would have " if dry_run else ""
+    skipped = f", records skipped {sum(outcome.skipped.values())}" if outcome.warc else ""
     print(
         f"{prefix}imported {counts['write'] + counts['update']}, unchanged {counts['unchanged']}, "
         f"duplicates merged {counts['duplicate'] + counts['merge']}, drafts needing review "
-        f"{drafts}, kept edited {counts['kept']}, failed {failed}",
+        f"{outcome.drafts}, kept edited {counts['kept']}, failed {outcome.failed}{skipped}",
         file=out,
     )
-    return 1 if failed else 0
-
-
-def _report(plan: Plan, root: Path, dry_run: bool, out: TextIO) -> None:
-    for action in plan.actions:
-        verb = _TOLD[action.kind]
-        if dry_run and action.kind in ("write", "update"):
-            verb = f"would {'write' if action.kind == 'write' else 'update'}"
-        path = _shown(action.path, root)
-        line = f"{verb} {path} (from {action.sources[0]})"
-        if action.kind == "duplicate":
-            line = f"duplicate {action.sources[0]}: same story as {action.sources[1]}, listed " \
-                   f"in {path} under also_reported_by"
-        elif action.kind == "merge":
-            line = f"duplicate {action.sources[0]}: same story as {path}"
-        if action.review:
-            line += f": draft, {action.review}"
-        if action.note:
-            line += f": {action.note}"
-        print(line, file=out)
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    return 1 if outcome.failed else 0

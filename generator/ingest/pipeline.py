@@ -1,28 +1,41 @@
-"""One import batch: clean every page with what the batch knows, merge duplicates, and plan
-what to write. Planning writes nothing, so `--dry-run` and a real run share every decision.
+"""One import: read and clean every page with what the whole batch knows, merge duplicates,
+decide what to write and write it, with the same code whether the tasks run in this process
+or on a Dask cluster (see executor.py and stages.py).
+
+The coordinator (this module) holds only numbers per page (signatures, group, date) and the
+articles of the window it is writing; pages stay where they were cleaned. Decisions are made
+group by group in input order, so `--dry-run` and a real run share every decision, and the
+same input gives the same files however many workers cleaned it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TextIO
+
+import numpy as np
 
 from ..errors import Diagnostic, diagnostic
 from ..frontmatter import format_article, write_article
+from . import readers, stages
 from .dates import parse_iso
-from .dedupe import DuplicateIndex, shingles
+from .dedupe import shingles
+from .executor import LocalExecutor
 from .htmlclean import clean_html
 from .metadata import split_site_suffix, split_tags, unique_tags
 from .model import BatchContext, Extracted, RawDocument
 from .sanitize import safe_url
+from .sources import expand_inputs, make_chunks, read_stdin, scan_warc
 from .summary import lede_summary
-from .textclean import clean_text, line_key
+from .textclean import clean_text
 from .writer import ContentIndex, Existing, read_content, target_path, with_digest
+
+WINDOW = 512  # groups decided and written per round trip to the workers
+CACHE_FOLDER = Path(".newsdigest-cache") / "import"
 
 
 @dataclass(frozen=True)
@@ -31,12 +44,12 @@ class Candidate:
 
     document: RawDocument
     found: Extracted
-    shingles: frozenset[str]
+    shingles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Action:
-    """One decision of the plan. `kind` is what the user is told:
+    """One decision. `kind` is what the user is told:
 
     write (new file), update (our own file, refreshed), unchanged, merge (listed in an
     existing article's also_reported_by), duplicate (merged into another page of the
@@ -52,9 +65,17 @@ class Action:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Plan:
-    actions: tuple[Action, ...]
+@dataclass
+class Outcome:
+    """What an import did, for the report and the exit status."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    drafts: int = 0
+    failed: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    warc: bool = False
+    cleaned: int = 0
+    pages: int = 0
 
 
 def clean_document(document: RawDocument, context: BatchContext) -> Extracted:
@@ -79,6 +100,8 @@ def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
     date = found.date
     if isinstance(hints.get("date"), str):
         date = parse_iso(str(hints["date"])) or date
+    if date is None and isinstance(hints.get("fallback_date"), str):
+        date = parse_iso(str(hints["fallback_date"]))  # a WARC record's crawl date
     url = found.url
     if isinstance(hints.get("url"), str):
         url = safe_url(str(hints["url"])) or url
@@ -92,84 +115,283 @@ def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
                    tags=tuple(unique_tags(tags)))
 
 
-def clean_batch(documents: Sequence[RawDocument], content: ContentIndex) -> list[Candidate]:
-    """Clean every page twice: once alone, then again with what the other pages reveal
-    (lines recurring on the same site's other stories, other articles' headlines)."""
-    first = [clean_document(document, BatchContext()) for document in documents]
-    groups = _clusters([shingles(found.body) for found in first])
-    site_lines: dict[str, Counter[str]] = defaultdict(Counter)
-    for members in groups:
-        per_site: dict[str, set[str]] = defaultdict(set)
-        for index in members:
-            site = _site(first[index])
-            if site:
-                per_site[site] |= first[index].lines
-        for site, lines in per_site.items():
-            site_lines[site].update(lines)
-    group_of = {index: number for number, members in enumerate(groups) for index in members}
-    titles: dict[str, set[int]] = defaultdict(set)
-    for index, found in enumerate(first):
-        if found.title:
-            titles[line_key(found.title)].add(group_of[index])
-    candidates: list[Candidate] = []
-    for index, (document, found) in enumerate(zip(documents, first, strict=True)):
-        site = _site(found)
-        own = line_key(found.title or "")
-        recurring = frozenset(
-            line for line in found.lines if site and site_lines[site][line] >= 2
-        )
-        other_titles = frozenset(
-            line for line in found.lines
-            if line != own and line
-            and ((titles.get(line, set()) - {group_of[index]}) or line in content.titles)
-        )
-        if recurring or other_titles:
-            found = clean_document(document, BatchContext(recurring, other_titles))
-        candidates.append(Candidate(document, found, shingles(found.body)))
-    return candidates
 
-
-def _site(found: Extracted) -> str | None:
-    if found.publisher:
-        return found.publisher.casefold()
-    if found.url:
-        host = urlsplit(found.url).hostname or ""
-        return host.removeprefix("www.") or None
-    return None
-
-
-def _clusters(texts: Sequence[frozenset[str]]) -> list[list[int]]:
-    """Groups of near-duplicate texts (in input order); a text without words stands alone."""
-    index = DuplicateIndex()
-    parent = list(range(len(texts)))
-
-    def root(item: int) -> int:
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
-
-    for number, items in enumerate(texts):
-        for other in index.matches(items):
-            assert isinstance(other, int)
-            parent[max(root(number), root(other))] = min(root(number), root(other))
-        index.add(number, items)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for number in range(len(texts)):
-        groups[root(number)].append(number)
-    return list(groups.values())
-
-
-def _sort_key(candidate: Candidate) -> tuple[int, dt.datetime, int]:
-    """Earliest date first (undated last), then input order: the page that is kept."""
-    value = candidate.found.date
+def sort_date(value: dt.datetime | dt.date | None) -> int:
+    """The date that picks the page kept among duplicates, as UTC microseconds (undated last)."""
     if value is None:
-        return (1, dt.datetime.min, candidate.document.order)
+        return int(stages.UNDATED)
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return (0, value, candidate.document.order)
+    return stages.date_micros(value)
+
+
+def clean_batch(documents: Sequence[RawDocument], content: ContentIndex) -> list[Candidate]:
+    """Clean pages held in memory with what the batch knows (for tests and library use)."""
+    executor = LocalExecutor()
+    state = executor.share(stages.documents_state(documents))
+    view = executor.share(content_view(content))
+    final, _ = _clean(executor, [state], view, None, Outcome())
+    [cleaned] = executor.gather(final)
+    return [Candidate(document, found, shingles(found.body))
+            for document, found in zip(cleaned.documents, cleaned.found, strict=True)]
+
+
+def content_view(content: ContentIndex) -> stages.ContentView:
+    return stages.ContentView(content.titles,
+                              {sha: str(path) for sha, path in content.by_input.items()},
+                              content.texts)
+
+
+def _stream_signatures(executor: Any, handles: list[Any], outcome: Outcome,
+                       problems: list[tuple[int, Diagnostic]]) -> list[stages.Signatures]:
+    """Collect small per-chunk summaries as they finish, in chunk order."""
+    found: list[stages.Signatures | None] = [None] * len(handles)
+    for position, signatures in executor.stream(handles):
+        problems.extend(signatures.problems)
+        outcome.skipped.update(signatures.skipped)
+        outcome.cleaned += signatures.cleaned
+        found[position] = replace(signatures, problems=[], skipped=Counter())
+    return [item for item in found if item is not None]
+
+
+def _locator(signatures: Sequence[stages.Signatures]) -> np.ndarray:
+    """First page index of every chunk (page index -> chunk with searchsorted)."""
+    sizes = [len(item.empty) for item in signatures]
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def _where(starts: np.ndarray, page: int) -> tuple[int, int]:
+    chunk = int(np.searchsorted(starts, page, side="right")) - 1
+    return chunk, page - int(starts[chunk])
+
+
+def _verifier(executor: Any, states: list[Any], starts: np.ndarray
+              ) -> Callable[[list[tuple[int, int]]], list[bool]]:
+    """Exact Jaccard of candidate pairs, computed where the pages are."""
+
+    def verify(pairs: list[tuple[int, int]]) -> list[bool]:
+        located = [(*_where(starts, a), *_where(starts, b)) for a, b in pairs]
+        rows: dict[int, set[int]] = defaultdict(set)
+        for a, row_a, b, row_b in located:
+            rows[a].add(row_a)
+            rows[b].add(row_b)
+        picked: list[Any] = []
+        for chunk, wanted in sorted(rows.items()):
+            picked += [chunk, executor.submit(stages.pick_shingles, states[chunk],
+                                              sorted(wanted))]
+        [result] = executor.gather([executor.submit(stages.jaccard_pairs, located, *picked)])
+        return list(result)
+
+    return verify
+
+
+def _clean(executor: Any, states: list[Any], view: Any, cache_dir: str | None,
+           outcome: Outcome, problems: list[tuple[int, Diagnostic]] | None = None,
+           ) -> tuple[list[Any], list[stages.Signatures]]:
+    """Pass 1 results in, final pages (on the workers) and their signatures out."""
+    problems = [] if problems is None else problems
+    first = _stream_signatures(
+        executor, [executor.submit(stages.first_summary, state) for state in states],
+        outcome, problems)
+    starts = _locator(first)
+    groups = stages.find_groups(first, _verifier(executor, states, starts))
+    del first
+    partitions = max(1, min(16, 2 * executor.workers))
+    voted = [executor.submit(stages.votes, state, groups[starts[n] : starts[n + 1]], partitions)
+             for n, state in enumerate(states)]
+    tables = []
+    for which, reduce in ((0, stages.recurring_keys), (1, stages.title_table)):
+        reduced = [executor.submit(reduce, *[executor.submit(stages.part, item, which, number)
+                                             for item in voted])
+                   for number in range(partitions)]
+        tables.append(executor.submit(stages.merge_sorted, *reduced))
+    final = [executor.submit(stages.second_pass, state, groups[starts[n] : starts[n + 1]],
+                             tables[0], tables[1], view, cache_dir)
+             for n, state in enumerate(states)]
+    del voted, tables
+    signatures = _stream_signatures(
+        executor, [executor.submit(stages.second_summary, state, view) for state in final],
+        outcome, problems)
+    return final, signatures
+
+
+def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "auto",
+                 extra_tags: Sequence[str] = (), force: bool = False, dry_run: bool = False,
+                 cache: bool = True, out: TextIO, err: TextIO) -> Outcome:
+    """The whole import: read, clean, merge, decide and write, reporting as it goes."""
+    outcome = Outcome()
+    max_bytes = readers.MAX_INPUT_BYTES
+    [(inputs, expanded)] = executor.gather([executor.submit(expand_inputs, paths, fmt)])
+    problems: list[tuple[int, Diagnostic]] = [(-2, item) for item in expanded]
+    stdin = None
+    if any(item.path is None for item in inputs):
+        data = read_stdin(max_bytes)
+        if isinstance(data, Diagnostic):
+            problems.append((-2, data))
+            inputs = [item for item in inputs if item.path is not None]
+        else:
+            stdin = data
+    warcs = sorted({item.path for item in inputs if item.kind == "warc" and item.path})
+    outcome.warc = bool(warcs)
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for path, (found, problem) in zip(
+            warcs, executor.gather([executor.submit(scan_warc, path) for path in warcs]),
+            strict=True):
+        runs[path] = found
+        if problem is not None:
+            problems.append((-1, problem))
+    chunks = make_chunks(inputs, runs, fmt, stdin, max_bytes)
+    cache_dir = None if dry_run or not cache else str((root / CACHE_FOLDER).resolve())
+    content = read_content(root / "content")
+    view = executor.share(content_view(content))
+    states = [executor.submit(stages.first_pass, chunk, cache_dir) for chunk in chunks]
+    final, signatures = _clean(executor, states, view, cache_dir, outcome, problems)
+    del states
+    for _, problem in sorted(problems, key=lambda item: item[0]):
+        print(problem.format(), file=err)
+    outcome.failed += len(problems)
+    del problems
+    starts = _locator(signatures)
+    roots = stages.find_groups(signatures, _verifier(executor, final, starts))
+    dates = np.concatenate([item.dates for item in signatures]) if signatures else \
+        np.zeros(0, dtype=np.int64)
+    sparse = {int(starts[n]) + row: value for n, item in enumerate(signatures)
+              for row, value in (item.sparse or {}).items()}
+    outcome.pages = len(roots)
+    del signatures
+    planner = _Planner(content, root / "content", extra_tags, force, dry_run, outcome, out, err)
+    members = np.argsort(roots, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, roots[members][1:] != roots[members][:-1]]) \
+        if len(members) else np.zeros(0, dtype=np.int64)
+    groups = np.split(members, bounds[1:]) if len(members) else []
+    for start in range(0, len(groups), WINDOW):
+        window = groups[start : start + WINDOW]
+        ranked = [sorted((int(page) for page in group), key=lambda page: (int(dates[page]), page))
+                  for group in window]
+        wanted: dict[int, list[int]] = defaultdict(list)
+        for group in ranked:
+            for page in group if len(group) > 1 else group[:1]:
+                chunk, row = _where(starts, page)
+                wanted[chunk].append(row)
+        handles = {chunk: executor.submit(stages.pick_pages, final[chunk], rows)
+                   for chunk, rows in sorted(wanted.items())}
+        fetched = dict(zip(handles, executor.gather(list(handles.values())), strict=True))
+        for group in ranked:
+            candidates = []
+            for page in group:
+                chunk, row = _where(starts, page)
+                document, found = fetched[chunk][row]
+                candidates.append(Candidate(document, found))
+            previous, matches = sparse.get(group[0], (None, ()))
+            planner.group(candidates, Path(previous) if previous else None,
+                          sorted(Path(item) for item in matches))
+        del fetched, handles
+    planner.finish()
+    return outcome
+
+
+class _Planner:
+    """Decides each group's action in input order and carries it out at once."""
+
+    def __init__(self, content: ContentIndex, content_dir: Path, extra_tags: Sequence[str],
+                 force: bool, dry_run: bool, outcome: Outcome, out: TextIO, err: TextIO) -> None:
+        self.content, self.content_dir = content, content_dir
+        self.extra_tags, self.force, self.dry_run = extra_tags, force, dry_run
+        self.outcome, self.out, self.err = outcome, out, err
+        self.taken: set[Path] = set()
+        self.pending: dict[Path, list[tuple[dict[str, str], str]]] = defaultdict(list)
+
+    def group(self, group: list[Candidate], previous: Path | None, matches: list[Path]) -> None:
+        """`group` is sorted: the page kept first. `matches`: content/ articles like it."""
+        kept, others = group[0], group[1:]
+        kept_reference = _reference(kept.found)
+        also = []
+        for other in others:
+            reference = _reference(other.found)
+            if reference and reference != kept_reference and reference not in also:
+                also.append(reference)
+        existing = next((self.content.articles[path] for path in matches if path != previous),
+                        None)
+        if previous is None and existing is not None:
+            for candidate in group:
+                reference = _reference(candidate.found)
+                if reference:
+                    self.pending[existing.path].append((reference, candidate.document.source))
+            for candidate in group:
+                self.act(Action("merge", existing.path, (candidate.document.source,)))
+            return
+        fields, review = article_fields(kept, self.extra_tags, also)
+        body = kept.found.body
+        if previous is not None:
+            path = previous
+        else:
+            date = kept.found.date
+            day = date.date() if isinstance(date, dt.datetime) else date
+            path = target_path(self.content_dir, kept.found.title, day, kept.document.sha256,
+                               self.taken)
+        self.taken.add(path)
+        self.act(_write_action(path, self.content.articles.get(path), fields, body, review,
+                               kept.document.source, self.force))
+        for other in others:
+            self.act(Action("duplicate", path, (other.document.source, kept.document.source)))
+
+    def finish(self) -> None:
+        for action in _merge_actions(self.content, self.pending, self.force):
+            self.act(action)
+
+    def act(self, action: Action) -> None:
+        self.outcome.counts[action.kind] += 1
+        if action.review and action.kind in ("write", "update", "unchanged"):
+            self.outcome.drafts += 1
+        if not self.dry_run and action.kind in ("write", "update") and action.fields is not None:
+            problem = _write(action)
+            if problem is not None:
+                print(problem.format(), file=self.err)
+                self.outcome.failed += 1
+        _report(action, self.content_dir.parent, self.dry_run, self.out)
+
+
+def _write(action: Action) -> Diagnostic | None:
+    """Write one planned file; a file that cannot be written is reported, the rest go on."""
+    assert action.fields is not None
+    try:
+        write_article(action.path, action.fields, action.body, overwrite=action.kind == "update")
+    except FileExistsError:
+        return diagnostic(action.path, None, "appeared while importing; not replaced")
+    except OSError as error:
+        return diagnostic(action.path, None, f"cannot write: {error.strerror or error}")
+    return None
+
+
+_TOLD = {"write": "wrote", "update": "updated", "unchanged": "unchanged",
+         "merge": "merged", "duplicate": "duplicate", "kept": "kept"}
+
+
+def _report(action: Action, root: Path, dry_run: bool, out: TextIO) -> None:
+    verb = _TOLD[action.kind]
+    if dry_run and action.kind in ("write", "update"):
+        verb = f"would {'write' if action.kind == 'write' else 'update'}"
+    path = _shown(action.path, root)
+    line = f"{verb} {path} (from {action.sources[0]})"
+    if action.kind == "duplicate":
+        line = f"duplicate {action.sources[0]}: same story as {action.sources[1]}, listed " \
+               f"in {path} under also_reported_by"
+    elif action.kind == "merge":
+        line = f"duplicate {action.sources[0]}: same story as {path}"
+    if action.review:
+        line += f": draft, {action.review}"
+    if action.note:
+        line += f": {action.note}"
+    print(line, file=out)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _reference(found: Extracted) -> dict[str, str]:
@@ -219,59 +441,6 @@ def _after(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> bool
             return (value.date(), value.time())
         return (value, dt.time())
     return key(later) > key(earlier)
-
-
-def plan_import(documents: Sequence[RawDocument], root: Path, extra_tags: Sequence[str] = (),
-                force: bool = False) -> Plan:
-    """Decide, for every page, what the import does; nothing is written here."""
-    content_dir = root / "content"
-    content = read_content(content_dir)
-    candidates = clean_batch(documents, content)
-    actions: list[Action] = []
-    taken: set[Path] = set()
-    pending_merges: dict[Path, list[tuple[dict[str, str], str]]] = defaultdict(list)
-    for members in _clusters([candidate.shingles for candidate in candidates]):
-        group = sorted((candidates[index] for index in members), key=_sort_key)
-        kept, others = group[0], group[1:]
-        kept_reference = _reference(kept.found)
-        also = []
-        for other in others:
-            reference = _reference(other.found)
-            if reference and reference != kept_reference and reference not in also:
-                also.append(reference)
-        previous = content.by_input.get(kept.document.sha256)
-        existing = _existing_duplicate(content, kept, previous)
-        if previous is None and existing is not None:
-            for candidate in group:
-                reference = _reference(candidate.found)
-                if reference:
-                    pending_merges[existing.path].append((reference, candidate.document.source))
-            actions.extend(Action("merge", existing.path, (candidate.document.source,))
-                           for candidate in group)
-            continue
-        fields, review = article_fields(kept, extra_tags, also)
-        body = kept.found.body
-        if previous is not None:
-            path = previous
-        else:
-            date = kept.found.date
-            day = date.date() if isinstance(date, dt.datetime) else date
-            path = target_path(content_dir, kept.found.title, day, kept.document.sha256, taken)
-        taken.add(path)
-        actions.append(_write_action(path, content.articles.get(path), fields, body, review,
-                                     kept.document.source, force))
-        actions.extend(Action("duplicate", path, (other.document.source, kept.document.source))
-                       for other in others)
-    actions.extend(_merge_actions(content, pending_merges, force))
-    return Plan(tuple(actions))
-
-
-def _existing_duplicate(content: ContentIndex, kept: Candidate,
-                        previous: Path | None) -> Existing | None:
-    """An article already in content/ telling the same story (not this page's own import)."""
-    matches = sorted(path for path in content.texts.matches(kept.shingles)
-                     if isinstance(path, Path) and path != previous)
-    return content.articles[matches[0]] if matches else None
 
 
 def _write_action(path: Path, existing: Existing | None, fields: dict[str, Any], body: str,
@@ -331,20 +500,3 @@ def _merge_actions(content: ContentIndex, merges: Mapping[Path, list[tuple[dict[
                               note="also reported by " + ", ".join(
                                   item.get("publisher") or item.get("url", "") for item in new)))
     return actions
-
-
-def apply_plan(plan: Plan) -> list[Diagnostic]:
-    """Write the planned files; a file that cannot be written is reported, the rest go on."""
-    problems: list[Diagnostic] = []
-    for action in plan.actions:
-        if action.kind not in ("write", "update") or action.fields is None:
-            continue
-        try:
-            write_article(action.path, action.fields, action.body,
-                          overwrite=action.kind == "update")
-        except FileExistsError:
-            problems.append(diagnostic(action.path, None, "appeared while importing; not replaced"))
-        except OSError as error:
-            problems.append(diagnostic(action.path, None,
-                                       f"cannot write: {error.strerror or error}"))
-    return problems

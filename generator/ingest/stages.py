@@ -1,0 +1,446 @@
+"""The import's tasks: what runs on a worker (reading, cleaning, signatures, votes) and the
+reductions the coordinator does with their small results.
+
+The batch-wide signals of the cleaner (lines recurring on a site's other stories, other
+articles' headlines) and duplicate detection need every page; here they are computed from
+64-bit keys and MinHash band keys instead of texts:
+
+1. `first_pass` (worker) reads a chunk and cleans every page alone; `first_summary` sends
+   the coordinator each page's band keys and shingle-set digest, nothing else.
+2. `find_groups` (coordinator) bands the signatures (LSH) into candidate pairs, has workers
+   check each pair's exact Jaccard similarity (`jaccard_pairs`), and merges them into groups.
+3. `votes` (worker) emits (site+line key, group) and (title key, group) pairs, split into
+   partitions that `recurring_keys` / `title_table` reduce on workers; the coordinator only
+   passes the futures along.
+4. `second_pass` (worker) cleans again the pages those signals change, and computes the
+   final signatures, which go through `find_groups` once more before the coordinator writes.
+
+Results are exact (LSH candidates checked with exact Jaccard on the shingle sets, as
+`dedupe.DuplicateIndex` does), so the local and the distributed import decide alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from ..errors import Diagnostic, diagnostic
+from .dedupe import _PERMUTATIONS, THRESHOLD, _minhash, jaccard, shingles
+from .model import BatchContext, Extracted, RawDocument
+from .sources import Chunk, read_chunk
+from .textclean import line_key
+from .warc import Skipped
+
+_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=_PERMUTATIONS)
+BANDS = _LSH.b
+_RANGES = list(_LSH.hashranges)
+UNDATED = np.iinfo(np.int64).max
+
+
+def key64(text: str) -> int:
+    """A stable 64-bit key of a text (the same in every process, unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _code_version() -> str:
+    """Hash of the import's own source: a cached result is reused only by the same cleaner."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+
+
+@dataclass
+class ChunkState:
+    """One chunk's pages as cleaned, kept in the memory of the worker that cleaned them."""
+
+    number: int
+    documents: list[RawDocument]
+    found: list[Extracted]
+    problems: list[tuple[int, Diagnostic]] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    cache_key: str | None = None
+    cleaned: int = 0  # pages actually cleaned (not from the cache) in this pass
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """What the coordinator keeps of one chunk's pages: numbers only."""
+
+    number: int
+    bands: np.ndarray  # (pages, BANDS) uint64, zero rows for pages without text
+    digests: np.ndarray  # (pages, 2) uint64, exact shingle-set digest
+    empty: np.ndarray  # (pages,) bool
+    problems: list[tuple[int, Diagnostic]]
+    skipped: Counter[str]
+    cleaned: int
+    dates: np.ndarray | None = None  # (pages,) int64 µs, UNDATED when missing
+    sparse: dict[int, Any] | None = None  # page -> (previous path, content matches)
+
+
+# --- the cleaner, guarded -------------------------------------------------------------
+
+
+def guarded_clean(document: RawDocument, context: BatchContext) -> Extracted | Diagnostic:
+    """Clean one page; a crash of the cleaner becomes a diagnostic naming the page."""
+    from .pipeline import clean_document
+
+    try:
+        return clean_document(document, context)
+    except RecursionError:
+        return diagnostic(document.source, None, "the cleaner failed: page nested too deeply")
+    except Exception as error:  # noqa: BLE001 - one bad page must not stop the import
+        message = str(error).strip().splitlines()
+        detail = f": {message[0][:200]}" if message else ""
+        return diagnostic(document.source, None,
+                          f"the cleaner failed ({type(error).__name__}{detail})")
+
+
+# --- cache: a re-run only does the work that is left ------------------------------------
+
+
+def _cache_path(cache_dir: str | None, key: str | None) -> Path | None:
+    if not cache_dir or not key:
+        return None
+    return Path(cache_dir) / key[:2] / f"{key}.pickle"
+
+
+def _cache_load(path: Path | None) -> Any:
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def _cache_store(path: Path | None, value: Any) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time on the next run
+
+
+# --- pass 1 ------------------------------------------------------------------------------
+
+
+def first_pass(chunk: Chunk, cache_dir: str | None) -> ChunkState:
+    """Read one chunk and clean every page alone."""
+    identity = chunk.identity()
+    key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest() \
+        if identity else None
+    path = _cache_path(cache_dir, key)
+    cached = _cache_load(path)
+    if isinstance(cached, ChunkState) and cached.number == chunk.number:
+        cached.cleaned = 0
+        return cached
+    state = ChunkState(chunk.number, [], [], cache_key=key)
+    for order, item in read_chunk(chunk):
+        if isinstance(item, Skipped):
+            state.skipped[item.reason] += 1
+        elif isinstance(item, Diagnostic):
+            state.problems.append((order, item))
+        else:
+            found = guarded_clean(item, BatchContext())
+            state.cleaned += 1
+            if isinstance(found, Diagnostic):
+                state.problems.append((order, found))
+            else:
+                state.documents.append(item)
+                state.found.append(found)
+    _cache_store(path, state)
+    return state
+
+
+def documents_state(documents: Sequence[RawDocument]) -> ChunkState:
+    """Pass 1 for documents already in memory (tests and library use)."""
+    state = ChunkState(0, [], [])
+    for document in documents:
+        found = guarded_clean(document, BatchContext())
+        if isinstance(found, Diagnostic):
+            state.problems.append((document.order, found))
+        else:
+            state.documents.append(document)
+            state.found.append(found)
+    return state
+
+
+def _signature_arrays(bodies: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
+    bands = np.zeros((len(bodies), BANDS), dtype=np.uint64)
+    digests = np.zeros((len(bodies), 2), dtype=np.uint64)
+    empty = np.zeros(len(bodies), dtype=bool)
+    for row, items in enumerate(bodies):
+        if not items:
+            empty[row] = True
+            continue
+        values = _minhash(items).hashvalues
+        for band, (start, stop) in enumerate(_RANGES):
+            bands[row, band] = int.from_bytes(hashlib.blake2b(
+                values[start:stop].tobytes(), digest_size=8).digest(), "little")
+        whole = hashlib.blake2b("\n".join(sorted(items)).encode("utf-8"), digest_size=16)
+        digests[row] = np.frombuffer(whole.digest(), dtype=np.uint64)
+    return bands, digests, empty
+
+
+def first_summary(state: ChunkState) -> Signatures:
+    bands, digests, empty = _signature_arrays([shingles(found.body) for found in state.found])
+    return Signatures(state.number, bands, digests, empty, state.problems, state.skipped,
+                      state.cleaned)
+
+
+def pick_shingles(state: ChunkState, rows: list[int]) -> dict[int, frozenset[str]]:
+    return {row: shingles(state.found[row].body) for row in rows}
+
+
+def jaccard_pairs(pairs: list[tuple[int, int, int, int]],
+                  *picked: dict[int, frozenset[str]]) -> list[bool]:
+    """For pairs (chunk a, row a, chunk b, row b): is their Jaccard similarity >= threshold?"""
+    table: dict[tuple[int, int], frozenset[str]] = {}
+    for number, rows in zip(picked[::2], picked[1::2], strict=True):
+        for row, items in rows.items():  # type: ignore[union-attr]
+            table[(number, row)] = items  # type: ignore[index]
+    return [jaccard(table[(a, ra)], table[(b, rb)]) >= THRESHOLD for a, ra, b, rb in pairs]
+
+
+# --- groups: LSH banding and merging on the coordinator ---------------------------------
+
+
+def find_groups(signatures: Sequence[Signatures], verify: Callable[[list[tuple[int, int]]],
+                                                                   list[bool]]) -> np.ndarray:
+    """For every page (all chunks, in order), the smallest page index of its group.
+
+    Pages sharing a band key are candidates; candidates with the same shingle set are one
+    story at once, the others are checked with `verify` (exact Jaccard, on workers).
+    """
+    bands = np.concatenate([item.bands for item in signatures]) if signatures else \
+        np.zeros((0, BANDS), dtype=np.uint64)
+    digests = np.concatenate([item.digests for item in signatures]) if signatures else \
+        np.zeros((0, 2), dtype=np.uint64)
+    empty = np.concatenate([item.empty for item in signatures]) if signatures else \
+        np.zeros(0, dtype=bool)
+    count = len(empty)
+    parent = np.arange(count, dtype=np.int64)
+
+    def root(item: int) -> int:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = int(parent[item])
+        return item
+
+    def union(first: int, second: int) -> None:
+        a, b = root(first), root(second)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    live = np.flatnonzero(~empty)
+    # Identical shingle sets: one story, no check needed; keep one representative each.
+    representative = np.ones(count, dtype=bool)
+    if len(live):
+        order = live[np.lexsort((live, digests[live, 1], digests[live, 0]))]
+        same = np.all(digests[order[1:]] == digests[order[:-1]], axis=1)
+        for position in np.flatnonzero(same):
+            first, second = int(order[position]), int(order[position + 1])
+            union(first, second)
+            representative[second] = False
+    chosen = live[representative[live]]
+    pairs: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        keys = bands[chosen, band]
+        order = chosen[np.argsort(keys, kind="stable")]
+        sorted_keys = bands[order, band]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        stops = np.r_[starts[1:], len(order)]
+        for start, stop in zip(starts, stops, strict=True):
+            if stop - start < 2:
+                continue
+            members = sorted(int(item) for item in order[start:stop])
+            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1:])
+    ordered = sorted(pairs)
+    for start in range(0, len(ordered), 20_000):
+        batch = ordered[start : start + 20_000]
+        for (a, b), similar in zip(batch, verify(batch), strict=True):
+            if similar:
+                union(a, b)
+    return np.array([root(item) for item in range(count)], dtype=np.int64)
+
+
+# --- votes for the batch-wide signals ---------------------------------------------------
+
+
+def site_of(found: Extracted) -> str | None:
+    if found.publisher:
+        return found.publisher.casefold()
+    if found.url:
+        host = urlsplit(found.url).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
+
+
+def votes(state: ChunkState, groups: np.ndarray, partitions: int
+          ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(site+line key, group) and (title key, group) pairs of the chunk, by partition."""
+    lines: list[tuple[int, int]] = []
+    titles: list[tuple[int, int]] = []
+    for found, group in zip(state.found, groups.tolist(), strict=True):
+        site = site_of(found)
+        if site:
+            lines.extend((key64(f"{site}\x00{line}"), group) for line in found.lines)
+        if found.title:
+            titles.append((key64(line_key(found.title)), group))
+    return _partition(lines, partitions), _partition(titles, partitions)
+
+
+def _partition(pairs: list[tuple[int, int]], partitions: int) -> list[np.ndarray]:
+    array = np.array(pairs, dtype=np.uint64).reshape(-1, 2)
+    array = np.unique(array, axis=0) if len(array) else array
+    slot = array[:, 0] % np.uint64(partitions)
+    return [array[slot == number] for number in range(partitions)]
+
+
+def part(item: tuple[list[np.ndarray], list[np.ndarray]], which: int, number: int) -> np.ndarray:
+    return item[which][number]
+
+
+def recurring_keys(*parts: np.ndarray) -> np.ndarray:
+    """Site+line keys seen in two or more groups (stories) of that site."""
+    pairs = np.unique(np.concatenate(parts), axis=0) if parts else np.zeros((0, 2), np.uint64)
+    keys, counts = np.unique(pairs[:, 0], return_counts=True)
+    return keys[counts >= 2]
+
+
+def title_table(*parts: np.ndarray) -> np.ndarray:
+    """Rows (title key, a group with that title, 1 if another group has it too)."""
+    pairs = np.unique(np.concatenate(parts), axis=0) if parts else np.zeros((0, 2), np.uint64)
+    if not len(pairs):
+        return np.zeros((0, 3), dtype=np.uint64)
+    keys, first, counts = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    return np.stack([keys, pairs[first, 1], (counts > 1).astype(np.uint64)], axis=1)
+
+
+def merge_sorted(*parts: np.ndarray) -> np.ndarray:
+    if not parts:
+        return np.zeros(0, dtype=np.uint64)
+    merged = np.concatenate(parts)
+    return merged[np.argsort(merged[:, 0] if merged.ndim == 2 else merged, kind="stable")]
+
+
+# --- pass 2 ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentView:
+    """What workers need to know of content/: titles, input hashes and texts."""
+
+    titles: frozenset[str]
+    by_input: dict[str, str]
+    texts: Any  # dedupe.DuplicateIndex keyed by path (str)
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if not len(sorted_keys) or not len(keys):
+        return np.zeros(len(keys), dtype=bool)
+    where = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[where] == keys
+
+
+def batch_context(found: Extracted, group: int, recurring: np.ndarray, titles: np.ndarray,
+                  content_titles: frozenset[str]) -> BatchContext:
+    """The same decisions as the single-process cleaner, from the reduced tables."""
+    lines = sorted(found.lines)
+    site = site_of(found)
+    recurring_lines: frozenset[str] = frozenset()
+    if site and lines:
+        keys = np.array([key64(f"{site}\x00{line}") for line in lines], dtype=np.uint64)
+        recurring_lines = frozenset(line for line, hit in
+                                    zip(lines, _contains(recurring, keys), strict=True) if hit)
+    own = line_key(found.title or "")
+    candidates = [line for line in lines if line and line != own]
+    other: set[str] = {line for line in candidates if line in content_titles}
+    if candidates and len(titles):
+        keys = np.array([key64(line) for line in candidates], dtype=np.uint64)
+        where = np.minimum(np.searchsorted(titles[:, 0], keys), len(titles) - 1)
+        rows = titles[where]
+        for line, key, row in zip(candidates, keys, rows, strict=True):
+            if row[0] == key and (row[2] or int(row[1]) != group):
+                other.add(line)
+    return BatchContext(recurring_lines, frozenset(other))
+
+
+def second_pass(state: ChunkState, groups: np.ndarray, recurring: np.ndarray,
+                titles: np.ndarray, content: ContentView, cache_dir: str | None) -> ChunkState:
+    """Clean again the pages whose batch context is not empty; final signatures."""
+    contexts = [batch_context(found, group, recurring, titles, content.titles)
+                for found, group in zip(state.found, groups.tolist(), strict=True)]
+    key = None
+    if state.cache_key:
+        digest = hashlib.sha256(state.cache_key.encode())
+        for context in contexts:
+            digest.update(repr((sorted(context.recurring), sorted(context.other_titles)))
+                          .encode("utf-8"))
+        key = digest.hexdigest()
+    path = _cache_path(cache_dir, key)
+    cached = _cache_load(path)
+    result = ChunkState(state.number, state.documents, list(state.found), list(state.problems),
+                        state.skipped, key)
+    if isinstance(cached, list) and len(cached) == len(state.found):
+        result.found = cached
+    else:
+        for row, (document, context) in enumerate(zip(state.documents, contexts, strict=True)):
+            if context.recurring or context.other_titles:
+                found = guarded_clean(document, context)
+                result.cleaned += 1
+                if isinstance(found, Diagnostic):  # cannot happen unless pass 1 was lucky
+                    found = Extracted(None, None, None, None, (), "")
+                result.found[row] = found
+        _cache_store(path, result.found)
+    return result
+
+
+def second_summary(state: ChunkState, content: ContentView) -> Signatures:
+    """Final signatures, dates for choosing the page kept, and what content/ already has."""
+    from .pipeline import sort_date
+
+    bodies = [shingles(found.body) for found in state.found]
+    bands, digests, empty = _signature_arrays(bodies)
+    dates = np.array([sort_date(found.date) for found in state.found], dtype=np.int64)
+    sparse: dict[int, Any] = {}
+    for row, (document, items) in enumerate(zip(state.documents, bodies, strict=True)):
+        previous = content.by_input.get(document.sha256)
+        matches = tuple(sorted(str(key) for key in content.texts.matches(items))) \
+            if items and content.texts is not None else ()
+        if previous is not None or matches:
+            sparse[row] = (previous, matches)
+    return Signatures(state.number, bands, digests, empty, [], Counter(), state.cleaned,
+                      dates, sparse)
+
+
+def pick_pages(state: ChunkState, rows: list[int]) -> dict[int, tuple[RawDocument, Extracted]]:
+    """The cleaned pages the coordinator is about to write (or list as duplicates)."""
+    return {row: (state.documents[row], state.found[row]) for row in rows}
+
+
+def date_micros(value: dt.datetime) -> int:
+    return (value - dt.datetime.min) // dt.timedelta(microseconds=1)
