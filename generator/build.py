@@ -6,15 +6,17 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+import jinja2
+
 from . import __version__
-from .cache import BuildCache, PageRecord, article_digest
-from .config import SiteConfig, display_path, load_config
+from .cache import BuildCache, Manifest, PageRecord
+from .config import SiteConfig, load_config
 from .content import Article, BrokenDraft
 from .errors import Diagnostics, UserError, diagnostic
 from .output import (
@@ -30,9 +32,9 @@ from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, plan_pages
 from .search import render_search_index
 from .site import Site, Skipped, assemble_site
 from .sitemap import render_sitemap
+from .sources import CONTENT_DIR, Source, scan_sources
 from .theme import Theme, check_templates, create_environment, load_theme
 
-CONTENT_DIR = "content"
 T = TypeVar("T")
 
 
@@ -91,44 +93,9 @@ class Stopwatch:
             return function()
 
 
-def find_sources(root: Path) -> list[tuple[Path, str]]:
-    """Every `*.md` under content/, sorted, with the path shown to the user.
-
-    Hidden files and folders are skipped; symbolic links are refused, since they could pull
-    in files from outside the project.
-    """
-    content_dir = root / CONTENT_DIR
-    if not content_dir.is_dir():
-        return []
-    problems = Diagnostics()
-    found = []
-    shown_root = display_path(content_dir)
-    for current, dirnames, filenames in os.walk(content_dir):
-        relative = os.path.relpath(current, content_dir)
-        shown_dir = shown_root if relative == "." else os.path.join(shown_root, relative)
-        for name in dirnames + filenames:
-            if not name.startswith(".") and os.path.islink(os.path.join(current, name)):
-                problems.add(
-                    os.path.join(shown_dir, name),
-                    None,
-                    "symbolic link not followed",
-                    "move the file into content/ instead",
-                )
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and not os.path.islink(os.path.join(current, d))
-        )
-        for name in filenames:
-            path = os.path.join(current, name)
-            if name.endswith(".md") and not name.startswith(".") and not os.path.islink(path):
-                found.append((Path(path), os.path.join(shown_dir, name)))
-    problems.raise_if_any()
-    return sorted(found, key=lambda item: item[1])
-
-
 def read_articles(
     config: SiteConfig,
+    sources: Sequence[Source],
     cached: Mapping[str, Article],
     workers: int,
     include_drafts: bool,
@@ -140,24 +107,15 @@ def read_articles(
     not validate yet (reported as errors instead when drafts are included).
     """
     problems = Diagnostics()
-    settings = config.parse_settings
-    slots: list[Article | None] = []
-    pending: list[tuple[bytes, str, str]] = []
-    pending_slots: list[int] = []
-    for path, shown in find_sources(config.root):
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            problems.add(shown, None, f"cannot read file: {error.strerror or error}")
-            continue
-        digest = article_digest(raw, shown, settings)
-        hit = cached.get(digest)
-        if hit is None:
-            pending.append((raw, shown, digest))
-            pending_slots.append(len(slots))
-        slots.append(hit)
+    slots: list[Article | None] = [cached.get(source.digest) for source in sources]
+    pending = [
+        (source.raw, source.shown, source.digest)
+        for source, hit in zip(sources, slots, strict=True)
+        if hit is None
+    ]
+    pending_slots = [index for index, hit in enumerate(slots) if hit is None]
     skipped = []
-    parsed_all = parse_articles(pending, settings, workers, progress)
+    parsed_all = parse_articles(pending, config.parse_settings, workers, progress)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
@@ -173,16 +131,24 @@ def read_articles(
 
 
 def load_site(
-    options: BuildOptions, cache: BuildCache, watch: Stopwatch
+    options: BuildOptions,
+    config: SiteConfig,
+    sources: Sequence[Source],
+    cache: BuildCache,
+    watch: Stopwatch,
 ) -> tuple[Site, dict[str, Article], bool]:
-    """Everything up to a resolved Site (what `check` validates), the article cache for next
-    time, and whether that cache differs from the one loaded."""
-    config = watch.run("config", lambda: load_config(options.root, options.base_url))
-    cached = cache.load_articles()
+    """Parse and resolve the site (what `check` validates); also return the article cache
+    for next time, and whether it differs from the one loaded."""
+    cached = watch.run("cache", cache.load_articles)
     articles, parsed, broken_drafts = watch.run(
-        "read",
+        "parse",
         lambda: read_articles(
-            config, cached, options.workers, options.include_drafts, _told(options, "parse")
+            config,
+            sources,
+            cached,
+            options.workers,
+            options.include_drafts,
+            _told(options, "parse"),
         ),
     )
     site = watch.run(
@@ -240,63 +206,145 @@ def _global_key(config: SiteConfig, theme: Theme) -> str:
     return hasher.hexdigest()
 
 
+def _build_key(
+    options: BuildOptions,
+    global_key: str,
+    sources: Sequence[Source],
+    static_files: Mapping[str, Path],
+) -> str:
+    """A hash of every input of a build: if it matches the last build's, so does the output."""
+    hasher = hashlib.blake2b(global_key.encode(), digest_size=20)
+    hasher.update(f"{options.include_drafts}{options.include_future}".encode())
+    for source in sources:
+        hasher.update(f"\0{source.shown}\0{source.digest}".encode())
+    for path, file in sorted(static_files.items()):
+        hasher.update(f"\0{path}\0".encode())
+        hasher.update(file.read_bytes())
+    return hasher.hexdigest()
+
+
+def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
+    """Every file the last build wrote is still there, at the size it was written."""
+    try:
+        return all(
+            os.stat(os.path.join(dest, path)).st_size == record.size
+            for path, record in records.items()
+        )
+    except OSError:
+        return False
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Load, resolve, render and publish the site; raise UserError on any user mistake."""
     watch = Stopwatch()
     _check_output_dir(options)
     dest = options.output_dir
+    now = options.now or dt.datetime.now(dt.UTC)
     cache = BuildCache(options.root, dest, enabled=options.use_cache)
-    site, parsed, cache_changed = load_site(options, cache, watch)
-    theme = watch.run("theme", lambda: load_theme(site.config))
+    config = watch.run("config", lambda: load_config(options.root, options.base_url))
+    sources = watch.run("scan", lambda: scan_sources(options.root, config.parse_settings))
+    theme = watch.run("theme", lambda: load_theme(config))
     environment = create_environment(
-        theme, site.config, cache.folder / "jinja" if options.use_cache else None
+        theme, config, cache.folder / "jinja" if options.use_cache else None
     )
     watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
-    context = PageContext(site, _global_key(site.config, theme))
-    jobs = watch.run("plan", lambda: plan_pages(site))
-    if "search.html" not in environment.list_templates():  # a theme may have no search page
-        jobs = [job for job in jobs if job.kind != "search"]
-    with output_lock(dest), staged_output(dest) as staging:
-        previous = cache.load_pages()
-        fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
-        todo = [
-            job
-            for job, print_ in zip(jobs, fingerprints, strict=True)
-            if not _still_valid(dest, job.path, print_, previous)
-        ]
-        rendered = watch.run(
-            "render",
-            lambda: render_jobs(
-                context, environment, todo, staging, dest, options.workers, _told(options, "render")
-            ),
-        )
-        html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
-        extra = render_sitemap(site.config, site.articles, html_urls)
-        extra.append(render_search_index(site.config, site.articles, site.tags))
-        extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
-        sizes = {item.path: item.size for item in rendered}
-        records = {
-            job.path: PageRecord(
-                print_, sizes[job.path] if job.path in sizes else previous[job.path].size
+    global_key = _global_key(config, theme)
+    build_key = _build_key(options, global_key, sources, static_files)
+    with output_lock(dest):
+        previous = cache.load_manifest()
+        if (
+            previous is not None
+            and previous.build_key == build_key
+            and (previous.valid_until is None or now < previous.valid_until)
+            and watch.run("verify", lambda: _output_intact(dest, previous.records))
+        ):
+            articles, tags, editions = previous.summary
+            pages = sum(1 for record in previous.records.values() if record.fingerprint)
+            return BuildResult(
+                articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
-            for job, print_ in zip(jobs, fingerprints, strict=True)
-        }
-        written = sum(item.staged for item in rendered)
-        for output_file in extra:
-            if output_file.path not in records:  # a generated page wins over a static file
-                written += stage_file(staging, dest, output_file.path, output_file.data)
-                records[output_file.path] = PageRecord("", len(output_file.data))
-        removed = watch.run(
-            "publish",
-            lambda: commit(staging, dest, set(records), set(previous) if previous else None),
+        options = replace(options, now=now)
+        site, parsed, cache_changed = load_site(options, config, sources, cache, watch)
+        del sources  # the raw bytes of every article are no longer needed: free them early
+        with staged_output(dest) as staging:
+            result, records = _render_and_publish(
+                options,
+                site,
+                theme,
+                environment,
+                global_key,
+                static_files,
+                staging,
+                previous,
+                watch,
+            )
+        cache.save_manifest(
+            Manifest(
+                build_key=build_key,
+                valid_until=site.next_change,
+                summary=(result.articles, result.tags, result.editions),
+                skipped=site.skipped,
+                records=records,
+            )
         )
-        if records != previous:
-            cache.save_pages(records)
     if cache_changed:
         # Store articles with their resolved URLs, so an unchanged site reuses them as they are.
         cache.save_articles({**parsed, **{article.digest: article for article in site.articles}})
-    return BuildResult(
+    return replace(result, timings=tuple(watch.timings))
+
+
+def _render_and_publish(
+    options: BuildOptions,
+    site: Site,
+    theme: Theme,
+    environment: jinja2.Environment,
+    global_key: str,
+    static_files: Mapping[str, Path],
+    staging: Path,
+    previous: Manifest | None,
+    watch: Stopwatch,
+) -> tuple[BuildResult, dict[str, PageRecord]]:
+    """Render what changed into staging, add sitemap, search index and static files, commit."""
+    dest = options.output_dir
+    old_records = previous.records if previous is not None else {}
+    context = PageContext(site, global_key)
+    jobs = watch.run("plan", lambda: plan_pages(site))
+    if "search.html" not in environment.list_templates():  # a theme may have no search page
+        jobs = [job for job in jobs if job.kind != "search"]
+    fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
+    todo = [
+        job
+        for job, print_ in zip(jobs, fingerprints, strict=True)
+        if not _still_valid(dest, job.path, print_, old_records)
+    ]
+    rendered = watch.run(
+        "render",
+        lambda: render_jobs(
+            context, environment, todo, staging, dest, options.workers, _told(options, "render")
+        ),
+    )
+    sizes = {item.path: item.size for item in rendered}
+    records = {
+        job.path: PageRecord(
+            print_, sizes[job.path] if job.path in sizes else old_records[job.path].size
+        )
+        for job, print_ in zip(jobs, fingerprints, strict=True)
+    }
+    html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
+    extra = render_sitemap(site.config, site.articles, html_urls)
+    extra.append(render_search_index(site.config, site.articles, site.tags))
+    extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
+    written = sum(item.staged for item in rendered)
+    for output_file in extra:
+        if output_file.path not in records:  # a generated page wins over a static file
+            written += stage_file(staging, dest, output_file.path, output_file.data)
+            records[output_file.path] = PageRecord("", len(output_file.data))
+    removed = watch.run(
+        "publish",
+        lambda: commit(staging, dest, set(records), set(old_records) if previous else None),
+    )
+    result = BuildResult(
         articles=len(site.articles),
         tags=len(site.tags),
         editions=len(site.editions),
@@ -305,8 +353,8 @@ def build_site(options: BuildOptions) -> BuildResult:
         written=written,
         removed=removed,
         skipped=site.skipped,
-        timings=tuple(watch.timings),
     )
+    return result, records
 
 
 def _still_valid(
@@ -324,8 +372,11 @@ def _still_valid(
 
 def check_site(options: BuildOptions) -> Site:
     """Validate content, configuration and templates without writing anything."""
+    watch = Stopwatch()
+    config = load_config(options.root, options.base_url)
+    sources = scan_sources(options.root, config.parse_settings)
     cache = BuildCache(options.root, options.output_dir, enabled=False)
-    site, _, _ = load_site(options, cache, Stopwatch())
+    site, _, _ = load_site(options, config, sources, cache, watch)
     theme = load_theme(site.config)
     check_templates(create_environment(theme, site.config, None), theme, REQUIRED_TEMPLATES)
     return site

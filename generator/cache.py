@@ -9,6 +9,7 @@ simply ignored: it can only make a build faster, never different.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -19,9 +20,10 @@ from pathlib import Path
 from . import __version__
 from .config import ParseSettings
 from .content import Article
+from .site import Skipped
 
 CACHE_DIR = ".newsdigest-cache"
-_FORMAT = 1  # bump when the pickled layout changes
+_FORMAT = 2  # bump when the pickled layout changes
 
 
 def article_digest(raw: bytes, source: str, settings: ParseSettings) -> str:
@@ -30,6 +32,22 @@ def article_digest(raw: bytes, source: str, settings: ParseSettings) -> str:
     hasher.update(f"{__version__}\0{_FORMAT}\0{settings!r}\0{source}\0".encode())
     hasher.update(raw)
     return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last successful build into an output folder was made from and wrote.
+
+    `build_key` hashes every input (configuration, templates, static files, article bytes,
+    options); while it is unchanged, `valid_until` has not passed (the first future article
+    it left out) and the files are still there, the output is up to date as it is.
+    """
+
+    build_key: str
+    valid_until: dt.datetime | None
+    summary: tuple[int, int, int]  # articles, tags, editions
+    skipped: tuple[Skipped, ...]
+    records: Mapping[str, PageRecord]
 
 
 @dataclass(frozen=True)
@@ -85,12 +103,12 @@ class BuildCache:
         if self.enabled:
             _save(self._articles_path, dict(articles))
 
-    def load_pages(self) -> dict[str, PageRecord]:
-        """Output files by relative path, as the last successful build wrote them."""
+    def load_manifest(self) -> Manifest | None:
+        """What the last successful build into this output folder wrote, if known."""
         loaded = _load(self._pages_path) if self.enabled else None
-        return loaded if isinstance(loaded, dict) else {}
+        return loaded if isinstance(loaded, Manifest) else None
 
-    def save_pages(self, pages: Mapping[str, PageRecord]) -> None:
+    def save_manifest(self, manifest: Manifest) -> None:
         """Record what this build's output files were made from."""
         if self.enabled:
-            _save(self._pages_path, dict(pages))
+            _save(self._pages_path, manifest)

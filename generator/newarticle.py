@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .build import CONTENT_DIR
+from .sources import CONTENT_DIR
 from .errors import UserError, diagnostic
 from .frontmatter import write_article
 from .urls import slugify

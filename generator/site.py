@@ -72,6 +72,8 @@ class Site:
     months: tuple[Archive, ...]  # newest first
     years: tuple[Archive, ...]  # newest first
     skipped: tuple[Skipped, ...]
+    # When the first article left out for its future date becomes due (and the site changes).
+    next_change: dt.datetime | None = None
 
 
 def article_sort_key(article: Article) -> tuple[float, str, str]:
@@ -93,10 +95,12 @@ def assemble_site(
     problems = Diagnostics()
     kept: list[Article] = []
     skipped = list(skipped)
+    next_change: dt.datetime | None = None
     for article in articles:
         if article.draft and not include_drafts:
             skipped.append(Skipped(article.source, "draft (build with --drafts to include)"))
         elif article.date > now and not include_future:
+            next_change = article.date if next_change is None else min(next_change, article.date)
             skipped.append(
                 Skipped(
                     article.source,
@@ -132,6 +136,7 @@ def assemble_site(
         months=months,
         years=years,
         skipped=tuple(sorted(skipped, key=lambda item: item.source)),
+        next_change=next_change,
     )
 
 

@@ -1,0 +1,66 @@
+"""Finding and reading the article files under content/, with their content hashes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import article_digest
+from .config import ParseSettings, display_path
+from .errors import Diagnostics
+
+CONTENT_DIR = "content"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article file: the path shown to users, its bytes and their cache key."""
+
+    shown: str
+    raw: bytes
+    digest: str
+
+
+def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
+    """Every `*.md` under content/, sorted by path, read and hashed.
+
+    Hidden files and folders are skipped; symbolic links are refused, since they could pull
+    in files from outside the project. Raises UserError listing every unreadable file.
+    """
+    content_dir = root / CONTENT_DIR
+    if not content_dir.is_dir():
+        return []
+    problems = Diagnostics()
+    found: list[tuple[str, str]] = []
+    pending = [(str(content_dir), display_path(content_dir))]
+    while pending:
+        folder, shown_folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                shown = os.path.join(shown_folder, entry.name)
+                if entry.is_symlink():  # answered from the directory listing: no extra syscall
+                    problems.add(
+                        shown,
+                        None,
+                        "symbolic link not followed",
+                        "move the file into content/ instead",
+                    )
+                elif entry.is_dir():
+                    pending.append((entry.path, shown))
+                elif entry.name.endswith(".md"):
+                    found.append((shown, entry.path))
+    found.sort()
+    sources = []
+    for shown, path in found:
+        try:
+            with open(path, "rb", buffering=0) as handle:
+                raw = handle.read()
+        except OSError as error:
+            problems.add(shown, None, f"cannot read file: {error.strerror or error}")
+            continue
+        sources.append(Source(shown, raw, article_digest(raw, shown, settings)))
+    problems.raise_if_any()
+    return sources
