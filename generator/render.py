@@ -164,14 +164,18 @@ class PageContext:
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
         self._site_feeds = _feed_links("/", site.config.title)
         self._article_keys: dict[int, str] = {}
+        self._tag_links: dict[
+            int, tuple[TagLink, ...]
+        ] = {}  # by id(): articles live as long as the Site
         self._object_keys: dict[int, str] = {}
 
-    def tags_of(self, article: Article) -> list[TagLink]:
+    def tags_of(self, article: Article) -> tuple[TagLink, ...]:
         """The tags of an article, with their URLs, in the article's own order."""
-        links = []
-        for name in article.tags:
-            tag = self._tags_by_key[tag_key(name)]
-            links.append(TagLink(tag.name, tag.slug, tag.url))
+        links = self._tag_links.get(id(article))
+        if links is None:
+            tags = (self._tags_by_key[tag_key(name)] for name in article.tags)
+            links = tuple(TagLink(tag.name, tag.slug, tag.url) for tag in tags)
+            self._tag_links[id(article)] = links
         return links
 
     def articles(self, indexes: Iterable[int]) -> list[Article]:
