@@ -1,0 +1,161 @@
+"""The cache may only make builds faster, never different: after every kind of change, an
+incremental build must leave output/ byte-identical to a cold build of the same input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import copy_example_site, tree_digest
+
+from generator.build import BuildOptions, BuildResult, build_site
+
+NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
+
+
+def _build(root: Path, **options: object) -> BuildResult:
+    return build_site(BuildOptions(root=root, now=NOW, **options))  # type: ignore[arg-type]
+
+
+def _cold_digest(root: Path, scratch: Path, **options: object) -> dict[str, str]:
+    """What a build without any cache writes for the same input."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    _build(root, output=scratch, use_cache=False, **options)
+    return tree_digest(scratch)
+
+
+def _article(root: Path, name: str) -> Path:
+    return next((root / "content").rglob(name))
+
+
+def _edit_body(root: Path) -> None:
+    path = _article(root, "18-overnight-tram.md")
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+
+
+def _edit_title(root: Path) -> None:
+    path = _article(root, "17-walk-in-flu-clinics.md")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("title:", "title: Updated headline\nold_title:", 1), encoding="utf-8"
+    )
+
+
+def _rename(root: Path) -> None:
+    path = _article(root, "21-school-heat-pumps.md")
+    path.rename(path.with_name("21-renamed-heat-pumps.md"))
+
+
+def _delete(root: Path) -> None:
+    _article(root, "22-river-levels-storm.md").unlink()
+
+
+def _add(root: Path) -> None:
+    (root / "content" / "new.md").write_text(
+        "---\ntitle: A brand new story\ndate: 2026-11-23T10:00:00\ntags: [Transport, Night life]\n---\n\nFresh.\n",
+        encoding="utf-8",
+    )
+
+
+def _retag(root: Path) -> None:
+    path = _article(root, "16-central-library-late-opening.md")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("tags:", "tags: [Libraries]\nold_tags:", 1), encoding="utf-8")
+
+
+def _config(root: Path) -> None:
+    site = root / "site.yaml"
+    site.write_text(
+        site.read_text(encoding="utf-8").replace("per_page: 10", "per_page: 4"), encoding="utf-8"
+    )
+
+
+def _template(root: Path) -> None:
+    (root / "templates").mkdir()
+    base = Path(__file__).parent.parent / "themes/default/templates/base.html"
+    text = base.read_text(encoding="utf-8").replace("Skip to content", "Jump to the news")
+    (root / "templates" / "base.html").write_text(text, encoding="utf-8")
+
+
+def _static(root: Path) -> None:
+    (root / "static").mkdir()
+    (root / "static" / "robots-note.txt").write_text("hello\n", encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit body": _edit_body,
+    "edit title": _edit_title,
+    "rename file": _rename,
+    "delete file": _delete,
+    "add file": _add,
+    "change tags": _retag,
+    "change site.yaml": _config,
+    "override a template": _template,
+    "add a static file": _static,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_build_equals_cold_build(tmp_path: Path, change: str) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    CHANGES[change](root)
+    result = _build(root)
+    assert result.rendered or result.written  # the change was noticed, not skipped as "no change"
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def test_unchanged_input_renders_and_writes_nothing(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    first = _build(root)
+    second = _build(root)
+    assert (second.rendered, second.written, second.removed) == (0, 0, 0)
+    assert (second.articles, second.tags, second.editions, second.pages) == (
+        first.articles,
+        first.tags,
+        first.editions,
+        first.pages,
+    )
+    assert second.skipped == first.skipped
+
+
+def test_a_deleted_output_file_is_written_again(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    (root / "output" / "tags" / "index.html").unlink()
+    result = _build(root)
+    assert result.written == 1
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def test_a_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    (root / "content" / "later.md").write_text(
+        "---\ntitle: Tomorrow's story\ndate: 2026-11-25T08:00:00+00:00\n---\n\nSoon.\n",
+        encoding="utf-8",
+    )
+    _build(root)
+    assert not (root / "output/2026/11/25").exists()
+    tomorrow = NOW + dt.timedelta(days=1)
+    result = build_site(BuildOptions(root=root, now=tomorrow))
+    assert result.rendered > 0
+    assert (root / "output/2026/11/25/tomorrows-story/index.html").is_file()
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+    """Enough articles to make the pool start (see parallel.MIN_ITEMS_PER_WORKER)."""
+    root = copy_example_site(tmp_path / "site")
+    for number in range(420):
+        day = 1 + number % 28
+        (root / "content" / f"bulk-{number:03d}.md").write_text(
+            f"---\ntitle: Bulk story {number}\ndate: 2026-10-{day:02d}T{number % 24:02d}:00:00\n"
+            f"tags: [Tag {number % 7}]\n---\n\nParagraph {number} with *some* text.\n",
+            encoding="utf-8",
+        )
+    _build(root, output=tmp_path / "serial", workers=1, use_cache=False)
+    _build(root, output=tmp_path / "parallel", workers=2, use_cache=False)
+    assert tree_digest(tmp_path / "serial") == tree_digest(tmp_path / "parallel")
