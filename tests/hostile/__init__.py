@@ -1,0 +1,1 @@
+"""Hostile inputs and helpers shared by tests/test_hardening_*.py."""

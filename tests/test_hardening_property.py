@@ -1,0 +1,204 @@
+"""Issue 6, point 10: random front matter and Markdown thrown at `check` and `build`.
+
+The only outcomes allowed are exit 0, or exit 1 with `path:line: message` lines; never a
+traceback, never a hang, never a file outside output/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from hostile.helpers import SITE_YAML, assert_located_errors, tree_state
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.__main__ import main
+
+FIELDS = ["title", "date", "updated", "tags", "summary", "author", "authors", "publisher"]
+FIELDS += ["original_url", "slug", "draft", "image", "lang", "categories", "description", "x"]
+NASTY = ["]]>", "&", "<", "</title>", "{{ 1 }}", "{% include 'x' %}", "\x01", "\ufffe", "..", "/"]
+NASTY += ["\\", "%2F", "C#", "C++", "javascript:alert(1)", "日本", "---", "\r\n", "\t", "#"]
+text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(NASTY),
+    st.lists(st.sampled_from(NASTY), max_size=4).map("".join),
+)
+scalars = st.one_of(
+    text,
+    st.integers(-(10**6), 10**12),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["2025-01-01", "2025-02-30", "2025-01-01T10:00:00+01:00", "9999-12-31"]),
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(text, children, max_size=3),
+    max_leaves=6,
+)
+front_matter = st.dictionaries(st.sampled_from(FIELDS) | text, values, max_size=8)
+markdown = st.lists(
+    st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(
+            [
+                "# heading",
+                "* item",
+                "1. one",
+                "> quote",
+                "```\ncode\n```",
+                "[a](javascript:x)",
+                "![i](data:x)",
+                "<script>alert(1)</script>",
+                "<img src=x onerror=y>",
+                "| a | b |",
+                "{{ config }}",
+                "{% include 'base.html' %}",
+                "[^1]",
+                "*[HTML]: x",
+                "---",
+                "\x00",
+                "<!--",
+                "<![CDATA[",
+                "&#0;",
+                "&#xD800;",
+                "\ud800",
+                "{: #id }",
+            ]
+        ),
+    ),
+    max_size=8,
+).map("\n\n".join)
+
+
+def raw_yaml(fields: dict) -> str:
+    try:
+        return yaml.safe_dump(fields, allow_unicode=True, default_flow_style=False)
+    except yaml.YAMLError:
+        return "title: fallback\n"
+
+
+# Mostly valid articles (a title with a letter, a real date), so rendering is reached too.
+valid_front_matter = st.builds(
+    lambda title, date, extra: {**extra, "title": "A " + title, "date": date},
+    text,
+    st.sampled_from(["2025-01-01", "2024-12-31T23:59:59-11:00", "2025-03-01T10:00:00"]),
+    st.dictionaries(st.sampled_from(FIELDS[2:]), values, max_size=4),
+)
+documents = st.one_of(
+    st.builds(lambda f, b: f"---\n{raw_yaml(f)}---\n\n{b}\n", valid_front_matter, markdown),
+    st.builds(lambda f, b: f"---\n{raw_yaml(f)}---\n\n{b}\n", valid_front_matter, markdown),
+    st.builds(lambda f, b: f"---\n{raw_yaml(f)}---\n\n{b}\n", front_matter, markdown),
+    # Hand-typed YAML: random lines, some of them broken.
+    st.builds(
+        lambda lines, b: "---\n" + "\n".join(lines) + "\n---\n" + b,
+        st.lists(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "title: T",
+                        "date: 2025-01-01",
+                        "tags: [a, b",
+                        "x: &a 1",
+                        "y: *a",
+                        "slug: ../x",
+                        "  bad: indent",
+                        "title: 'unclosed",
+                        "draft: yes",
+                        "- list",
+                        "? complex",
+                        "!!python/object:os.system x",
+                        ": :",
+                        "date: 0",
+                    ]
+                ),
+                text,
+            ),
+            max_size=8,
+        ),
+        markdown,
+    ),
+    st.builds(lambda b: b, markdown),  # no front matter at all
+)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """A hang fails the test instead of stalling the suite (hypothesis' deadline only
+    measures examples that finish)."""
+
+    def fail(signum: int, frame: object) -> None:
+        raise TimeoutError(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(*argv: str) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(list(argv))
+    return status, err.getvalue()
+
+
+def assert_clean_outcome(status: int, err: str) -> None:
+    assert status in (0, 1), (status, err)
+    if status == 1:
+        assert_located_errors(err)
+    else:
+        assert "Traceback" not in err
+        for line in err.splitlines():  # only "skipped <path>: <reason>" notes on success
+            assert line.startswith("skipped "), line
+
+
+COMMON = settings(
+    max_examples=30,
+    deadline=3000,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@COMMON
+@given(documents=st.lists(documents, min_size=1, max_size=3))
+def test_check_answers_clearly(documents: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder, time_limit(20):
+        root = Path(folder) / "site"
+        (root / "content").mkdir(parents=True)
+        (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+        for n, document in enumerate(documents):
+            (root / "content" / f"{n}.md").write_bytes(document.encode("utf-8", "surrogatepass"))
+        before = tree_state(Path(folder))
+        assert_clean_outcome(*run("check", "--root", str(root)))
+        assert tree_state(Path(folder)) == before
+
+
+@COMMON
+@given(documents=st.lists(documents, min_size=1, max_size=3))
+def test_build_answers_clearly_and_stays_in_output(documents: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder, time_limit(20):
+        root = Path(folder) / "site"
+        (root / "content").mkdir(parents=True)
+        (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+        for n, document in enumerate(documents):
+            (root / "content" / f"{n}.md").write_bytes(document.encode("utf-8", "surrogatepass"))
+        before = set(tree_state(Path(folder)))
+        status, err = run("build", "--root", str(root), "--jobs", "1", "--no-cache")
+        assert_clean_outcome(status, err)
+        created = set(tree_state(Path(folder))) - before
+        allowed = ("site/output", "site/.output.lock")
+        assert [name for name in created if not name.startswith(allowed)] == []
+        if status == 0:
+            assert (root / "output" / "index.html").is_file()
