@@ -392,20 +392,22 @@ class DevServer:
             self._changes.put({path for _kind, path in changes})
 
     def start(self) -> None:
-        """Serve and watch in background threads (the first build should come before)."""
-        targets = (self.httpd.serve_forever, self._watch_folders, self._watch_root)
-        for target in targets:
-            thread = threading.Thread(
-                target=target, daemon=True, name=f"newsdigest-{target.__name__}"
-            )
+        """Serve and watch in background threads."""
+        targets = {
+            "serve": functools.partial(self.httpd.serve_forever, poll_interval=0.1),
+            "watch": self._watch_folders,
+            "watch-root": self._watch_root,
+        }
+        for name, target in targets.items():
+            thread = threading.Thread(target=target, daemon=True, name=f"newsdigest-{name}")
             thread.start()
             self._threads.append(thread)
 
     def run(self) -> None:
         """Build, serve, and rebuild on every change until `stop()` (or KeyboardInterrupt)."""
         try:
+            self.start()  # watching before the first build: edits made during it are not lost
             self.rebuild()
-            self.start()
             host = self.options.host
             if host not in LOOPBACK_HOSTS:
                 self.console.warn(

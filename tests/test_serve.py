@@ -65,16 +65,20 @@ class Running:
             time.sleep(0.05)
         raise AssertionError(f"server state never got there; last: {state}")
 
-    def write_until_seen(self, path: Path, text: str, done: Callable[[dict], bool]) -> dict:
-        """Write a file and wait for the server to react; write again if the watcher was not
-        yet watching (it starts in the background)."""
+    def until_seen(self, action: Callable[[], object], done: Callable[[dict], bool]) -> dict:
+        """Change something and wait for the server to react; change it again if the watchers
+        were not watching yet (they start in the background)."""
         for _attempt in range(4):
-            path.write_text(text, encoding="utf-8")
+            action()
             try:
                 return self.wait_for(done, timeout=2.5)
             except AssertionError:
                 continue
-        raise AssertionError(f"no rebuild after writing {path}; state {self.state()}")
+        raise AssertionError(f"no rebuild; state {self.state()}")
+
+    def write_until_seen(self, path: Path, text: str, done: Callable[[dict], bool]) -> dict:
+        """Write a file and wait for the server to react."""
+        return self.until_seen(lambda: path.write_text(text, encoding="utf-8"), done)
 
     def page(self, path: str) -> tuple[int, str]:
         return fetch(self.url + path.lstrip("/"))
@@ -187,8 +191,13 @@ def test_a_build_error_keeps_the_last_good_site_and_is_shown(running: Running) -
 
 def test_a_broken_template_is_reported_with_its_line(running: Running) -> None:
     templates = running.root / "templates"
-    templates.mkdir()  # a new top-level folder: the server starts watching it
-    running.wait_for(lambda state: state["build"] >= 2)
+
+    def create_folder() -> None:  # a new top-level folder: the server starts watching it
+        if templates.exists():
+            templates.rmdir()
+        templates.mkdir()
+
+    running.until_seen(create_folder, lambda state: state["build"] >= 2)
     broken = "{% extends 'base.html' %}\n{% block content %}\n{{ nope( }}\n{% endblock %}\n"
     state = running.write_until_seen(
         templates / "tags.html", broken, lambda state: bool(state["errors"])
