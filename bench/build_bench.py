@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import platform
 import shlex
@@ -52,9 +53,10 @@ class Measurement:
 
     wall: float
     cpu: float
-    peak_rss: int  # bytes
+    peak_memory: int  # bytes: the larger of the tree's sampled PSS and one process's max RSS
     returncode: int
     output: str
+    load: float  # the machine's 1-minute load average as the build started: how noisy it was
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Tool:
     command: list[str]
     clean: list[str]  # paths relative to root, deleted before a cold build
     version: str = ""
+    scenarios: tuple[str, ...] = tuple(SCENARIOS)
     results: dict[str, list[Measurement]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -78,16 +81,20 @@ class Tool:
                     path.unlink()
 
 
-def _tree_rss(pid: int) -> int:
-    """Sum of resident memory of `pid` and all its descendants now, in bytes (0 once gone)."""
+def _tree_memory(pid: int) -> int:
+    """Proportional set size (PSS) of `pid` and all its descendants now, in bytes (0 once gone).
+
+    PSS, not RSS: forked pool workers share the parent's pages, and summing their RSS would
+    count those pages once per worker.
+    """
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as smaps:
+                for line in smaps:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
                         break
             for task in os.listdir(f"/proc/{current}/task"):
@@ -104,6 +111,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Measurement:
     `wait4` gives this child's own rusage (CPU time, max RSS including its waited-for
     descendants), which `getrusage(RUSAGE_CHILDREN)` cannot: that one only ever grows.
     """
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     with subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
@@ -116,7 +124,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Measurement:
             nonlocal peak
             deadline = started + timeout
             while not done.wait(SAMPLE_SECONDS):
-                peak = max(peak, _tree_rss(process.pid))
+                peak = max(peak, _tree_memory(process.pid))
                 if time.perf_counter() > deadline:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(process.pid, signal.SIGKILL)
@@ -139,9 +147,10 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Measurement:
     return Measurement(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        peak_rss=max(peak, usage.ru_maxrss * 1024),
+        peak_memory=max(peak, usage.ru_maxrss * 1024),
         returncode=process.returncode,
         output=b"".join(chunks).decode("utf-8", "replace"),
+        load=load,
     )
 
 
@@ -182,7 +191,7 @@ def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list
             root=ours,
             command=command,
             clean=["output", ".newsdigest-cache", ".output.staging-*"],
-            version=_git_describe(),
+            version=f"{_git_describe()}, source {source_fingerprint()}",
         )
     ]
     skipped = []
@@ -236,6 +245,18 @@ def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list
     return tools, skipped
 
 
+def source_fingerprint() -> str:
+    """Hash of the generator's code and themes: others edit this checkout while we measure, so a
+    report says when the code under test changed in the middle of a size's runs."""
+    digest = hashlib.sha256()
+    for folder in ("generator", "themes"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(REPO).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _git_describe() -> str:
     done = subprocess.run(
         ["git", "describe", "--always", "--dirty"],
@@ -273,6 +294,8 @@ def run_scenarios(
             elif scenario == "add":
                 added_path.parent.mkdir(parents=True, exist_ok=True)
                 added_path.write_text(added_text, encoding="utf-8", newline="\n")
+            if scenario not in tool.scenarios:
+                continue
             result = measure(tool.command, REPO, timeout)
             tool.results.setdefault(scenario, []).append(result)
             if result.returncode != 0:
@@ -296,7 +319,7 @@ def median_wall(tool: Tool, scenario: str) -> float | None:
 
 
 def peak_memory(tool: Tool) -> int | None:
-    peaks = [result.peak_rss for results in tool.results.values() for result in _ok(results)]
+    peaks = [result.peak_memory for results in tool.results.values() for result in _ok(results)]
     return max(peaks) if peaks else None
 
 
@@ -331,11 +354,15 @@ def size_table(count: int, tools: list[Tool], runs: int) -> list[str]:
     for scenario, label in SCENARIOS.items():
         walls = [median_wall(tool, scenario) for tool in tools]
         ratios = [_ratio(walls[0], median_wall(peer, scenario)) for peer in peers]
-        lines.append("| " + " | ".join([label, *map(_seconds, walls), *ratios]) + " |")
+        cells = [
+            _seconds(wall) if scenario in tool.scenarios else "not run"
+            for tool, wall in zip(tools, walls, strict=True)
+        ]
+        lines.append("| " + " | ".join([label, *cells, *ratios]) + " |")
     memory = [peak_memory(tool) for tool in tools]
     cells = [f"{value / 2**20:.0f} MB" if value else "failed" for value in memory]
     ratios = [_ratio(memory[0], peak_memory(peer), "smaller", "larger") for peer in peers]
-    lines.append("| " + " | ".join(["peak memory (RSS)", *cells, *ratios]) + " |")
+    lines.append("| " + " | ".join(["peak memory", *cells, *ratios]) + " |")
     cold = [median_wall(tool, "cold") for tool in tools]
     cells = [f"{value / count * 1000:.2f} ms" if value else "failed" for value in cold]
     lines.append("| " + " | ".join(["cold cost per article", *cells, *(["–"] * len(peers))]) + " |")
@@ -355,8 +382,8 @@ def details(count: int, tools: list[Tool]) -> list[str]:
         lines.append("")
         for scenario, results in tool.results.items():
             runs = ", ".join(
-                f"{_seconds(r.wall)} / {r.cpu:.1f} s CPU / {r.peak_rss / 2**20:.0f} MB"
-                + ("" if r.returncode == 0 else f" (exit {r.returncode})")
+                f"{_seconds(r.wall)} / {r.cpu:.1f} s CPU / {r.peak_memory / 2**20:.0f} MB"
+                f" / load {r.load:.1f}" + ("" if r.returncode == 0 else f" (exit {r.returncode})")
                 for r in results
             )
             lines.append(f"- {SCENARIOS[scenario]}: {runs}")
@@ -364,7 +391,7 @@ def details(count: int, tools: list[Tool]) -> list[str]:
             lines.extend(["", "```", error, "```"])
         lines.append("")
     ours = tools[0]
-    for scenario in ("cold", "edit"):
+    for scenario in SCENARIOS:
         good = _ok(ours.results.get(scenario, []))
         if good and good[-1].output.strip():
             lines.extend(
@@ -415,6 +442,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--pelican", help="pelican executable (default: on PATH or importable)")
     parser.add_argument("--no-peers", action="store_true", help="measure newsdigest only")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per build")
+    parser.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="TOOL=LIST",
+        help="measure only these scenarios for one tool, e.g. pelican=cold,nochange "
+        f"(repeatable; scenarios: {', '.join(SCENARIOS)})",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.runs = "200", 1
@@ -424,6 +459,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
     if args.runs < 1 or min(args.sizes) < 1:
         parser.error("--runs and every size must be at least 1")
+    selected: dict[str, tuple[str, ...]] = {}
+    for spec in args.scenarios:
+        tool, _, names = spec.partition("=")
+        chosen = tuple(name for name in names.split(",") if name)
+        if not chosen or not set(chosen) <= set(SCENARIOS):
+            parser.error(
+                f"--scenarios {spec!r}: use TOOL=LIST with LIST from {', '.join(SCENARIOS)}"
+            )
+        selected[tool] = chosen
+    args.scenarios = selected
     return args
 
 
@@ -448,6 +493,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"N = {count:,}: writing corpus to {corpus}", file=sys.stderr)
         articles = make_corpus.make_corpus(count, args.seed, corpus, make_corpus.FLAVOURS)
         tools, skipped = make_tools(corpus, args)
+        for tool in tools:
+            tool.scenarios = args.scenarios.get(tool.name, tool.scenarios)
+        fingerprint = source_fingerprint()
         extra = make_corpus.CorpusMaker(args.seed + 1)
         edited = articles[len(articles) // 2]
         for run in range(1, args.runs + 1):
@@ -458,6 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"N = {count:,}, run {run}/{args.runs}: {tool.name}", file=sys.stderr)
                 run_scenarios(tool, run, edited, added, sentence, args.timeout)
         report.extend(size_table(count, tools, args.runs))
+        if source_fingerprint() != fingerprint:
+            report.extend(["**Warning: generator/ or themes/ changed during these runs.**", ""])
         report.extend(f"- {note}" for note in skipped)
         if skipped:
             report.append("")

@@ -31,6 +31,7 @@ MARKER = ".bench-corpus"
 LAST_DAY = dt.date(2025, 12, 31)
 ARTICLES_PER_DAY = 30
 MEAN_WORDS = 740
+MAX_SLUG = 72  # newsdigest's slugify stops at 80; this leaves room for a `-NN` suffix
 SITE_YAML = (
     "title: Bench Digest\n"
     "base_url: https://bench.example.org/\n"
@@ -191,7 +192,9 @@ class CorpusMaker:
 
     def _unique_slug(self, title: str) -> str:
         """Slug from the title; a repeated one gets `-2`, `-3`... so no two articles collide."""
-        base = "-".join(word.strip("*") for word in title.lower().split())
+        base = "-".join(title.lower().split())
+        if len(base) > MAX_SLUG:  # cut at a hyphen, as slugify does: long slugs make poor URLs
+            base = base[: MAX_SLUG + 1].rsplit("-", 1)[0]
         seen = self._used_slugs.get(base, 0) + 1
         self._used_slugs[base] = seen
         slug = base if seen == 1 else f"{base}-{seen}"
