@@ -163,7 +163,7 @@ def assert_clean_outcome(status: int, err: str) -> None:
 
 
 COMMON = settings(
-    max_examples=30,
+    max_examples=25,
     deadline=3000,
     derandomize=True,
     database=None,
@@ -185,7 +185,7 @@ def test_check_answers_clearly(documents: list[str]) -> None:
         assert tree_state(Path(folder)) == before
 
 
-@COMMON
+@settings(COMMON, max_examples=20)
 @given(documents=st.lists(documents, min_size=1, max_size=3))
 def test_build_answers_clearly_and_stays_in_output(documents: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder, time_limit(20):
