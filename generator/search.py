@@ -10,9 +10,12 @@ all a word search needs. Same site -> byte-identical index.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 from .config import SiteConfig
 from .content import Article, html_to_text, tag_key
@@ -23,36 +26,68 @@ SEARCH_INDEX = "search-index.json"
 INDEX_VERSION = 1
 BODY_WORDS_BUDGET = 1200  # characters of distinct body words kept per article
 _WORD = re.compile(r"\w+")
+WORDS_CACHE = f"search-words-v{INDEX_VERSION}-{BODY_WORDS_BUDGET}.pickle"  # in .newsdigest-cache/
 
 
 def fold(text: str) -> str:
     """Lower case without accents, as search.js folds the query (`Zürich` -> `zurich`)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def distinct_words(text: str, budget: int = BODY_WORDS_BUDGET) -> str:
     """The folded distinct words of a text, space-separated, in order of first use."""
-    seen: dict[str, None] = {}
-    used = 0
-    for word in _WORD.findall(fold(text)):
-        if word in seen or len(word) < 2:
-            continue
-        used += len(word) + 1
-        if used > budget:
-            break
-        seen[word] = None
-    return " ".join(seen)
+    # Whole-text operations that run in C: a per-word Python loop costs more than the rest
+    # of an incremental build on a large site.
+    unique = dict.fromkeys(_WORD.findall(fold(text)))
+    joined = " ".join(word for word in unique if len(word) > 1)
+    if len(joined) <= budget:
+        return joined
+    return joined[: budget + 1].rsplit(" ", 1)[0]
+
+
+def _load_words(path: Path) -> dict[str, str]:
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save_words(path: Path, words: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with temporary.open("wb") as handle:
+        pickle.dump(words, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 def render_search_index(
-    config: SiteConfig, articles: Sequence[Article], tags: Sequence[Tag]
+    config: SiteConfig,
+    articles: Sequence[Article],
+    tags: Sequence[Tag],
+    cache_dir: Path | None = None,
 ) -> OutputFile:
-    """The search index of the given articles (in site order, newest first)."""
+    """The search index of the given articles (in site order, newest first).
+
+    With `cache_dir`, the body words of each article are kept there by the article's content
+    hash: extracting them is most of the index's cost, and most articles do not change.
+    """
+    cache_path = cache_dir / WORDS_CACHE if cache_dir is not None else None
+    cached = _load_words(cache_path) if cache_path is not None else {}
+    words = {}
     base = config.base_path
     tag_numbers = {tag_key(tag.name): number for number, tag in enumerate(tags)}
     entries = []
     for article in articles:
+        found = cached.get(article.digest) if article.digest else None
+        if found is None:
+            found = distinct_words(html_to_text(article.body_html))
+        if article.digest:
+            words[article.digest] = found
         entries.append(
             {
                 "u": base + article.url.lstrip("/"),
@@ -61,9 +96,11 @@ def render_search_index(
                 "f": f"{article.date:%-d %B %Y}",
                 "g": [tag_numbers[tag_key(name)] for name in article.tags],
                 "s": article.summary,
-                "w": distinct_words(html_to_text(article.body_html)),
+                "w": found,
             }
         )
+    if cache_path is not None and words != cached:
+        _save_words(cache_path, words)
     index = {
         "version": INDEX_VERSION,
         "tags": [[tag.name, base + tag.url.lstrip("/")] for tag in tags],
