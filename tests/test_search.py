@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO, Run, parse_html, text_of
+from conftest import REPO, SITES, Run, copy_site, parse_html, text_of
 
 from generator.search import BODY_WORDS_BUDGET, distinct_words, fold
 
@@ -24,7 +24,9 @@ def test_index_lists_every_article_newest_first_with_tags_and_base_path(
     index = _index(basic_output)
     assert index["version"] == 1
     articles = index["articles"]
-    assert [item["d"] for item in articles] == sorted((item["d"] for item in articles), reverse=True)
+    assert [item["d"] for item in articles] == sorted(
+        (item["d"] for item in articles), reverse=True
+    )
     ferry = next(item for item in articles if item["t"] == "Harbour ferry gets a new timetable")
     # URLs carry the sub-path of base_url (https://test.example.org/news/), like the pages.
     assert ferry["u"].startswith("/news/2025/03/01/")
@@ -43,7 +45,9 @@ def test_index_is_compact_json_with_sorted_keys(basic_output: Path) -> None:
     raw = (basic_output / "search-index.json").read_text(encoding="utf-8")
     assert "\n" not in raw.rstrip("\n") and ", " not in raw[:200] and '": ' not in raw
     index = json.loads(raw)
-    assert json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n" == raw
+    assert (
+        json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n" == raw
+    )
     for item in index["articles"]:
         assert len(item["w"]) <= BODY_WORDS_BUDGET
 
@@ -113,3 +117,31 @@ def test_a_theme_without_search_template_builds_without_search_page(
     assert (root / "output" / "search-index.json").is_file()  # other themes may use it
     sitemap = (root / "output" / "sitemap.xml").read_text(encoding="utf-8")
     assert "/search/" not in sitemap
+
+
+def test_body_words_are_cached_by_article_hash_unless_no_cache(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    import pickle
+
+    from generator.search import WORDS_CACHE
+
+    root = site_copy("basic")
+    assert run_cli("build", "--root", root).status == 0
+    cache_file = root / ".newsdigest-cache" / WORDS_CACHE
+    words = pickle.loads(cache_file.read_bytes())
+    assert len(words) == len(_index(root / "output")["articles"])
+    # A cached entry is used as it is (so it must be keyed by everything that shapes it).
+    digest = next(iter(words))
+    words[digest] = "planted"
+    cache_file.write_bytes(pickle.dumps(words))
+    (root / "content" / "a5.md").write_text(
+        (root / "content" / "a5.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8",
+    )
+    assert run_cli("build", "--root", root).status == 0
+    assert "planted" in [item["w"] for item in _index(root / "output")["articles"]]
+    # --no-cache neither reads nor writes it.
+    other = copy_site(SITES / "basic", tmp_path / "fresh")
+    assert run_cli("build", "--root", other, "--no-cache").status == 0
+    assert not (other / ".newsdigest-cache" / WORDS_CACHE).exists()
