@@ -14,8 +14,7 @@ from typing import TypeVar
 
 import jinja2
 
-from . import __version__
-from .cache import CACHE_DIR, BuildCache, Manifest, PageRecord
+from .cache import CACHE_DIR, GENERATOR_FINGERPRINT, BuildCache, Manifest, PageRecord
 from .config import SiteConfig, load_config
 from .content import Article, BrokenDraft
 from .errors import Diagnostics, UserError, diagnostic
@@ -197,7 +196,7 @@ def _global_key(config: SiteConfig, theme: Theme) -> str:
     """What every page depends on: generator version, configuration and all templates."""
     hasher = hashlib.blake2b(digest_size=20)
     settings = {key: value for key, value in vars(config).items() if key != "root"}
-    hasher.update(f"{__version__}\0{sorted(settings.items())!r}".encode())
+    hasher.update(f"{GENERATOR_FINGERPRINT}\0{sorted(settings.items())!r}".encode())
     for folder in theme.template_dirs:
         for path in sorted(folder.rglob("*")):
             if path.is_file():

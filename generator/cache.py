@@ -26,10 +26,25 @@ CACHE_DIR = ".newsdigest-cache"
 _FORMAT = 2  # bump when the pickled layout changes
 
 
+def _generator_fingerprint() -> str:
+    """The version plus a hash of the build's own source code.
+
+    A development checkout keeps its version number while its parsing changes; hashing the
+    code (about 150 KB, read once per process) keeps such caches honest too.
+    """
+    hasher = hashlib.blake2b(f"{__version__}\0{_FORMAT}".encode(), digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+GENERATOR_FINGERPRINT = _generator_fingerprint()
+
+
 def article_digest(raw: bytes, source: str, settings: ParseSettings) -> str:
     """The cache key of one article file."""
     hasher = hashlib.blake2b(digest_size=20)
-    hasher.update(f"{__version__}\0{_FORMAT}\0{settings!r}\0{source}\0".encode())
+    hasher.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0{source}\0".encode())
     hasher.update(raw)
     return hasher.hexdigest()
 

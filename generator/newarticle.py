@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .sources import CONTENT_DIR
 from .errors import UserError, diagnostic
 from .frontmatter import write_article
+from .sources import CONTENT_DIR
 from .urls import slugify
 
 

@@ -29,9 +29,17 @@ def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
     in files from outside the project. Raises UserError listing every unreadable file.
     """
     content_dir = root / CONTENT_DIR
+    problems = Diagnostics()
+    if content_dir.is_symlink():
+        problems.add(
+            display_path(content_dir),
+            None,
+            "symbolic link not followed",
+            "make content/ a real folder",
+        )
+        problems.raise_if_any()
     if not content_dir.is_dir():
         return []
-    problems = Diagnostics()
     found: list[tuple[str, str]] = []
     pending = [(str(content_dir), display_path(content_dir))]
     while pending:

@@ -316,10 +316,6 @@ def test_symlink_pointing_outside_is_reported_not_followed(
             assert SECRET.encode() not in produced.read_bytes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator/build.py find_sources follows a content/ folder that is itself a symlink",
-)
 def test_content_folder_that_is_a_symlink_is_refused(
     outside: Path, tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
