@@ -189,6 +189,9 @@ def _json(text: object) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+FORCED = {4: 0.0, 10: 0.02, 16: 0.04}  # a 404, a redirect and an image early on
+
+
 @dataclass(frozen=True)
 class Record:
     kind: str  # "page", "404", "redirect", "image"
@@ -202,11 +205,14 @@ def records(count: int, seed: int = 1) -> Iterator[Record]:
     rng = random.Random(seed)
     stories: list[Story] = []
     first_site: dict[str, Site] = {}
-    made = 0
+    made = emitted = 0
     crawl = dt.datetime(2025, 11, 1, 0, 0)
     while made < count:
         step = crawl + dt.timedelta(seconds=made * 7)
         roll = rng.random()
+        emitted += 1
+        if emitted in FORCED:  # every crawl, however small, has each kind of other record
+            roll = FORCED[emitted]
         if roll < 0.015:
             yield Record("404", f"https://{rng.choice(SITES).host}/missing/{made}", step)
             continue

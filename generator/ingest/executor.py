@@ -70,7 +70,7 @@ class DaskExecutor:
             self._client = Client(scheduler, set_as_default=False)
         else:
             self._cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1,
-                                         processes=processes, dashboard_address=None,
+                                         processes=processes, dashboard_address=":0",
                                          memory_limit=0)
             self._client = Client(self._cluster, set_as_default=False)
         self._retries = retries

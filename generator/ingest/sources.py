@@ -95,7 +95,7 @@ def _kind(path: Path, fmt: str) -> str:
     if fmt == "auto" and path.suffix.casefold() not in readers.EXTENSIONS:
         try:
             with path.open("rb") as handle:
-                head = handle.read(64)
+                head = handle.read(4096)
         except OSError:
             return "file"
         return "warc" if looks_like_warc(head) else "file"

@@ -70,8 +70,11 @@ def scan(path: str, per_chunk: int = RECORDS_PER_CHUNK) -> tuple[list[tuple[int,
                 offset, seen = runs[-1]
                 runs[-1] = (offset, seen + 1)
     except ArchiveLoadFailed as error:
+        hint = "gzip each record on its own: `warcio recompress IN OUT`" \
+            if "non-chunked" in str(error) else None
         problem = diagnostic(path, None, f"not a WARC file, or damaged after record {count}: "
-                             f"{_first_line(error)}")
+                             f"{_first_line(error)}", hint)
+        runs = [] if hint else runs
     except (OSError, EOFError, ValueError) as error:
         problem = diagnostic(path, None, f"cannot read WARC after record {count}: "
                              f"{getattr(error, 'strerror', None) or error}")
@@ -127,6 +130,9 @@ def _page(name: str, record: object, max_bytes: int) -> RawDocument | Diagnostic
         return Skipped("not HTML")
     if len(data) > max_bytes:
         return diagnostic(source, None, f"record larger than {max_bytes // (1024 * 1024)} MB")
+    missing = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]
+    if isinstance(missing, int) and missing > 0:
+        return diagnostic(source, None, f"truncated record: {missing} bytes missing")
     charset = _CHARSET.search(content_type)
     text = decode(source, None, data, "html", charset.group(1) if charset else None, lenient=True)
     if isinstance(text, Diagnostic):
