@@ -265,11 +265,12 @@ def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "aut
     members = np.argsort(roots, kind="stable")
     bounds = np.flatnonzero(np.r_[True, roots[members][1:] != roots[members][:-1]]) \
         if len(members) else np.zeros(0, dtype=np.int64)
-    groups = np.split(members, bounds[1:]) if len(members) else []
-    for start in range(0, len(groups), WINDOW):
-        window = groups[start : start + WINDOW]
-        ranked = [sorted((int(page) for page in group), key=lambda page: (int(dates[page]), page))
-                  for group in window]
+    bounds = np.r_[bounds, len(members)]
+    for start in range(0, len(bounds) - 1, WINDOW):
+        edges = bounds[start : start + WINDOW + 1]
+        ranked = [sorted((int(page) for page in members[first:last]),
+                         key=lambda page: (int(dates[page]), page))
+                  for first, last in zip(edges[:-1], edges[1:], strict=True)]
         wanted: dict[int, list[int]] = defaultdict(list)
         for group in ranked:
             for page in group if len(group) > 1 else group[:1]:
