@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +155,56 @@ def _feed_links(prefix: str, title: str) -> tuple[FeedLink, ...]:
     )
 
 
+def page_context(
+    config: SiteConfig,
+    job: RenderJob,
+    inputs: dict[str, Any],
+    tags_of: Callable[[Article], tuple[TagLink, ...]],
+    site_feeds: tuple[FeedLink, ...],
+) -> dict[str, Any]:
+    """A template's variables, from the page's inputs only (never the whole Site)."""
+    context: dict[str, Any] = {"config": config, "tags_of": tags_of, **inputs}
+    context.pop("count", None)
+    title, description, feeds, og_type = config.title, config.description, site_feeds, "website"
+    if job.kind in {"index", "tag"}:
+        base = "/" if job.kind == "index" else inputs["tag"].url
+        count = inputs["count"]
+        context["pagination"] = Pagination(
+            number=job.page,
+            count=count,
+            prev_url=page_url(base, job.page - 1) if job.page > 1 else None,
+            next_url=page_url(base, job.page + 1) if job.page < count else None,
+        )
+    if job.kind == "index" and job.page > 1:
+        title = f"{config.title}: page {job.page}"
+    elif job.kind == "article":
+        article = inputs["article"]
+        context["article_tags"] = tags_of(article)
+        title, description, og_type = article.title, article.summary, "article"
+    elif job.kind == "tags":
+        title = "Tags"
+    elif job.kind == "tag":
+        tag = inputs["tag"]
+        title = tag.name if job.page == 1 else f"{tag.name}: page {job.page}"
+        description = f"Articles tagged {tag.name}"
+        feeds = (*_feed_links(tag.url, tag.name), *feeds)
+    elif job.kind == "edition":
+        day = inputs["edition"].day
+        title = f"Edition of {day:%-d %B %Y}"
+        description = f"{len(inputs['articles'])} articles published on {day:%-d %B %Y}"
+    elif job.kind in {"month", "year"}:
+        archive = inputs["archive"]
+        title = f"{archive.start:%B %Y}" if job.kind == "month" else f"{archive.start:%Y}"
+        description = f"{archive.article_count} articles from {title}"
+    elif job.kind == "404":
+        title = "Page not found"
+    elif job.kind == "search":
+        context["search_index_url"] = f"/{SEARCH_INDEX}"
+        title, description = "Search", f"Search the articles of {config.title}"
+    context["page"] = PageMeta(job.kind, title, description, job.url, feeds, og_type)
+    return context
+
+
 class PageContext:
     """Builds, for any job, the data its template (or feed) is made from."""
 
@@ -182,18 +232,9 @@ class PageContext:
         """Resolve article indexes to articles."""
         return [self.site.articles[i] for i in indexes]
 
-    def _listing(
-        self, base: str, indexes: Sequence[int], number: int
-    ) -> tuple[list[Article], Pagination]:
+    def _slice(self, indexes: Sequence[int], number: int) -> list[Article]:
         per_page = self.site.config.per_page
-        count = page_count(len(indexes), per_page)
-        pagination = Pagination(
-            number=number,
-            count=count,
-            prev_url=page_url(base, number - 1) if number > 1 else None,
-            next_url=page_url(base, number + 1) if number < count else None,
-        )
-        return self.articles(indexes[(number - 1) * per_page : number * per_page]), pagination
+        return self.articles(indexes[(number - 1) * per_page : number * per_page])
 
     def feed_inputs(self, job: RenderJob) -> tuple[str, str, str, list[Article]]:
         """Base URL, title, description and entries of a feed job."""
@@ -209,81 +250,62 @@ class PageContext:
             self.articles(tag.articles[:limit]),
         )
 
-    def build(self, job: RenderJob) -> dict[str, Any]:
-        """The template context of one HTML page."""
+    def inputs(self, job: RenderJob) -> dict[str, Any]:
+        """The parts of the Site one HTML page is made from (besides config and templates).
+
+        The page's context is derived from these alone (see `page_context`), which is what
+        lets the fingerprint hash just these few objects.
+        """
         site = self.site
-        config = site.config
-        context: dict[str, Any] = {"config": config, "tags_of": self.tags_of}
-        title, description, feeds, og_type = (
-            config.title,
-            config.description,
-            self._site_feeds,
-            "website",
-        )
+        per_page = site.config.per_page
         if job.kind == "index":
-            context["articles"], context["pagination"] = self._listing(
-                "/", range(len(site.articles)), job.page
-            )
-            if job.page > 1:
-                title = f"{config.title}: page {job.page}"
-        elif job.kind == "article":
-            article = site.articles[job.index]
-            newer = site.articles[job.index - 1] if job.index > 0 else None
-            older = site.articles[job.index + 1] if job.index + 1 < len(site.articles) else None
-            context.update(
-                article=article, newer=newer, older=older, article_tags=self.tags_of(article)
-            )
-            title, description, og_type = article.title, article.summary, "article"
-        elif job.kind == "tags":
-            context["tags"] = site.tags
-            title = "Tags"
-        elif job.kind == "tag":
+            total = page_count(len(site.articles), per_page)
+            return {"articles": self._slice(range(len(site.articles)), job.page), "count": total}
+        if job.kind == "article":
+            index = job.index
+            return {
+                "article": site.articles[index],
+                "newer": site.articles[index - 1] if index > 0 else None,
+                "older": site.articles[index + 1] if index + 1 < len(site.articles) else None,
+            }
+        if job.kind == "tags":
+            return {"tags": site.tags}
+        if job.kind == "tag":
             tag = site.tags[job.index]
-            context["tag"] = tag
-            context["articles"], context["pagination"] = self._listing(
-                tag.url, tag.articles, job.page
-            )
-            title = tag.name if job.page == 1 else f"{tag.name}: page {job.page}"
-            description = f"Articles tagged {tag.name}"
-            feeds = (*_feed_links(tag.url, tag.name), *feeds)
-        elif job.kind == "edition":
-            edition = site.editions[job.index]
-            context.update(
-                edition=edition,
-                articles=self.articles(edition.articles),
-                newer_edition=site.editions[job.index - 1] if job.index > 0 else None,
-                older_edition=site.editions[job.index + 1]
-                if job.index + 1 < len(site.editions)
+            count = page_count(tag.count, per_page)
+            return {"tag": tag, "articles": self._slice(tag.articles, job.page), "count": count}
+        if job.kind == "edition":
+            index = job.index
+            edition = site.editions[index]
+            return {
+                "edition": edition,
+                "articles": self.articles(edition.articles),
+                "newer_edition": site.editions[index - 1] if index > 0 else None,
+                "older_edition": site.editions[index + 1]
+                if index + 1 < len(site.editions)
                 else None,
-            )
-            title = f"Edition of {edition.day:%-d %B %Y}"
-            description = f"{len(edition.articles)} articles published on {edition.day:%-d %B %Y}"
-        elif job.kind in {"month", "year"}:
+            }
+        if job.kind in {"month", "year"}:
             archive = (site.months if job.kind == "month" else site.years)[job.index]
-            context.update(archive=archive, editions=self._editions_of(archive))
+            editions = [
+                (site.editions[i], self.articles(site.editions[i].articles))
+                for i in archive.editions
+            ]
+            found: dict[str, Any] = {"archive": archive, "editions": editions}
             if job.kind == "year":
-                context["months"] = [
+                found["months"] = [
                     month for month in site.months if month.start.year == archive.start.year
                 ]
-            title = f"{archive.start:%B %Y}" if job.kind == "month" else f"{archive.start:%Y}"
-            description = f"{archive.article_count} articles from {title}"
-        elif job.kind == "404":
-            title = "Page not found"
-        elif job.kind == "search":
-            context["search_index_url"] = f"/{SEARCH_INDEX}"
-            title, description = "Search", f"Search the articles of {config.title}"
-        context["page"] = PageMeta(job.kind, title, description, job.url, feeds, og_type)
-        return context
+            return found
+        return {}
 
-    def _editions_of(self, archive: Archive) -> list[tuple[Edition, list[Article]]]:
-        return [
-            (self.site.editions[i], self.articles(self.site.editions[i].articles))
-            for i in archive.editions
-        ]
+    def build(self, job: RenderJob) -> dict[str, Any]:
+        """The template context of one HTML page."""
+        return page_context(self.site.config, job, self.inputs(job), self.tags_of, self._site_feeds)
 
     def fingerprint(self, job: RenderJob) -> str:
         """A hash of everything the job's output is made from, plus templates and config."""
-        data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.build(job)
+        data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.inputs(job)
         text = f"{self.global_key}\0{job!r}\0{self._key(data)}"
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
