@@ -99,24 +99,52 @@ def _save(path: Path, value: object) -> None:
 
 
 class BuildCache:
-    """Both caches of one project; `enabled=False` makes every lookup miss and saves nothing."""
+    """Both caches of one project; `enabled=False` makes every lookup miss and saves nothing.
+
+    Articles are kept in shards by digest, so that after editing one article only the
+    shards it left and joined are written again, not the whole archive.
+    """
+
+    SHARDS = 64
 
     def __init__(self, root: Path, output: Path, enabled: bool = True) -> None:
         self.enabled = enabled
         self.folder = root / CACHE_DIR
         output_key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
-        self._articles_path = self.folder / f"articles-v{_FORMAT}.pickle"
+        self._articles_dir = self.folder / f"articles-v{_FORMAT}"
         self._pages_path = self.folder / f"pages-{output_key}-v{_FORMAT}.pickle"
+        self._loaded_shards: dict[int, frozenset[str]] = {}
+
+    def _shard_path(self, shard: int) -> Path:
+        return self._articles_dir / f"{shard:02x}.pickle"
+
+    @classmethod
+    def _shard_of(cls, digest: str) -> int:
+        return int(digest[:4], 16) % cls.SHARDS
 
     def load_articles(self) -> dict[str, Article]:
         """Parsed articles by digest, from the last build."""
-        loaded = _load(self._articles_path) if self.enabled else None
-        return loaded if isinstance(loaded, dict) else {}
+        articles: dict[str, Article] = {}
+        if not self.enabled:
+            return articles
+        for shard in range(self.SHARDS):
+            loaded = _load(self._shard_path(shard))
+            if isinstance(loaded, dict):
+                articles.update(loaded)
+                self._loaded_shards[shard] = frozenset(loaded)
+        return articles
 
     def save_articles(self, articles: Mapping[str, Article]) -> None:
         """Keep exactly the articles of this build (deleted files drop out)."""
-        if self.enabled:
-            _save(self._articles_path, dict(articles))
+        if not self.enabled:
+            return
+        shards: list[dict[str, Article]] = [{} for _ in range(self.SHARDS)]
+        for digest, article in articles.items():
+            shards[self._shard_of(digest)][digest] = article
+        for shard, content in enumerate(shards):
+            if frozenset(content) != self._loaded_shards.get(shard, frozenset()):
+                _save(self._shard_path(shard), content)
+                self._loaded_shards[shard] = frozenset(content)
 
     def load_manifest(self) -> Manifest | None:
         """What the last successful build into this output folder wrote, if known."""
