@@ -69,7 +69,17 @@ def import_paths(paths: list[str], root: Path, *, fmt: str = "auto", tags: list[
     err = err or sys.stderr
     owned = executor is None
     if executor is None:
-        executor = DaskExecutor(scheduler, workers) if scheduler or workers else LocalExecutor()
+        try:
+            executor = DaskExecutor(scheduler, workers) if scheduler or workers \
+                else LocalExecutor()
+        except ImportError:
+            print("--workers and --scheduler need Dask: pip install 'dask[distributed]'",
+                  file=err)
+            return 2
+        except (OSError, TimeoutError) as error:
+            print(f"{scheduler or 'local cluster'}: cannot start or reach the Dask cluster: "
+                  f"{error}", file=err)
+            return 1
     try:
         outcome = import_pages(list(paths), root, executor, fmt=fmt, extra_tags=tags or [],
                                force=force, dry_run=dry_run, cache=cache, out=out, err=err)
