@@ -30,6 +30,15 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def reference(inputs: list[str], tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[tuple[int, str, str], dict[str, str]]:
+    """The local import's messages and files, made once for the module."""
+    root = tmp_path_factory.mktemp("local")
+    result = run(inputs, root, LocalExecutor(), cache=False)
+    return result, tree_digest(root / "content")
+
+
+@pytest.fixture(scope="module")
 def cluster() -> Iterator[DaskExecutor]:
     executor = DaskExecutor(workers=2, processes=False)
     yield executor
@@ -44,13 +53,12 @@ def run(paths: list[str], root: Path, executor: object, **options: object) -> tu
 
 
 def test_two_workers_write_the_same_files_as_a_local_import(
-        inputs: list[str], cluster: DaskExecutor, tmp_path: Path) -> None:
-    local = run(inputs, tmp_path / "local", LocalExecutor(), cache=False)
+        inputs: list[str], cluster: DaskExecutor, reference: tuple, tmp_path: Path) -> None:
+    local, files = reference
     spread = run(inputs, tmp_path / "dask", cluster, cache=False)
     assert local[0] == 0, local[2]
     assert spread == local  # exit status, every message, the summary
     assert "duplicates merged 0" not in local[1] and "HTTP 404" in local[1]
-    files = tree_digest(tmp_path / "local" / "content")
     assert len(files) >= 30
     assert tree_digest(tmp_path / "dask" / "content") == files
     # Run again on the cluster: nothing changes.
@@ -59,8 +67,8 @@ def test_two_workers_write_the_same_files_as_a_local_import(
     assert tree_digest(tmp_path / "dask" / "content") == files
 
 
-def test_failed_tasks_are_retried(inputs: list[str], cluster: DaskExecutor, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_tasks_are_retried(inputs: list[str], cluster: DaskExecutor, reference: tuple,
+                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A task that fails (as when its worker dies) runs again; the result is unchanged."""
     real = stages.first_pass
     marker = tmp_path / "failed-once"  # tasks may be serialised: count outside the process
@@ -71,20 +79,16 @@ def test_failed_tasks_are_retried(inputs: list[str], cluster: DaskExecutor, tmp_
             raise ConnectionResetError("worker lost")
         return real(chunk, cache_dir)
 
-    local = run(inputs, tmp_path / "local", LocalExecutor(), cache=False)
     monkeypatch.setattr(stages, "first_pass", flaky)
     spread = run(inputs, tmp_path / "dask", cluster, cache=False)
     assert marker.read_text() == "0"
-    assert spread == local
-    assert tree_digest(tmp_path / "dask" / "content") == \
-        tree_digest(tmp_path / "local" / "content")
+    assert spread == reference[0]
+    assert tree_digest(tmp_path / "dask" / "content") == reference[1]
 
 
 def test_interrupted_import_resumes_without_cleaning_again(
-        inputs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    whole = tmp_path / "whole"
-    run(inputs, whole, LocalExecutor(), cache=False)
-
+        inputs: list[str], reference: tuple, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "resumed"
     real_write = pipeline._write
     written: list[Path] = []
@@ -117,5 +121,5 @@ def test_interrupted_import_resumes_without_cleaning_again(
     # Pages whose batch context did not change come from the cache; only pages next to the
     # ten articles already written (their titles are now in content/) are cleaned again.
     assert len(cleaned) <= 10, cleaned
-    assert tree_digest(root / "content") == tree_digest(whole / "content")
+    assert tree_digest(root / "content") == reference[1]
     shutil.rmtree(root / ".newsdigest-cache")
