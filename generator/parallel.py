@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -51,6 +52,10 @@ def _map(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[R]:
     workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    if threading.active_count() > 1:
+        # Forking while other threads run (the preview server's) can copy a lock some thread
+        # holds into the child, where nobody will release it: stay in this process.
+        workers = 1
     if workers <= 1:
         initializer(*initargs)
         if progress is None:
