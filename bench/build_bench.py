@@ -487,8 +487,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(below 1: we are faster or smaller)",
         "",
     ]
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    path = args.results_dir / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.md"
+    print("\n".join(report))
     per_article: dict[int, float] = {}
     for count in args.sizes:
+        done = len(report)
         corpus = args.corpus_dir / f"n{count}-seed{args.seed}"
         print(f"N = {count:,}: writing corpus to {corpus}", file=sys.stderr)
         articles = make_corpus.make_corpus(count, args.seed, corpus, make_corpus.FLAVOURS)
@@ -515,13 +519,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         cold = median_wall(tools[0], "cold")
         if cold:
             per_article[count] = cold / count
+        # Each size is printed and saved as soon as it is done: a 100,000-article run is long.
+        print("\n".join(report[done:]), flush=True)
+        path.write_text("\n".join(report), encoding="utf-8")
     report.extend(scaling(per_article))
-    text = "\n".join(report)
-    print(text)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    path = args.results_dir / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.md"
-    path.write_text(text, encoding="utf-8")
-    print(f"\nwritten to {path}", file=sys.stderr)
+    print("\n".join(scaling(per_article)))
+    path.write_text("\n".join(report), encoding="utf-8")
+    print(f"written to {path}", file=sys.stderr)
     return 0
 
 
