@@ -217,7 +217,6 @@ class PageContext:
         self._tag_links: dict[
             int, tuple[TagLink, ...]
         ] = {}  # by id(): articles live as long as the Site
-        self._object_keys: dict[int, str] = {}
 
     def tags_of(self, article: Article) -> tuple[TagLink, ...]:
         """The tags of an article, with their URLs, in the article's own order."""
@@ -306,7 +305,9 @@ class PageContext:
     def fingerprint(self, job: RenderJob) -> str:
         """A hash of everything the job's output is made from, plus templates and config."""
         data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.inputs(job)
-        text = f"{self.global_key}\0{job!r}\0{self._key(data)}"
+        # Not job.index: a position shifts when an article is added, while the data shown
+        # (which the inputs identify) may not change at all.
+        text = f"{self.global_key}\0{job.kind}\0{job.url}\0{job.page}\0{self._key(data)}"
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def _key(self, value: Any) -> str:
@@ -318,12 +319,16 @@ class PageContext:
                 key = f"A({value.digest},{value.url},{self.tags_of(value)!r})"
                 self._article_keys[id(value)] = key
             return key
-        if isinstance(value, Tag | Edition | Archive):
-            # Shared by many pages and immutable: describe each once.
-            key = self._object_keys.get(id(value))
-            if key is None:
-                key = self._object_keys[id(value)] = repr(value)
-            return key
+        # Tags, editions and archives by what a page can show of them, not by the positions
+        # they hold: those shift whenever an article is added, and the articles a page shows
+        # are among its inputs anyway.
+        if isinstance(value, Tag):
+            return f"T({value.name},{value.slug},{value.url},{value.count})"
+        if isinstance(value, Edition):
+            return f"E({value.day},{value.url},{len(value.articles)})"
+        if isinstance(value, Archive):
+            start, count, editions = value.start, value.article_count, len(value.editions)
+            return f"R({value.kind},{start},{value.url},{count},{editions})"
         if isinstance(value, dict):
             return (
                 "{" + ",".join(f"{name}:{self._key(value[name])}" for name in sorted(value)) + "}"

@@ -164,3 +164,14 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
         command += ["--jobs", jobs, "--output", str(tmp_path / f"jobs-{jobs}")]
         subprocess.run(command, check=True, capture_output=True, cwd=REPO)
     assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
+
+
+def test_adding_an_article_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    first = _build(root)
+    _add(root)
+    result = _build(root)
+    # The new page, its neighbour, the home pages, its tags' pages and feeds, the tag index,
+    # its edition and archives, the site feeds: not the other articles' pages.
+    assert result.rendered <= 20 < first.pages
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
