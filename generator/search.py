@@ -9,7 +9,6 @@ all a word search needs. Same site -> byte-identical index.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import pickle
@@ -30,24 +29,20 @@ _WORD = re.compile(r"\w+")
 WORDS_CACHE = f"search-words-v{INDEX_VERSION}-{BODY_WORDS_BUDGET}.pickle"  # in .newsdigest-cache/
 
 
-@functools.cache
-def _marks() -> dict[int, None]:
-    """A str.translate table deleting every combining mark (Unicode category M), like the
-    `\\p{M}` of search.js. Built once (~50 ms): planes 0, 1 and 14 hold all marks."""
-    planes = (range(0x20000), range(0xE0000, 0xE1000))
-    return {
-        code: None
-        for plane in planes
-        for code in plane
-        if unicodedata.category(chr(code)).startswith("M")
-    }
-
-
 def fold(text: str) -> str:
-    """Lower case without accents, as search.js folds the query (`Zürich` -> `zurich`)."""
+    """Lower case without accents, as search.js folds the query (`Zürich` -> `zurich`).
+
+    Removes combining marks (Unicode category M, search.js's `\\p{M}`) after NFKD. Only the
+    few distinct characters of the text are classified, and a class of just those is
+    removed in C: per-character Python work would cost seconds on a large site.
+    """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKD", text).translate(_marks()).lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    marks = "".join(sorted(c for c in set(decomposed) if unicodedata.category(c).startswith("M")))
+    if marks:
+        decomposed = re.sub(f"[{re.escape(marks)}]+", "", decomposed)
+    return decomposed.lower()
 
 
 def distinct_words(text: str, budget: int = BODY_WORDS_BUDGET) -> str:
