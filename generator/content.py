@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import markdown
 import nh3
 
 from .config import ParseSettings
@@ -381,7 +380,7 @@ def _optional_text(fields: Mapping[str, Any], key: str, problem: Callable[..., N
     return value.strip()
 
 
-_converters: dict[tuple[str, ...], markdown.Markdown] = {}
+_converters: dict[tuple[str, ...], Any] = {}  # one Python-Markdown converter per extension set
 
 
 def render_markdown(text: str, settings: ParseSettings) -> str:
@@ -399,6 +398,8 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
         converter = _converters.get(settings.markdown_extensions)
         if converter is None:
             extensions = list(settings.markdown_extensions)
+            import markdown  # imported on first use: a fully cached build never needs it
+
             converter = markdown.Markdown(extensions=extensions, output_format="html")
             _converters[settings.markdown_extensions] = converter
         rendered = converter.reset().convert(text)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-
-from feedgen.feed import FeedGenerator
+from typing import Any
 
 from .config import SiteConfig
 from .content import Article
@@ -35,6 +34,8 @@ def render_feed(
 ) -> bytes:
     """One Atom (`kind="atom"`) or RSS 2.0 feed of the given articles, newest first."""
     feed_url = config.absolute_url(f"{base}{kind}.xml")
+    from feedgen.feed import FeedGenerator  # imported on first use: most rebuilds need no feed
+
     generator = FeedGenerator()
     generator.id(feed_url)
     generator.title(xml_safe(title))
@@ -56,7 +57,7 @@ def render_feed(
     return generator.atom_str(pretty=True) if kind == "atom" else generator.rss_str(pretty=True)
 
 
-def _add_entry(generator: FeedGenerator, config: SiteConfig, article: Article) -> None:
+def _add_entry(generator: Any, config: SiteConfig, article: Article) -> None:
     url = config.absolute_url(article.url)
     entry = generator.add_entry(order="append")
     entry.id(url)

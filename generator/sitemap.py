@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+from html import escape
 
 from .config import SiteConfig
 from .content import Article
@@ -21,7 +21,7 @@ def render_sitemap(
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for url in page_urls:
-        lines.append(f"  <url><loc>{escape(config.absolute_url(url))}</loc>")
+        lines.append(f"  <url><loc>{escape(config.absolute_url(url), quote=False)}</loc>")
         if url in lastmod:
             lines.append(f"    <lastmod>{lastmod[url].isoformat()}</lastmod>")
         lines.append("  </url>")
