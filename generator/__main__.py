@@ -91,7 +91,9 @@ def run_build(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         else:
             console.detail(line)
-    console.detail(f"  {result.pages - result.rendered} pages unchanged since the last build, not rendered")
+    console.detail(
+        f"  {result.pages - result.rendered} pages unchanged since the last build, not rendered"
+    )
     output = _options(args).output_dir
     console.info(
         f"Built {result.pages} pages and feeds ({result.rendered} rendered, {result.written} files changed, "

@@ -26,40 +26,76 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:  # type: 
         "Markdown articles in content/. Folders are read recursively; '-' reads standard input.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
-    parser.add_argument("--format", choices=FORMATS, default="auto",
-                        help="input format (default: by extension, else by content)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="input format (default: by extension, else by content)",
+    )
     parser.add_argument("--tags", default="", help="comma-separated tags added to every article")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="say what would be written, write nothing")
-    parser.add_argument("--force", action="store_true",
-                        help="replace articles an editor changed since they were imported")
-    parser.add_argument("--root", type=Path, default=Path("."),
-                        help="project folder holding content/ (default: .)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would be written, write nothing"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace articles an editor changed since they were imported",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder holding content/ (default: .)"
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, metavar="N",
-                       help="clean on a local Dask cluster of N worker processes")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="clean on a running Dask cluster, e.g. tcp://host:8786 (inputs "
-                       "must be readable from its workers under the same paths)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither use nor update .newsdigest-cache/import/ (the record of "
-                        "pages already cleaned, which lets an interrupted import resume)")
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="clean on a local Dask cluster of N worker processes",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="clean on a running Dask cluster, e.g. tcp://host:8786 (inputs "
+        "must be readable from its workers under the same paths)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither use nor update .newsdigest-cache/import/ (the record of "
+        "pages already cleaned, which lets an interrupted import resume)",
+    )
     parser.set_defaults(handler=run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:
     """Read, clean, merge and write; exit status 1 when any input could not be imported."""
-    return import_paths(args.paths, args.root, fmt=args.format,
-                        tags=[tag.strip() for tag in args.tags.split(",") if tag.strip()],
-                        dry_run=args.dry_run, force=args.force, workers=args.workers,
-                        scheduler=args.scheduler, cache=not args.no_cache)
+    return import_paths(
+        args.paths,
+        args.root,
+        fmt=args.format,
+        tags=[tag.strip() for tag in args.tags.split(",") if tag.strip()],
+        dry_run=args.dry_run,
+        force=args.force,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        cache=not args.no_cache,
+    )
 
 
-def import_paths(paths: list[str], root: Path, *, fmt: str = "auto", tags: list[str] | None = None,
-                 dry_run: bool = False, force: bool = False, out: TextIO | None = None,
-                 err: TextIO | None = None, workers: int | None = None,
-                 scheduler: str | None = None, cache: bool = True, executor: object = None,
-                 ) -> int:
+def import_paths(
+    paths: list[str],
+    root: Path,
+    *,
+    fmt: str = "auto",
+    tags: list[str] | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    cache: bool = True,
+    executor: object = None,
+) -> int:
     """The import as a function, for the CLI and for tests (which may pass an executor)."""
     # Imported here so that `newsdigest build` never loads trafilatura, lxml or Dask.
     from .executor import DaskExecutor, LocalExecutor
@@ -70,28 +106,45 @@ def import_paths(paths: list[str], root: Path, *, fmt: str = "auto", tags: list[
     owned = executor is None
     if executor is None:
         try:
-            executor = DaskExecutor(scheduler, workers) if scheduler or workers \
-                else LocalExecutor()
+            executor = DaskExecutor(scheduler, workers) if scheduler or workers else LocalExecutor()
         except ImportError:
-            print("--workers and --scheduler need Dask: pip install 'dask[distributed]'",
-                  file=err)
+            print("--workers and --scheduler need Dask: pip install 'dask[distributed]'", file=err)
             return 2
         except (OSError, TimeoutError) as error:
-            print(f"{scheduler or 'local cluster'}: cannot start or reach the Dask cluster: "
-                  f"{error}", file=err)
+            print(
+                f"{scheduler or 'local cluster'}: cannot start or reach the Dask cluster: {error}",
+                file=err,
+            )
             return 1
     try:
-        outcome = import_pages(list(paths), root, executor, fmt=fmt, extra_tags=tags or [],
-                               force=force, dry_run=dry_run, cache=cache, out=out, err=err)
+        outcome = import_pages(
+            list(paths),
+            root,
+            executor,
+            fmt=fmt,
+            extra_tags=tags or [],
+            force=force,
+            dry_run=dry_run,
+            cache=cache,
+            out=out,
+            err=err,
+        )
     finally:
         if owned:
             executor.close()  # type: ignore[attr-defined]
     counts = outcome.counts
     if outcome.skipped:
-        detail = ", ".join(f"{count} {reason}" for reason, count in
-                           sorted(outcome.skipped.items(), key=lambda item: (-item[1], item[0])))
-        print(f"skipped {sum(outcome.skipped.values())} WARC records that are not HTML pages "
-              f"with status 200: {detail}", file=out)
+        detail = ", ".join(
+            f"{count} {reason}"
+            for reason, count in sorted(
+                outcome.skipped.items(), key=lambda item: (-item[1], item[0])
+            )
+        )
+        print(
+            f"skipped {sum(outcome.skipped.values())} WARC records that are not HTML pages "
+            f"with status 200: {detail}",
+            file=out,
+        )
     prefix = "dry run: would have " if dry_run else ""
     skipped = f", records skipped {sum(outcome.skipped.values())}" if outcome.warc else ""
     print(

@@ -24,7 +24,9 @@ def shingles(body: str, size: int = SHINGLE_WORDS) -> frozenset[str]:
     words = [word.casefold() for word in _WORD.findall(strip_links(body))]
     if len(words) < size:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[index : index + size]) for index in range(len(words) - size + 1))
+    return frozenset(
+        " ".join(words[index : index + size]) for index in range(len(words) - size + 1)
+    )
 
 
 def jaccard(first: frozenset[str], second: frozenset[str]) -> float:

@@ -61,17 +61,26 @@ class DaskExecutor:
     recomputed by the scheduler from the tasks that made it.
     """
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 processes: bool = True, retries: int = RETRIES) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        processes: bool = True,
+        retries: int = RETRIES,
+    ) -> None:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
         if scheduler:
             self._client = Client(scheduler, set_as_default=False)
         else:
-            self._cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1,
-                                         processes=processes, dashboard_address=":0",
-                                         memory_limit=0)
+            self._cluster = LocalCluster(
+                n_workers=workers or 1,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=":0",
+                memory_limit=0,
+            )
             self._client = Client(self._cluster, set_as_default=False)
         self._retries = retries
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))

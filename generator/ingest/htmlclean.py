@@ -40,8 +40,16 @@ from .textclean import (
     render_body,
 )
 
-_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting",
-                  "analysisnewsarticle", "opinionnewsarticle", "webpage", "report"}
+_ARTICLE_TYPES = {
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "report",
+}
 
 
 @dataclass(frozen=True)
@@ -66,16 +74,27 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         return Extracted(None, None, None, url, (), "")
     declared = read_page_metadata(tree)
     base = url or declared.url
-    markdown = trafilatura.extract(
-        page, url=base, output_format="markdown", include_links=True, include_formatting=True,
-        include_comments=False, include_tables=False, include_images=False, with_metadata=False,
-        deduplicate=False,
-    ) or ""
+    markdown = (
+        trafilatura.extract(
+            page,
+            url=base,
+            output_format="markdown",
+            include_links=True,
+            include_formatting=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            with_metadata=False,
+            deduplicate=False,
+        )
+        or ""
+    )
     found = trafilatura.extract_metadata(page, default_url=base)
     traf_title = found.title if found else None
     title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
-    publisher = (declared.publisher or (found.sitename if found else None)
-                 or declared.title_publisher)
+    publisher = (
+        declared.publisher or (found.sitename if found else None) or declared.title_publisher
+    )
     units = markdown_units(sanitize_markdown(markdown, base))
     body, text_date, text_updated, text_tags = _tidy(units, context, title)
     if text_date is None or not text_tags:
@@ -133,17 +152,26 @@ def markdown_units(markdown: str) -> list[Unit]:
     return units
 
 
-def _tidy(units: Sequence[Unit], context: BatchContext, title: str | None,
-          ) -> tuple[str, dt.datetime | dt.date | None, dt.datetime | dt.date | None, list[str]]:
+def _tidy(
+    units: Sequence[Unit],
+    context: BatchContext,
+    title: str | None,
+) -> tuple[str, dt.datetime | dt.date | None, dt.datetime | dt.date | None, list[str]]:
     """Apply the text rules to trafilatura's blocks; returns body, dates and tags found."""
     kinds = [classify(unit, context) for unit in units]
     if title and units and line_key(units[0].text) == line_key(title):
         kinds[0] = FURNITURE
     opens = mark_link_boxes(units, kinds)
-    barriers = [opened or kinds[index] == TAGS
-                or (kinds[index] != PROSE and units[index].words <= 5
-                    and is_section_label(units[index].text))
-                for index, opened in enumerate(opens)]
+    barriers = [
+        opened
+        or kinds[index] == TAGS
+        or (
+            kinds[index] != PROSE
+            and units[index].words <= 5
+            and is_section_label(units[index].text)
+        )
+        for index, opened in enumerate(opens)
+    ]
     chosen = _story_segments(kinds, barriers)
     date, updated = find_dates(units, kinds, set(chosen))
     return render_body(units, kinds, chosen), date, updated, find_tags(units)
@@ -179,8 +207,11 @@ def read_page_metadata(tree: Any) -> PageMetadata:
         content = (element.get("content") or "").strip()
         if key and content:
             meta.setdefault(key, content)
-    tags = [element.get("content", "") for element in tree.iter("meta")
-            if (element.get("property") or "").casefold() == "article:tag"]
+    tags = [
+        element.get("content", "")
+        for element in tree.iter("meta")
+        if (element.get("property") or "").casefold() == "article:tag"
+    ]
     keywords = ld.get("keywords")
     if isinstance(keywords, str):
         tags.extend(split_tags(keywords))
@@ -189,16 +220,28 @@ def read_page_metadata(tree: Any) -> PageMetadata:
     if not tags and meta.get("news_keywords"):
         tags = split_tags(meta["news_keywords"])
     title_element = tree.find(".//title")
-    page_title = split_site_suffix(title_element.text_content()) \
-        if title_element is not None and title_element.text_content().strip() else None
+    page_title = (
+        split_site_suffix(title_element.text_content())
+        if title_element is not None and title_element.text_content().strip()
+        else None
+    )
     raw_title = _text(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
     title = split_site_suffix(raw_title).title if raw_title else None
-    published = (_text(ld.get("datePublished")) or meta.get("article:published_time")
-                 or meta.get("og:published_time") or _first_time(tree))
+    published = (
+        _text(ld.get("datePublished"))
+        or meta.get("article:published_time")
+        or meta.get("og:published_time")
+        or _first_time(tree)
+    )
     modified = _text(ld.get("dateModified")) or meta.get("article:modified_time")
-    canonical = next((link.get("href") for link in tree.iter("link")
-                      if (link.get("rel") or "").casefold() == "canonical" and link.get("href")),
-                     None)
+    canonical = next(
+        (
+            link.get("href")
+            for link in tree.iter("link")
+            if (link.get("rel") or "").casefold() == "canonical" and link.get("href")
+        ),
+        None,
+    )
     url = _text(ld.get("url")) or meta.get("og:url") or canonical
     return PageMetadata(
         title=title or (page_title.title if page_title else None),

@@ -111,9 +111,9 @@ def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
         tags = split_tags(hinted) + tags
     elif isinstance(hinted, list):
         tags = [str(tag) for tag in hinted if isinstance(tag, (str, int))] + tags
-    return replace(found, title=title, publisher=publisher, date=date, url=url,
-                   tags=tuple(unique_tags(tags)))
-
+    return replace(
+        found, title=title, publisher=publisher, date=date, url=url, tags=tuple(unique_tags(tags))
+    )
 
 
 def sort_date(value: dt.datetime | dt.date | None) -> int:
@@ -134,18 +134,21 @@ def clean_batch(documents: Sequence[RawDocument], content: ContentIndex) -> list
     view = executor.share(content_view(content))
     final, _ = _clean(executor, [state], view, None, Outcome())
     [cleaned] = executor.gather(final)
-    return [Candidate(document, found, shingles(found.body))
-            for document, found in zip(cleaned.documents, cleaned.found, strict=True)]
+    return [
+        Candidate(document, found, shingles(found.body))
+        for document, found in zip(cleaned.documents, cleaned.found, strict=True)
+    ]
 
 
 def content_view(content: ContentIndex) -> stages.ContentView:
-    return stages.ContentView(content.titles,
-                              {sha: str(path) for sha, path in content.by_input.items()},
-                              content.texts)
+    return stages.ContentView(
+        content.titles, {sha: str(path) for sha, path in content.by_input.items()}, content.texts
+    )
 
 
-def _stream_signatures(executor: Any, handles: list[Any], outcome: Outcome,
-                       problems: list[tuple[int, Diagnostic]]) -> list[stages.Signatures]:
+def _stream_signatures(
+    executor: Any, handles: list[Any], outcome: Outcome, problems: list[tuple[int, Diagnostic]]
+) -> list[stages.Signatures]:
     """Collect small per-chunk summaries as they finish, in chunk order."""
     found: list[stages.Signatures | None] = [None] * len(handles)
     for position, signatures in executor.stream(handles):
@@ -167,8 +170,9 @@ def _where(starts: np.ndarray, page: int) -> tuple[int, int]:
     return chunk, page - int(starts[chunk])
 
 
-def _verifier(executor: Any, states: list[Any], starts: np.ndarray
-              ) -> Callable[[list[tuple[int, int]]], list[bool]]:
+def _verifier(
+    executor: Any, states: list[Any], starts: np.ndarray
+) -> Callable[[list[tuple[int, int]]], list[bool]]:
     """Exact Jaccard of candidate pairs, computed where the pages are."""
 
     def verify(pairs: list[tuple[int, int]]) -> list[bool]:
@@ -179,47 +183,81 @@ def _verifier(executor: Any, states: list[Any], starts: np.ndarray
             rows[b].add(row_b)
         picked: list[Any] = []
         for chunk, wanted in sorted(rows.items()):
-            picked += [chunk, executor.submit(stages.pick_shingles, states[chunk],
-                                              sorted(wanted))]
+            picked += [chunk, executor.submit(stages.pick_shingles, states[chunk], sorted(wanted))]
         [result] = executor.gather([executor.submit(stages.jaccard_pairs, located, *picked)])
         return list(result)
 
     return verify
 
 
-def _clean(executor: Any, states: list[Any], view: Any, cache_dir: str | None,
-           outcome: Outcome, problems: list[tuple[int, Diagnostic]] | None = None,
-           ) -> tuple[list[Any], list[stages.Signatures]]:
+def _clean(
+    executor: Any,
+    states: list[Any],
+    view: Any,
+    cache_dir: str | None,
+    outcome: Outcome,
+    problems: list[tuple[int, Diagnostic]] | None = None,
+) -> tuple[list[Any], list[stages.Signatures]]:
     """Pass 1 results in, final pages (on the workers) and their signatures out."""
     problems = [] if problems is None else problems
     first = _stream_signatures(
-        executor, [executor.submit(stages.first_summary, state) for state in states],
-        outcome, problems)
+        executor,
+        [executor.submit(stages.first_summary, state) for state in states],
+        outcome,
+        problems,
+    )
     starts = _locator(first)
     groups = stages.find_groups(first, _verifier(executor, states, starts))
     del first
     partitions = max(1, min(16, 2 * executor.workers))
-    voted = [executor.submit(stages.votes, state, groups[starts[n] : starts[n + 1]], partitions)
-             for n, state in enumerate(states)]
+    voted = [
+        executor.submit(stages.votes, state, groups[starts[n] : starts[n + 1]], partitions)
+        for n, state in enumerate(states)
+    ]
     tables = []
     for which, reduce in ((0, stages.recurring_keys), (1, stages.title_table)):
-        reduced = [executor.submit(reduce, *[executor.submit(stages.part, item, which, number)
-                                             for item in voted])
-                   for number in range(partitions)]
+        reduced = [
+            executor.submit(
+                reduce, *[executor.submit(stages.part, item, which, number) for item in voted]
+            )
+            for number in range(partitions)
+        ]
         tables.append(executor.submit(stages.merge_sorted, *reduced))
-    final = [executor.submit(stages.second_pass, state, groups[starts[n] : starts[n + 1]],
-                             tables[0], tables[1], view, cache_dir)
-             for n, state in enumerate(states)]
+    final = [
+        executor.submit(
+            stages.second_pass,
+            state,
+            groups[starts[n] : starts[n + 1]],
+            tables[0],
+            tables[1],
+            view,
+            cache_dir,
+        )
+        for n, state in enumerate(states)
+    ]
     del voted, tables
     signatures = _stream_signatures(
-        executor, [executor.submit(stages.second_summary, state, view) for state in final],
-        outcome, problems)
+        executor,
+        [executor.submit(stages.second_summary, state, view) for state in final],
+        outcome,
+        problems,
+    )
     return final, signatures
 
 
-def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "auto",
-                 extra_tags: Sequence[str] = (), force: bool = False, dry_run: bool = False,
-                 cache: bool = True, out: TextIO, err: TextIO) -> Outcome:
+def import_pages(
+    paths: list[str],
+    root: Path,
+    executor: Any,
+    *,
+    fmt: str = "auto",
+    extra_tags: Sequence[str] = (),
+    force: bool = False,
+    dry_run: bool = False,
+    cache: bool = True,
+    out: TextIO,
+    err: TextIO,
+) -> Outcome:
     """The whole import: read, clean, merge, decide and write, reporting as it goes."""
     outcome = Outcome()
     max_bytes = readers.MAX_INPUT_BYTES
@@ -237,8 +275,8 @@ def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "aut
     outcome.warc = bool(warcs)
     runs: dict[str, list[tuple[int, int]]] = {}
     for path, (found, problem) in zip(
-            warcs, executor.gather([executor.submit(scan_warc, path) for path in warcs]),
-            strict=True):
+        warcs, executor.gather([executor.submit(scan_warc, path) for path in warcs]), strict=True
+    ):
         runs[path] = found
         if problem is not None:
             problems.append((-1, problem))
@@ -255,29 +293,44 @@ def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "aut
     del problems
     starts = _locator(signatures)
     roots = stages.find_groups(signatures, _verifier(executor, final, starts))
-    dates = np.concatenate([item.dates for item in signatures]) if signatures else \
-        np.zeros(0, dtype=np.int64)
-    sparse = {int(starts[n]) + row: value for n, item in enumerate(signatures)
-              for row, value in (item.sparse or {}).items()}
+    dates = (
+        np.concatenate([item.dates for item in signatures])
+        if signatures
+        else np.zeros(0, dtype=np.int64)
+    )
+    sparse = {
+        int(starts[n]) + row: value
+        for n, item in enumerate(signatures)
+        for row, value in (item.sparse or {}).items()
+    }
     outcome.pages = len(roots)
     del signatures
     planner = _Planner(content, root / "content", extra_tags, force, dry_run, outcome, out, err)
     members = np.argsort(roots, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, roots[members][1:] != roots[members][:-1]]) \
-        if len(members) else np.zeros(0, dtype=np.int64)
+    bounds = (
+        np.flatnonzero(np.r_[True, roots[members][1:] != roots[members][:-1]])
+        if len(members)
+        else np.zeros(0, dtype=np.int64)
+    )
     bounds = np.r_[bounds, len(members)]
     for start in range(0, len(bounds) - 1, WINDOW):
         edges = bounds[start : start + WINDOW + 1]
-        ranked = [sorted((int(page) for page in members[first:last]),
-                         key=lambda page: (int(dates[page]), page))
-                  for first, last in zip(edges[:-1], edges[1:], strict=True)]
+        ranked = [
+            sorted(
+                (int(page) for page in members[first:last]),
+                key=lambda page: (int(dates[page]), page),
+            )
+            for first, last in zip(edges[:-1], edges[1:], strict=True)
+        ]
         wanted: dict[int, list[int]] = defaultdict(list)
         for group in ranked:
             for page in group if len(group) > 1 else group[:1]:
                 chunk, row = _where(starts, page)
                 wanted[chunk].append(row)
-        handles = {chunk: executor.submit(stages.pick_pages, final[chunk], rows)
-                   for chunk, rows in sorted(wanted.items())}
+        handles = {
+            chunk: executor.submit(stages.pick_pages, final[chunk], rows)
+            for chunk, rows in sorted(wanted.items())
+        }
         fetched = dict(zip(handles, executor.gather(list(handles.values())), strict=True))
         for group in ranked:
             candidates = []
@@ -286,8 +339,11 @@ def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "aut
                 document, found = fetched[chunk][row]
                 candidates.append(Candidate(document, found))
             previous, matches = sparse.get(group[0], (None, ()))
-            planner.group(candidates, Path(previous) if previous else None,
-                          sorted(Path(item) for item in matches))
+            planner.group(
+                candidates,
+                Path(previous) if previous else None,
+                sorted(Path(item) for item in matches),
+            )
         del fetched, handles
     planner.finish()
     return outcome
@@ -296,8 +352,17 @@ def import_pages(paths: list[str], root: Path, executor: Any, *, fmt: str = "aut
 class _Planner:
     """Decides each group's action in input order and carries it out at once."""
 
-    def __init__(self, content: ContentIndex, content_dir: Path, extra_tags: Sequence[str],
-                 force: bool, dry_run: bool, outcome: Outcome, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self,
+        content: ContentIndex,
+        content_dir: Path,
+        extra_tags: Sequence[str],
+        force: bool,
+        dry_run: bool,
+        outcome: Outcome,
+        out: TextIO,
+        err: TextIO,
+    ) -> None:
         self.content, self.content_dir = content, content_dir
         self.extra_tags, self.force, self.dry_run = extra_tags, force, dry_run
         self.outcome, self.out, self.err = outcome, out, err
@@ -313,8 +378,7 @@ class _Planner:
             reference = _reference(other.found)
             if reference and reference != kept_reference and reference not in also:
                 also.append(reference)
-        existing = next((self.content.articles[path] for path in matches if path != previous),
-                        None)
+        existing = next((self.content.articles[path] for path in matches if path != previous), None)
         if previous is None and existing is not None:
             for candidate in group:
                 reference = _reference(candidate.found)
@@ -330,11 +394,21 @@ class _Planner:
         else:
             date = kept.found.date
             day = date.date() if isinstance(date, dt.datetime) else date
-            path = target_path(self.content_dir, kept.found.title, day, kept.document.sha256,
-                               self.taken)
+            path = target_path(
+                self.content_dir, kept.found.title, day, kept.document.sha256, self.taken
+            )
         self.taken.add(path)
-        self.act(_write_action(path, self.content.articles.get(path), fields, body, review,
-                               kept.document.source, self.force))
+        self.act(
+            _write_action(
+                path,
+                self.content.articles.get(path),
+                fields,
+                body,
+                review,
+                kept.document.source,
+                self.force,
+            )
+        )
         for other in others:
             self.act(Action("duplicate", path, (other.document.source, kept.document.source)))
 
@@ -366,8 +440,14 @@ def _write(action: Action) -> Diagnostic | None:
     return None
 
 
-_TOLD = {"write": "wrote", "update": "updated", "unchanged": "unchanged",
-         "merge": "merged", "duplicate": "duplicate", "kept": "kept"}
+_TOLD = {
+    "write": "wrote",
+    "update": "updated",
+    "unchanged": "unchanged",
+    "merge": "merged",
+    "duplicate": "duplicate",
+    "kept": "kept",
+}
 
 
 def _report(action: Action, root: Path, dry_run: bool, out: TextIO) -> None:
@@ -377,8 +457,10 @@ def _report(action: Action, root: Path, dry_run: bool, out: TextIO) -> None:
     path = _shown(action.path, root)
     line = f"{verb} {path} (from {action.sources[0]})"
     if action.kind == "duplicate":
-        line = f"duplicate {action.sources[0]}: same story as {action.sources[1]}, listed " \
-               f"in {path} under also_reported_by"
+        line = (
+            f"duplicate {action.sources[0]}: same story as {action.sources[1]}, listed "
+            f"in {path} under also_reported_by"
+        )
     elif action.kind == "merge":
         line = f"duplicate {action.sources[0]}: same story as {path}"
     if action.review:
@@ -396,16 +478,25 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _reference(found: Extracted) -> dict[str, str]:
-    return {key: value for key, value in (("publisher", found.publisher), ("url", found.url))
-            if value}
+    return {
+        key: value for key, value in (("publisher", found.publisher), ("url", found.url)) if value
+    }
 
 
-def article_fields(candidate: Candidate, extra_tags: Sequence[str],
-                   also: Sequence[dict[str, str]]) -> tuple[dict[str, Any], str | None]:
+def article_fields(
+    candidate: Candidate, extra_tags: Sequence[str], also: Sequence[dict[str, str]]
+) -> tuple[dict[str, Any], str | None]:
     """Front matter for a cleaned page; only what was found, plus the review note."""
     found, document = candidate.found, candidate.document
-    missing = [name for name, value in (("title", found.title), ("date", found.date),
-                                        ("body", found.body.strip())) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("title", found.title),
+            ("date", found.date),
+            ("body", found.body.strip()),
+        )
+        if not value
+    ]
     fields: dict[str, Any] = {}
     if found.title:
         fields["title"] = found.title
@@ -429,7 +520,9 @@ def article_fields(candidate: Candidate, extra_tags: Sequence[str],
     if missing:
         review = "missing " + ", ".join(missing)
         fields["draft"] = True
-        fields["review"] = f"{review}: check the source and fill it in, then remove draft and review"
+        fields["review"] = (
+            f"{review}: check the source and fill it in, then remove draft and review"
+        )
     if also:
         fields["also_reported_by"] = list(also)
     fields["imported_from"] = {"source": document.source, "sha256": document.sha256}
@@ -441,16 +534,28 @@ def _after(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> bool
         if isinstance(value, dt.datetime):
             return (value.date(), value.time())
         return (value, dt.time())
+
     return key(later) > key(earlier)
 
 
-def _write_action(path: Path, existing: Existing | None, fields: dict[str, Any], body: str,
-                  review: str | None, source: str, force: bool) -> Action:
+def _write_action(
+    path: Path,
+    existing: Existing | None,
+    fields: dict[str, Any],
+    body: str,
+    review: str | None,
+    source: str,
+    force: bool,
+) -> Action:
     if existing is None:
         return Action("write", path, (source,), with_digest(fields, body), body, review)
     if not existing.untouched and not force:
-        return Action("kept", path, (source,), note="edited since import; not overwritten "
-                      "(use --force to replace it)")
+        return Action(
+            "kept",
+            path,
+            (source,),
+            note="edited since import; not overwritten (use --force to replace it)",
+        )
     # Keep what other imports added to this article: their duplicates merged into it.
     earlier = existing.fields.get("also_reported_by")
     if isinstance(earlier, list) and existing.untouched:
@@ -472,15 +577,19 @@ def _move_last(fields: dict[str, Any], key: str) -> dict[str, Any]:
     return fields
 
 
-def _merge_actions(content: ContentIndex, merges: Mapping[Path, list[tuple[dict[str, str], str]]],
-                   force: bool) -> list[Action]:
+def _merge_actions(
+    content: ContentIndex, merges: Mapping[Path, list[tuple[dict[str, str], str]]], force: bool
+) -> list[Action]:
     """Add new sources to existing articles' also_reported_by, unless an editor owns them."""
     actions: list[Action] = []
     for path, references in sorted(merges.items()):
         existing = content.articles[path]
         listed = list(existing.fields.get("also_reported_by") or [])
-        own = {key: existing.fields[name] for key, name in
-               (("publisher", "publisher"), ("url", "original_url")) if existing.fields.get(name)}
+        own = {
+            key: existing.fields[name]
+            for key, name in (("publisher", "publisher"), ("url", "original_url"))
+            if existing.fields.get(name)
+        }
         new = []
         for reference, _ in references:
             if reference != own and reference not in listed and reference not in new:
@@ -489,15 +598,30 @@ def _merge_actions(content: ContentIndex, merges: Mapping[Path, list[tuple[dict[
         if not new:
             continue
         if not existing.untouched and not force:
-            actions.append(Action("kept", path, sources, note="duplicate of this edited article; "
-                                  "add it to also_reported_by by hand, or use --force"))
+            actions.append(
+                Action(
+                    "kept",
+                    path,
+                    sources,
+                    note="duplicate of this edited article; "
+                    "add it to also_reported_by by hand, or use --force",
+                )
+            )
             continue
         fields = {key: value for key, value in existing.fields.items() if key != "imported_from"}
         fields["also_reported_by"] = listed + new
         if "imported_from" in existing.fields:
             fields["imported_from"] = existing.fields["imported_from"]
             fields = with_digest(fields, existing.body)
-        actions.append(Action("update", path, sources, fields, existing.body,
-                              note="also reported by " + ", ".join(
-                                  item.get("publisher") or item.get("url", "") for item in new)))
+        actions.append(
+            Action(
+                "update",
+                path,
+                sources,
+                fields,
+                existing.body,
+                note="also reported by "
+                + ", ".join(item.get("publisher") or item.get("url", "") for item in new),
+            )
+        )
     return actions

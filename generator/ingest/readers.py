@@ -17,10 +17,19 @@ from .model import RawDocument
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 FORMATS = ("auto", "text", "html", "jsonl", "warc")
-EXTENSIONS = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html",
-               ".xhtml": "html", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b",
-                         re.IGNORECASE | re.DOTALL)
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b", re.IGNORECASE | re.DOTALL
+)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BODY_FIELDS = ("html", "text", "content", "body")
 _HINT_FIELDS = {
@@ -40,8 +49,12 @@ def read_file(name: str, max_bytes: int) -> bytes | Diagnostic:
     except OSError as error:
         return diagnostic(name, None, f"cannot read: {error.strerror or error}")
     if len(data) > max_bytes:
-        return diagnostic(name, None, f"larger than {max_bytes // (1024 * 1024)} MB",
-                          "split it, or import its JSON Lines in parts")
+        return diagnostic(
+            name,
+            None,
+            f"larger than {max_bytes // (1024 * 1024)} MB",
+            "split it, or import its JSON Lines in parts",
+        )
     return data
 
 
@@ -73,8 +86,14 @@ def parse(name: str, data: bytes, fmt: str, order: int) -> Iterator[RawDocument 
     yield RawDocument(name, data, kind, text, hashlib.sha256(data).hexdigest(), order)
 
 
-def decode(name: str, line: int | None, data: bytes, kind: str, charset: str | None = None,
-           lenient: bool = False) -> str | Diagnostic:
+def decode(
+    name: str,
+    line: int | None,
+    data: bytes,
+    kind: str,
+    charset: str | None = None,
+    lenient: bool = False,
+) -> str | Diagnostic:
     """Bytes to text, refusing empty, binary and undecodable input with a clear reason.
 
     `charset` is what the transport declared (a WARC record's HTTP Content-Type); it wins over
@@ -101,8 +120,12 @@ def decode(name: str, line: int | None, data: bytes, kind: str, charset: str | N
         return diagnostic(name, line, f"unknown character encoding {encoding!r}")
     except UnicodeDecodeError as error:
         if not (lenient and encoding == "utf-8-sig"):
-            return diagnostic(name, line, f"not valid {error.encoding} text (byte {error.start})",
-                              "convert it to UTF-8")
+            return diagnostic(
+                name,
+                line,
+                f"not valid {error.encoding} text (byte {error.start})",
+                "convert it to UTF-8",
+            )
         text = data.decode("windows-1252", errors="replace")
     controls = sum(1 for char in text[:8192] if ord(char) < 32 and char not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
@@ -133,16 +156,36 @@ def _parse_jsonl(name: str, data: bytes, order: int) -> Iterator[RawDocument | D
         if not isinstance(record, dict):
             yield diagnostic(name, number, "a JSON Lines record must be an object {...}")
             continue
-        field = next((key for key in _BODY_FIELDS if isinstance(record.get(key), str)
-                      and record[key].strip()), None)
+        field = next(
+            (
+                key
+                for key in _BODY_FIELDS
+                if isinstance(record.get(key), str) and record[key].strip()
+            ),
+            None,
+        )
         if field is None:
-            yield diagnostic(name, number, "record has no text or html",
-                             'give the page in a "text" or "html" field')
+            yield diagnostic(
+                name,
+                number,
+                "record has no text or html",
+                'give the page in a "text" or "html" field',
+            )
             continue
         body = record[field]
         kind = "html" if field == "html" or HTML_START.match(body[:4096].encode()) else "text"
-        hints = {key: value for key, names in _HINT_FIELDS.items()
-                 for value in [next((record[n] for n in names if record.get(n)), None)]
-                 if value is not None}
-        yield RawDocument(f"{name}:{number}", raw, kind, body,
-                          hashlib.sha256(raw).hexdigest(), order + number, hints)
+        hints = {
+            key: value
+            for key, names in _HINT_FIELDS.items()
+            for value in [next((record[n] for n in names if record.get(n)), None)]
+            if value is not None
+        }
+        yield RawDocument(
+            f"{name}:{number}",
+            raw,
+            kind,
+            body,
+            hashlib.sha256(raw).hexdigest(),
+            order + number,
+            hints,
+        )

@@ -14,7 +14,9 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 _TAG_LIKE = re.compile(r"\\?<(?=[A-Za-z/!?])")
-_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\)")
+_LINK = re.compile(
+    r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\)"
+)
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", ""})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -38,8 +40,9 @@ def safe_url(url: str, base: str | None = None) -> str | None:
 def sanitize_markdown(text: str, base: str | None = None) -> str:
     """Drop unsafe links (keeping their text) and neutralise any HTML left in the text."""
     if _TAG_LIKE.search(text):
-        cleaned = nh3.clean(text.replace("\\<", "<"), tags=set(),
-                            clean_content_tags={"script", "style"})
+        cleaned = nh3.clean(
+            text.replace("\\<", "<"), tags=set(), clean_content_tags={"script", "style"}
+        )
         text = _TAG_LIKE.sub("&lt;", html.unescape(cleaned))
 
     def link(match: re.Match[str]) -> str:

@@ -70,13 +70,16 @@ def expand_inputs(paths: list[str], fmt: str) -> tuple[list[Input], list[Diagnos
         path = Path(name)
         if path.is_dir():
             found = sorted(
-                child for child in path.rglob("*")
-                if child.is_file() and _importable(child.name)
+                child
+                for child in path.rglob("*")
+                if child.is_file()
+                and _importable(child.name)
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
             )
             if not found:
-                problems.append(diagnostic(path, None, "folder holds no .txt, .html, .jsonl "
-                                           "or .warc files"))
+                problems.append(
+                    diagnostic(path, None, "folder holds no .txt, .html, .jsonl or .warc files")
+                )
             inputs.extend(Input(str(child), str(child), _kind(child, fmt)) for child in found)
         elif path.is_file():
             inputs.append(Input(str(path), str(path), _kind(path, fmt)))
@@ -107,8 +110,13 @@ def scan_warc(path: str) -> tuple[list[tuple[int, int]], Diagnostic | None]:
     return scan(path)
 
 
-def make_chunks(inputs: list[Input], runs: dict[str, list[tuple[int, int]]], fmt: str,
-                stdin: bytes | None, max_bytes: int) -> list[Chunk]:
+def make_chunks(
+    inputs: list[Input],
+    runs: dict[str, list[tuple[int, int]]],
+    fmt: str,
+    stdin: bytes | None,
+    max_bytes: int,
+) -> list[Chunk]:
     """Chunks in input order: WARC runs as scanned, other files in groups."""
     chunks: list[Chunk] = []
     pending: list[str] = []
@@ -121,13 +129,15 @@ def make_chunks(inputs: list[Input], runs: dict[str, list[tuple[int, int]]], fmt
     for item in inputs:
         if item.path is None:
             flush()
-            chunks.append(Chunk(len(chunks), "bytes", (item.name,), fmt, max_bytes,
-                                data=stdin or b""))
+            chunks.append(
+                Chunk(len(chunks), "bytes", (item.name,), fmt, max_bytes, data=stdin or b"")
+            )
         elif item.kind == "warc":
             flush()
-            chunks.extend(Chunk(len(chunks) + index, "warc", (item.path,), fmt, max_bytes,
-                                offset, count)
-                          for index, (offset, count) in enumerate(runs.get(item.path, [])))
+            chunks.extend(
+                Chunk(len(chunks) + index, "warc", (item.path,), fmt, max_bytes, offset, count)
+                for index, (offset, count) in enumerate(runs.get(item.path, []))
+            )
         else:
             pending.append(item.path)
             if len(pending) == FILES_PER_CHUNK:
@@ -142,8 +152,12 @@ def read_stdin(max_bytes: int) -> bytes | Diagnostic:
 
     data = sys.stdin.buffer.read(max_bytes + 1)
     if len(data) > max_bytes:
-        return diagnostic("<stdin>", None, f"larger than {max_bytes // (1024 * 1024)} MB",
-                          "split it, or import its JSON Lines in parts")
+        return diagnostic(
+            "<stdin>",
+            None,
+            f"larger than {max_bytes // (1024 * 1024)} MB",
+            "split it, or import its JSON Lines in parts",
+        )
     return data
 
 
@@ -152,15 +166,17 @@ def read_chunk(chunk: Chunk) -> Iterator[tuple[int, RawDocument | Diagnostic | S
     base = chunk.number << POSITION_BITS
     for position, item in enumerate(_items(chunk)):
         if isinstance(item, RawDocument):
-            item = RawDocument(item.source, b"", item.format, item.text, item.sha256,
-                               base + position, item.hints)
+            item = RawDocument(
+                item.source, b"", item.format, item.text, item.sha256, base + position, item.hints
+            )
         yield base + position, item
 
 
 def _items(chunk: Chunk) -> Iterator[RawDocument | Diagnostic | Skipped]:
     if chunk.kind == "warc":
-        for _number, item in read_records(chunk.names[0], chunk.offset, chunk.count,
-                                          chunk.max_bytes):
+        for _number, item in read_records(
+            chunk.names[0], chunk.offset, chunk.count, chunk.max_bytes
+        ):
             yield item
         return
     if chunk.kind == "bytes":

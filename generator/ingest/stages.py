@@ -108,8 +108,9 @@ def guarded_clean(document: RawDocument, context: BatchContext) -> Extracted | D
     except Exception as error:  # noqa: BLE001 - one bad page must not stop the import
         message = str(error).strip().splitlines()
         detail = f": {message[0][:200]}" if message else ""
-        return diagnostic(document.source, None,
-                          f"the cleaner failed ({type(error).__name__}{detail})")
+        return diagnostic(
+            document.source, None, f"the cleaner failed ({type(error).__name__}{detail})"
+        )
 
 
 # --- cache: a re-run only does the work that is left ------------------------------------
@@ -149,8 +150,7 @@ def _cache_store(path: Path | None, value: Any) -> None:
 def first_pass(chunk: Chunk, cache_dir: str | None) -> ChunkState:
     """Read one chunk and clean every page alone."""
     identity = chunk.identity()
-    key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest() \
-        if identity else None
+    key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest() if identity else None
     path = _cache_path(cache_dir, key)
     cached = _cache_load(path)
     if isinstance(cached, ChunkState) and cached.number == chunk.number:
@@ -187,8 +187,9 @@ def documents_state(documents: Sequence[RawDocument]) -> ChunkState:
     return state
 
 
-def _signature_arrays(bodies: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.ndarray,
-                                                                  np.ndarray]:
+def _signature_arrays(
+    bodies: Sequence[frozenset[str]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bands = np.zeros((len(bodies), BANDS), dtype=np.uint64)
     digests = np.zeros((len(bodies), 2), dtype=np.uint64)
     empty = np.zeros(len(bodies), dtype=bool)
@@ -198,8 +199,9 @@ def _signature_arrays(bodies: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.
             continue
         values = _minhash(items).hashvalues
         for band, (start, stop) in enumerate(_RANGES):
-            bands[row, band] = int.from_bytes(hashlib.blake2b(
-                values[start:stop].tobytes(), digest_size=8).digest(), "little")
+            bands[row, band] = int.from_bytes(
+                hashlib.blake2b(values[start:stop].tobytes(), digest_size=8).digest(), "little"
+            )
         whole = hashlib.blake2b("\n".join(sorted(items)).encode("utf-8"), digest_size=16)
         digests[row] = np.frombuffer(whole.digest(), dtype=np.uint64)
     return bands, digests, empty
@@ -207,16 +209,18 @@ def _signature_arrays(bodies: Sequence[frozenset[str]]) -> tuple[np.ndarray, np.
 
 def first_summary(state: ChunkState) -> Signatures:
     bands, digests, empty = _signature_arrays([shingles(found.body) for found in state.found])
-    return Signatures(state.number, bands, digests, empty, state.problems, state.skipped,
-                      state.cleaned)
+    return Signatures(
+        state.number, bands, digests, empty, state.problems, state.skipped, state.cleaned
+    )
 
 
 def pick_shingles(state: ChunkState, rows: list[int]) -> dict[int, frozenset[str]]:
     return {row: shingles(state.found[row].body) for row in rows}
 
 
-def jaccard_pairs(pairs: list[tuple[int, int, int, int]],
-                  *picked: dict[int, frozenset[str]]) -> list[bool]:
+def jaccard_pairs(
+    pairs: list[tuple[int, int, int, int]], *picked: dict[int, frozenset[str]]
+) -> list[bool]:
     """For pairs (chunk a, row a, chunk b, row b): is their Jaccard similarity >= threshold?"""
     table: dict[tuple[int, int], frozenset[str]] = {}
     for number, rows in zip(picked[::2], picked[1::2], strict=True):
@@ -228,19 +232,29 @@ def jaccard_pairs(pairs: list[tuple[int, int, int, int]],
 # --- groups: LSH banding and merging on the coordinator ---------------------------------
 
 
-def find_groups(signatures: Sequence[Signatures], verify: Callable[[list[tuple[int, int]]],
-                                                                   list[bool]]) -> np.ndarray:
+def find_groups(
+    signatures: Sequence[Signatures], verify: Callable[[list[tuple[int, int]]], list[bool]]
+) -> np.ndarray:
     """For every page (all chunks, in order), the smallest page index of its group.
 
     Pages sharing a band key are candidates; candidates with the same shingle set are one
     story at once, the others are checked with `verify` (exact Jaccard, on workers).
     """
-    bands = np.concatenate([item.bands for item in signatures]) if signatures else \
-        np.zeros((0, BANDS), dtype=np.uint64)
-    digests = np.concatenate([item.digests for item in signatures]) if signatures else \
-        np.zeros((0, 2), dtype=np.uint64)
-    empty = np.concatenate([item.empty for item in signatures]) if signatures else \
-        np.zeros(0, dtype=bool)
+    bands = (
+        np.concatenate([item.bands for item in signatures])
+        if signatures
+        else np.zeros((0, BANDS), dtype=np.uint64)
+    )
+    digests = (
+        np.concatenate([item.digests for item in signatures])
+        if signatures
+        else np.zeros((0, 2), dtype=np.uint64)
+    )
+    empty = (
+        np.concatenate([item.empty for item in signatures])
+        if signatures
+        else np.zeros(0, dtype=bool)
+    )
     count = len(empty)
     parent = np.arange(count, dtype=np.int64)
 
@@ -277,7 +291,7 @@ def find_groups(signatures: Sequence[Signatures], verify: Callable[[list[tuple[i
             if stop - start < 2:
                 continue
             members = sorted(int(item) for item in order[start:stop])
-            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1:])
+            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1 :])
     ordered = sorted(pairs)
     for start in range(0, len(ordered), 20_000):
         batch = ordered[start : start + 20_000]
@@ -299,8 +313,9 @@ def site_of(found: Extracted) -> str | None:
     return None
 
 
-def votes(state: ChunkState, groups: np.ndarray, partitions: int
-          ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def votes(
+    state: ChunkState, groups: np.ndarray, partitions: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(site+line key, group) and (title key, group) pairs of the chunk, by partition."""
     lines: list[tuple[int, int]] = []
     titles: list[tuple[int, int]] = []
@@ -366,16 +381,22 @@ def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return sorted_keys[where] == keys
 
 
-def batch_context(found: Extracted, group: int, recurring: np.ndarray, titles: np.ndarray,
-                  content_titles: frozenset[str]) -> BatchContext:
+def batch_context(
+    found: Extracted,
+    group: int,
+    recurring: np.ndarray,
+    titles: np.ndarray,
+    content_titles: frozenset[str],
+) -> BatchContext:
     """The same decisions as the single-process cleaner, from the reduced tables."""
     lines = sorted(found.lines)
     site = site_of(found)
     recurring_lines: frozenset[str] = frozenset()
     if site and lines:
         keys = np.array([key64(f"{site}\x00{line}") for line in lines], dtype=np.uint64)
-        recurring_lines = frozenset(line for line, hit in
-                                    zip(lines, _contains(recurring, keys), strict=True) if hit)
+        recurring_lines = frozenset(
+            line for line, hit in zip(lines, _contains(recurring, keys), strict=True) if hit
+        )
     own = line_key(found.title or "")
     candidates = [line for line in lines if line and line != own]
     other: set[str] = {line for line in candidates if line in content_titles}
@@ -389,22 +410,32 @@ def batch_context(found: Extracted, group: int, recurring: np.ndarray, titles: n
     return BatchContext(recurring_lines, frozenset(other))
 
 
-def second_pass(state: ChunkState, groups: np.ndarray, recurring: np.ndarray,
-                titles: np.ndarray, content: ContentView, cache_dir: str | None) -> ChunkState:
+def second_pass(
+    state: ChunkState,
+    groups: np.ndarray,
+    recurring: np.ndarray,
+    titles: np.ndarray,
+    content: ContentView,
+    cache_dir: str | None,
+) -> ChunkState:
     """Clean again the pages whose batch context is not empty; final signatures."""
-    contexts = [batch_context(found, group, recurring, titles, content.titles)
-                for found, group in zip(state.found, groups.tolist(), strict=True)]
+    contexts = [
+        batch_context(found, group, recurring, titles, content.titles)
+        for found, group in zip(state.found, groups.tolist(), strict=True)
+    ]
     key = None
     if state.cache_key:
         digest = hashlib.sha256(state.cache_key.encode())
         for context in contexts:
-            digest.update(repr((sorted(context.recurring), sorted(context.other_titles)))
-                          .encode("utf-8"))
+            digest.update(
+                repr((sorted(context.recurring), sorted(context.other_titles))).encode("utf-8")
+            )
         key = digest.hexdigest()
     path = _cache_path(cache_dir, key)
     cached = _cache_load(path)
-    result = ChunkState(state.number, state.documents, list(state.found), list(state.problems),
-                        state.skipped, key)
+    result = ChunkState(
+        state.number, state.documents, list(state.found), list(state.problems), state.skipped, key
+    )
     if isinstance(cached, list) and len(cached) == len(state.found):
         result.found = cached
     else:
@@ -429,12 +460,16 @@ def second_summary(state: ChunkState, content: ContentView) -> Signatures:
     sparse: dict[int, Any] = {}
     for row, (document, items) in enumerate(zip(state.documents, bodies, strict=True)):
         previous = content.by_input.get(document.sha256)
-        matches = tuple(sorted(str(key) for key in content.texts.matches(items))) \
-            if items and content.texts is not None else ()
+        matches = (
+            tuple(sorted(str(key) for key in content.texts.matches(items)))
+            if items and content.texts is not None
+            else ()
+        )
         if previous is not None or matches:
             sparse[row] = (previous, matches)
-    return Signatures(state.number, bands, digests, empty, [], Counter(), state.cleaned,
-                      dates, sparse)
+    return Signatures(
+        state.number, bands, digests, empty, [], Counter(), state.cleaned, dates, sparse
+    )
 
 
 def pick_pages(state: ChunkState, rows: list[int]) -> dict[int, tuple[RawDocument, Extracted]]:

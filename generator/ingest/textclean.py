@@ -54,12 +54,21 @@ _COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
-_PUBLISHER_LABEL = re.compile(r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$",
-                              re.IGNORECASE)
+_PUBLISHER_LABEL = re.compile(
+    r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$", re.IGNORECASE
+)
 
 # Unit kinds. Prose kinds are candidates for the body; the rest is furniture or metadata.
 PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS = (
-    "prose", "sentence", "headline", "label", "furniture", "date", "tags", "byline", "links"
+    "prose",
+    "sentence",
+    "headline",
+    "label",
+    "furniture",
+    "date",
+    "tags",
+    "byline",
+    "links",
 )
 
 
@@ -123,14 +132,21 @@ def split_units(text: str) -> list[Unit]:
             gap = bool(blocks)
             continue
         previous = blocks[-1][1] if blocks else None
-        if wrapped and previous and not gap and len(previous[-1]) >= width * 0.7 \
-                and not is_bullet(line):
+        if (
+            wrapped
+            and previous
+            and not gap
+            and len(previous[-1]) >= width * 0.7
+            and not is_bullet(line)
+        ):
             previous.append(line.strip())
         else:
             blocks.append((number, [line.strip()], gap and adjacent))
         gap = False
-    return [make_unit(" ".join(parts), number, gap_before=gap_before)
-            for number, parts, gap_before in blocks]
+    return [
+        make_unit(" ".join(parts), number, gap_before=gap_before)
+        for number, parts, gap_before in blocks
+    ]
 
 
 def classify(unit: Unit, context: BatchContext) -> str:
@@ -185,14 +201,22 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
     opens = [False] * len(units)
     index = 0
     while index < len(units):
-        if kinds[index] in (LABEL, HEADLINE, FURNITURE) and units[index].words <= 5 \
-                and not units[index].terminal:
+        if (
+            kinds[index] in (LABEL, HEADLINE, FURNITURE)
+            and units[index].words <= 5
+            and not units[index].terminal
+        ):
             run = index + 1
-            while run < len(units) and _is_link_item(units[run], kinds[run]) \
-                    and not (run > index + 1 and units[run].gap_before):
+            while (
+                run < len(units)
+                and _is_link_item(units[run], kinds[run])
+                and not (run > index + 1 and units[run].gap_before)
+            ):
                 run += 1
             items = units[index + 1 : run]
-            headline_items = sum(1 for item in items if not item.terminal or item.text.endswith("?"))
+            headline_items = sum(
+                1 for item in items if not item.terminal or item.text.endswith("?")
+            )
             if len(items) >= 3 and headline_items >= 0.6 * len(items):
                 inside_story = (
                     run < len(units)
@@ -219,8 +243,17 @@ def _is_link_item(unit: Unit, kind: str) -> bool:
     return 3 <= unit.words <= 30 and kind in (HEADLINE, SENTENCE, LABEL, FURNITURE)
 
 
-_SCORES = {PROSE: 0, SENTENCE: 3, HEADLINE: -3, LABEL: -3, FURNITURE: -8, DATE: -8, TAGS: -8,
-           BYLINE: -8, LINKS: -10}
+_SCORES = {
+    PROSE: 0,
+    SENTENCE: 3,
+    HEADLINE: -3,
+    LABEL: -3,
+    FURNITURE: -8,
+    DATE: -8,
+    TAGS: -8,
+    BYLINE: -8,
+    LINKS: -10,
+}
 
 
 def _score(unit: Unit, kind: str) -> float:
@@ -265,8 +298,13 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
         between = kinds[end:first]
         prose = sum(1 for index in range(first, last) if kinds[index] == PROSE)
         clean = all(kinds[index] in (PROSE, SENTENCE, HEADLINE) for index in range(first, last))
-        if all(kind == LINKS for kind in between) and between and prose >= 2 and clean \
-                and total >= 0.25 * best[0]:
+        if (
+            all(kind == LINKS for kind in between)
+            and between
+            and prose >= 2
+            and clean
+            and total >= 0.25 * best[0]
+        ):
             chosen.extend(range(first, last))
             end = last
         else:
@@ -286,8 +324,11 @@ def render_body(units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[in
             before = chosen[position - 1] if position else None
             after = index + 1 if index + 1 in chosen_set else None
             is_heading = (
-                before is not None and after is not None and unit.words <= 15
-                and kinds[after] == PROSE and not _INTERSTITIAL.match(unit.text)
+                before is not None
+                and after is not None
+                and unit.words <= 15
+                and kinds[after] == PROSE
+                and not _INTERSTITIAL.match(unit.text)
             )
             if unit.markdown.startswith("#") or is_heading:
                 if after is not None and before is not None:
@@ -314,30 +355,35 @@ class Header:
     publisher: str | None
 
 
-def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int,
-               lede: str) -> Header:
+def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, lede: str) -> Header:
     """The headline: a line above the story, preferring one another line repeats with a
     breadcrumb or site suffix glued on, then one sharing words with the lede."""
-    header = [index for index in range(body_start)
-              if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE)
-              and units[index].words >= 2]
+    header = [
+        index
+        for index in range(body_start)
+        if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE) and units[index].words >= 2
+    ]
     texts = [units[index].text for index in header]
     for outer in texts:
         for inner in texts:
             if inner != outer and len(inner.split()) >= 3 and inner in outer:
-                tail = outer[outer.index(inner) + len(inner):]
+                tail = outer[outer.index(inner) + len(inner) :]
                 split = split_site_suffix(inner + tail) if tail.strip() else None
                 return Header(inner, split.publisher if split else None)
     candidates: list[tuple[float, int, str, str | None]] = []
-    lede_words = {word.casefold() for word in _WORD.findall(lede)
-                  if word.casefold() not in STOP_WORDS}
+    lede_words = {
+        word.casefold() for word in _WORD.findall(lede) if word.casefold() not in STOP_WORDS
+    }
     for order, index in enumerate(header):
         unit, kind = units[index], kinds[index]
         if kind not in (HEADLINE, SENTENCE, PROSE) or unit.words < 3 or unit.words > 40:
             continue
         split = split_site_suffix(unit.text)
-        words = {word.casefold() for word in _WORD.findall(split.title)
-                 if word.casefold() not in STOP_WORDS}
+        words = {
+            word.casefold()
+            for word in _WORD.findall(split.title)
+            if word.casefold() not in STOP_WORDS
+        }
         overlap = len(words & lede_words) / len(words) if words else 0.0
         score = min(overlap, 0.5) + (0.3 if split.publisher else 0.0) - 0.01 * order
         if kind == PROSE:
@@ -349,8 +395,11 @@ def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int,
     return Header(best[2], best[3])
 
 
-def find_dates(units: Sequence[Unit], kinds: Sequence[str], body: set[int],
-               ) -> tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]:
+def find_dates(
+    units: Sequence[Unit],
+    kinds: Sequence[str],
+    body: set[int],
+) -> tuple[dt.datetime | dt.date | None, dt.datetime | dt.date | None]:
     """Publication and update dates: labelled ones win; a bare date line counts when it is
     outside the story text (a date inside a paragraph is news, not the page's date)."""
     published: list[dt.datetime | dt.date] = []
@@ -397,8 +446,11 @@ def find_publisher(units: Sequence[Unit], kinds: Sequence[str]) -> str | None:
     for unit in reversed(units):
         match = _COPYRIGHT.match(unit.text)
         if match:
-            name = re.split(r"[,.|]| all rights| alle rechte| tous droits| todos los",
-                            match.group("name"), flags=re.IGNORECASE)[0].strip()
+            name = re.split(
+                r"[,.|]| all rights| alle rechte| tous droits| todos los",
+                match.group("name"),
+                flags=re.IGNORECASE,
+            )[0].strip()
             if 1 <= len(name.split()) <= 5:
                 return name
     return None
@@ -410,8 +462,9 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
     kinds = [classify(unit, context) for unit in units]
     opens = mark_link_boxes(units, kinds)
     barriers = [
-        opened or kinds[index] == TAGS or (kinds[index] in (LABEL, FURNITURE)
-                                           and is_section_label(units[index].text))
+        opened
+        or kinds[index] == TAGS
+        or (kinds[index] in (LABEL, FURNITURE) and is_section_label(units[index].text))
         or (units[index].words > 8 and is_consent_or_prompt(units[index].text))
         for index, opened in enumerate(opens)
     ]
@@ -421,8 +474,14 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
     lede = next((units[index].text for index in chosen if kinds[index] == PROSE), "")
     header = find_title(units, kinds, start, lede)
     date, updated = find_dates(units, kinds, set(chosen))
-    author = next((_BYLINE.sub("", units[index].text).strip() or None
-                   for index in range(start) if kinds[index] == BYLINE), None)
+    author = next(
+        (
+            _BYLINE.sub("", units[index].text).strip() or None
+            for index in range(start)
+            if kinds[index] == BYLINE
+        ),
+        None,
+    )
     return Extracted(
         title=header.title,
         date=date,

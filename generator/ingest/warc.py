@@ -51,8 +51,9 @@ def looks_like_warc(head: bytes) -> bool:
     return False
 
 
-def scan(path: str, per_chunk: int = RECORDS_PER_CHUNK) -> tuple[list[tuple[int, int]],
-                                                                   Diagnostic | None]:
+def scan(
+    path: str, per_chunk: int = RECORDS_PER_CHUNK
+) -> tuple[list[tuple[int, int]], Diagnostic | None]:
     """Byte offsets of runs of `per_chunk` records: [(offset, count), ...], read as a stream.
 
     A damaged or truncated file gives the runs before the damage and one diagnostic.
@@ -70,21 +71,35 @@ def scan(path: str, per_chunk: int = RECORDS_PER_CHUNK) -> tuple[list[tuple[int,
                 offset, seen = runs[-1]
                 runs[-1] = (offset, seen + 1)
     except ArchiveLoadFailed as error:
-        hint = "gzip each record on its own: `warcio recompress IN OUT`" \
-            if "non-chunked" in str(error) else None
-        problem = diagnostic(path, None, f"not a WARC file, or damaged after record {count}: "
-                             f"{_first_line(error)}", hint)
+        hint = (
+            "gzip each record on its own: `warcio recompress IN OUT`"
+            if "non-chunked" in str(error)
+            else None
+        )
+        problem = diagnostic(
+            path,
+            None,
+            f"not a WARC file, or damaged after record {count}: {_first_line(error)}",
+            hint,
+        )
         runs = [] if hint else runs
     except (OSError, EOFError, ValueError) as error:
-        problem = diagnostic(path, None, f"cannot read WARC after record {count}: "
-                             f"{getattr(error, 'strerror', None) or error}")
+        problem = diagnostic(
+            path,
+            None,
+            f"cannot read WARC after record {count}: {getattr(error, 'strerror', None) or error}",
+        )
     if not runs and problem is None:
         problem = diagnostic(path, None, "empty WARC file", "nothing to import")
     return runs, problem
 
 
-def read_records(path: str, offset: int, count: int, max_bytes: int,
-                 ) -> Iterator[tuple[int, RawDocument | Diagnostic | Skipped]]:
+def read_records(
+    path: str,
+    offset: int,
+    count: int,
+    max_bytes: int,
+) -> Iterator[tuple[int, RawDocument | Diagnostic | Skipped]]:
     """The `count` records starting at `offset`, as (record number in the run, item)."""
     name = str(path)
     try:
@@ -96,11 +111,17 @@ def read_records(path: str, offset: int, count: int, max_bytes: int,
                     return
                 yield number, _page(name, record, max_bytes)
     except ArchiveLoadFailed as error:
-        yield count, diagnostic(name, None, f"damaged WARC record at byte {offset}: "
-                                f"{_first_line(error)}")
+        yield (
+            count,
+            diagnostic(name, None, f"damaged WARC record at byte {offset}: {_first_line(error)}"),
+        )
     except (OSError, EOFError, ValueError) as error:
-        yield count, diagnostic(name, None, f"cannot read WARC: "
-                                f"{getattr(error, 'strerror', None) or error}")
+        yield (
+            count,
+            diagnostic(
+                name, None, f"cannot read WARC: {getattr(error, 'strerror', None) or error}"
+            ),
+        )
 
 
 def _page(name: str, record: object, max_bytes: int) -> RawDocument | Diagnostic | Skipped:

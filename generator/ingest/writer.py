@@ -83,10 +83,9 @@ def read_content(content: Path) -> ContentIndex:
         if isinstance(origin, Mapping):
             if isinstance(origin.get("sha256"), str):
                 by_input.setdefault(origin["sha256"], path)
-            untouched = (
-                origin.get(DIGEST_KEY) == article_digest(fields, body)
-                and raw == format_article(fields, body).encode("utf-8")
-            )
+            untouched = origin.get(DIGEST_KEY) == article_digest(
+                fields, body
+            ) and raw == format_article(fields, body).encode("utf-8")
         articles[path] = Existing(path, fields, body, untouched)
         if isinstance(fields.get("title"), str):
             titles.add(line_key(fields["title"]))
@@ -95,8 +94,9 @@ def read_content(content: Path) -> ContentIndex:
     return ContentIndex(articles, by_input, frozenset(titles), texts)
 
 
-def target_path(content: Path, title: str | None, date: dt.date | None, sha256: str,
-                taken: set[Path]) -> Path:
+def target_path(
+    content: Path, title: str | None, date: dt.date | None, sha256: str, taken: set[Path]
+) -> Path:
     """content/YYYY/MM/DD-slug.md, or content/undated/slug.md; numbered when taken."""
     slug = slugify(title or "") or f"article-{sha256[:8]}"
     folder = content / "undated" if date is None else content / f"{date:%Y}" / f"{date:%m}"
