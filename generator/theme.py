@@ -18,7 +18,12 @@ from .errors import Diagnostic, Diagnostics, UserError, diagnostic
 from .frontmatter import load_yaml_mapping
 
 # newsdigest's own themes, used when the site has no themes/<name>/ of its own.
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+_PACKAGE = Path(__file__).resolve().parent
+# Installed from a wheel the themes sit inside the package; in a checkout, beside it.
+BUILTIN_THEMES = next(
+    (path for path in (_PACKAGE / "themes", _PACKAGE.parent / "themes") if path.is_dir()),
+    _PACKAGE.parent / "themes",
+)
 MAX_PARENT_DEPTH = 8
 
 
