@@ -116,7 +116,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     """`newsdigest new`."""
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()] if args.tags else []
-    path = create_article(args.root, args.title, tags, dt.datetime.now().astimezone())
+    path = create_article(args.root, args.title, tags, dt.datetime.now(dt.UTC))
     print(f"Created {path}")
     return EXIT_OK
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .config import load_config
 from .errors import UserError, diagnostic
 from .frontmatter import write_article
 from .sources import CONTENT_DIR
@@ -12,7 +13,11 @@ from .urls import slugify
 
 
 def create_article(root: Path, title: str, tags: list[str], now: dt.datetime) -> Path:
-    """Write content/YYYY/MM/DD-slug.md dated `now`; refuse if the file already exists."""
+    """Write content/YYYY/MM/DD-slug.md dated `now`; refuse if the file already exists.
+
+    The date is written in site.yaml's timezone, the one the build files the article under.
+    """
+    now = now.astimezone(load_config(root).tzinfo)
     slug = slugify(title)
     if not slug:
         raise UserError(

@@ -15,6 +15,7 @@ import yaml
 from conftest import REPO, Run, parse_html, tree_digest
 
 import generator
+from generator.config import load_config
 
 SUMMARY = re.compile(
     r"^Built (\d+) pages.* from (\d+) articles, (\d+) tags, (\d+) editions into (.+) in [\d.]+ s$"
@@ -173,7 +174,10 @@ def test_new_creates_a_dated_draft_and_never_overwrites(
     site_copy: Callable[[str], Path], run_cli: Callable[..., Run]
 ) -> None:
     root = site_copy("empty")
-    today = dt.datetime.now().astimezone()
+    with (root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("timezone: Pacific/Kiritimati\n")  # UTC+14: a date unlike the machine's
+    zone = load_config(root).tzinfo
+    today = dt.datetime.now(zone)
     result = run_cli("new", "--root", root, "Ferry strike ends", "--tags", "Transport, Labour ,")
     assert result.status == 0, result.err
     created = sorted((root / "content").rglob("*.md"))
@@ -181,7 +185,7 @@ def test_new_creates_a_dated_draft_and_never_overwrites(
     path = created[0]
     assert path.relative_to(root).as_posix() in {
         f"content/{day:%Y}/{day:%m}/{day:%d}-ferry-strike-ends.md"
-        for day in (today, dt.datetime.now().astimezone())
+        for day in (today, dt.datetime.now(zone))
     }
     assert str(path.relative_to(root)) in result.out or str(path) in result.out
     text = path.read_text(encoding="utf-8")
@@ -189,6 +193,8 @@ def test_new_creates_a_dated_draft_and_never_overwrites(
     assert front["title"] == "Ferry strike ends"
     assert front["tags"] == ["Transport", "Labour"]
     assert front["draft"] is True
+    written = dt.datetime.fromisoformat(str(front["date"]))
+    assert written.utcoffset() == dt.timedelta(hours=14)
     original = path.read_bytes()
 
     path.write_text(text + "\nEdited by hand.\n", encoding="utf-8")
