@@ -164,7 +164,7 @@ def assert_clean_outcome(status: int, err: str) -> None:
 
 COMMON = settings(
     max_examples=25,
-    deadline=3000,
+    deadline=None,  # a loaded CI machine is slow, not broken; hangs are caught by time_limit
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

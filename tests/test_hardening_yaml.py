@@ -82,7 +82,7 @@ def test_alias_bomb_is_refused_quickly_and_small(
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # an expanded bomb would take minutes
     assert peak < 50 * 2**20
     assert message == (
         "content/bomb.md:4: YAML anchors and aliases (&name, *name) are not allowed in front "
@@ -99,7 +99,7 @@ def test_huge_front_matter_is_refused(
     )
     started = time.perf_counter()
     [message] = run_in_project(root, run_cli, monkeypatch)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 30  # an expanded bomb would take minutes
     assert message == "content/big.md:1: front matter is larger than 256 KiB"
 
 
