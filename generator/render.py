@@ -11,7 +11,6 @@ it again: if nothing a page shows has changed, its bytes cannot have changed.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +21,16 @@ from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
 from .feeds import render_feed
-from .search import SEARCH_INDEX
 from .site import Archive, Edition, Site, Tag
 from .theme import locate_template_error
-from .urls import output_path_for
+from .urls import (
+    SEARCH_INDEX,
+    SEARCH_PAGE_URL,
+    output_path_for,
+    page_count,
+    page_url,
+    tags_index_url,
+)
 
 REQUIRED_TEMPLATES = (
     "index.html",
@@ -38,7 +43,6 @@ REQUIRED_TEMPLATES = (
     "404.html",
 )
 FEED_KINDS = frozenset({"atom", "rss"})
-SEARCH_PAGE_URL = "/search/"  # rendered only if the theme has search.html (see build.py)
 SITE_WIDE = -1  # RenderJob.index of a feed that covers the whole site rather than one tag
 
 
@@ -104,29 +108,13 @@ class PageMeta:
     og_type: str = "website"
 
 
-def page_url(base: str, number: int) -> str:
-    """`/tags/x/` for the first page, `/tags/x/page/2/` after it."""
-    return base if number == 1 else f"{base}page/{number}/"
-
-
-def page_count(total: int, per_page: int) -> int:
-    """Listing pages needed for `total` items; an empty listing still has one page."""
-    return max(1, math.ceil(total / per_page))
-
-
-def tags_index_url(config: SiteConfig) -> str:
-    """The tag index sits at the parent of the tag permalink: `/tags/{slug}/` -> `/tags/`."""
-    prefix = config.permalinks["tag"].split("{slug}", 1)[0]
-    return prefix if prefix.endswith("/") else "/tags/"
-
-
 def plan_pages(site: Site) -> list[RenderJob]:
     """Every page and feed of the site, in a fixed order."""
     per_page = site.config.per_page
     pages = page_count(len(site.articles), per_page)
     jobs = [RenderJob("index", page_url("/", n), page=n) for n in range(1, pages + 1)]
     jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
-    jobs.append(RenderJob("tags", tags_index_url(site.config)))
+    jobs.append(RenderJob("tags", tags_index_url(site.config.permalinks["tag"])))
     for i, tag in enumerate(site.tags):
         pages = page_count(tag.count, per_page)
         jobs += [

@@ -21,8 +21,8 @@ from .config import SiteConfig
 from .content import Article, html_to_text, tag_key
 from .output import OutputFile
 from .site import Tag
+from .urls import SEARCH_INDEX
 
-SEARCH_INDEX = "search-index.json"
 INDEX_VERSION = 1
 BODY_WORDS_BUDGET = 1200  # characters of distinct body words kept per article
 _WORD = re.compile(r"\w+")

@@ -15,7 +15,16 @@ from dataclasses import dataclass, replace
 from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import Diagnostics
-from .urls import expand_permalink, output_path_for, slugify
+from .urls import (
+    SEARCH_INDEX,
+    SEARCH_PAGE_URL,
+    expand_permalink,
+    output_path_for,
+    page_count,
+    page_url,
+    slugify,
+    tags_index_url,
+)
 
 
 @dataclass(frozen=True)
@@ -266,8 +275,6 @@ def _check_fixed_urls(
 ) -> None:
     """An article may not take the URL of a page every site has (a permalink `/{slug}/` and
     the title "Tags" would otherwise silently replace the tag index)."""
-    pages = max(1, -(-len(articles) // config.per_page))
-    tag_prefix = config.permalinks["tag"].split("{slug}", 1)[0]
     fixed = {
         "/": "the front page",
         "/404.html": "the 404 page",
@@ -275,18 +282,17 @@ def _check_fixed_urls(
         "/rss.xml": "the site's RSS feed",
         "/sitemap.xml": "the sitemap",
         "/robots.txt": "robots.txt",
-        "/search/": "the search page",  # render.SEARCH_PAGE_URL
-        "/search-index.json": "the search index",
-        # Where render.tags_index_url puts the tag index.
-        tag_prefix if tag_prefix.endswith("/") else "/tags/": "the tag index",
+        SEARCH_PAGE_URL: "the search page",
+        f"/{SEARCH_INDEX}": "the search index",
+        tags_index_url(config.permalinks["tag"]): "the tag index",
     }
-    fixed.update({f"/page/{n}/": f"page {n} of the front page" for n in range(2, pages + 1)})
+    pages = page_count(len(articles), config.per_page)
+    fixed.update({page_url("/", n): f"page {n} of the front page" for n in range(2, pages + 1)})
     for tag in tags:
         fixed[f"{tag.url}atom.xml"] = f"the Atom feed of the tag {tag.name!r}"
         fixed[f"{tag.url}rss.xml"] = f"the RSS feed of the tag {tag.name!r}"
-        tag_pages = max(1, -(-tag.count // config.per_page))
-        for n in range(2, tag_pages + 1):
-            fixed[f"{tag.url}page/{n}/"] = f"page {n} of the tag {tag.name!r}"
+        for n in range(2, page_count(tag.count, config.per_page) + 1):
+            fixed[page_url(tag.url, n)] = f"page {n} of the tag {tag.name!r}"
     for article in articles:
         if article.url in fixed:
             problems.add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -65,3 +66,23 @@ def output_path_for(url_path: str) -> str | None:
     if not parts:
         return None
     return "/".join(parts)
+
+
+SEARCH_PAGE_URL = "/search/"
+SEARCH_INDEX = "search-index.json"  # relative to the site root
+
+
+def page_url(base: str, number: int) -> str:
+    """`/tags/x/` for the first page of a listing, `/tags/x/page/2/` after it."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Listing pages needed for `total` items; an empty listing still has one page."""
+    return max(1, math.ceil(total / per_page))
+
+
+def tags_index_url(tag_pattern: str) -> str:
+    """The tag index sits at the parent of the tag permalink: `/tags/{slug}/` -> `/tags/`."""
+    prefix = tag_pattern.split("{slug}", 1)[0]
+    return prefix if prefix.endswith("/") else "/tags/"
