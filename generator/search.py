@@ -10,13 +10,12 @@ all a word search needs. Same site -> byte-identical index.
 from __future__ import annotations
 
 import json
-import os
-import pickle
 import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cache import load_pickle, save_pickle
 from .config import SiteConfig
 from .content import Article, html_to_text, tag_key
 from .output import OutputFile
@@ -56,23 +55,6 @@ def distinct_words(text: str, budget: int = BODY_WORDS_BUDGET) -> str:
     return joined[: budget + 1].rsplit(" ", 1)[0]
 
 
-def _load_words(path: Path) -> dict[str, str]:
-    try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _save_words(path: Path, words: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with temporary.open("wb") as handle:
-        pickle.dump(words, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
-
-
 def render_search_index(
     config: SiteConfig,
     articles: Sequence[Article],
@@ -85,7 +67,8 @@ def render_search_index(
     hash: extracting them is most of the index's cost, and most articles do not change.
     """
     cache_path = cache_dir / WORDS_CACHE if cache_dir is not None else None
-    cached = _load_words(cache_path) if cache_path is not None else {}
+    loaded = load_pickle(cache_path) if cache_path is not None else None
+    cached: dict[str, str] = loaded if isinstance(loaded, dict) else {}
     words = {}
     base = config.base_path
     tag_numbers = {tag_key(tag.name): number for number, tag in enumerate(tags)}
@@ -108,7 +91,7 @@ def render_search_index(
             }
         )
     if cache_path is not None and words != cached:
-        _save_words(cache_path, words)
+        save_pickle(cache_path, words)
     index = {
         "version": INDEX_VERSION,
         "tags": [[tag.name, base + tag.url.lstrip("/")] for tag in tags],
