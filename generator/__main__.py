@@ -240,12 +240,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(error.diagnostics)
         console.error(f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
         return EXIT_USER_ERROR
-    except OSError as error:
-        # The file system refused (permissions, full disk, read-only mount): the user's to fix,
-        # and staging guarantees output/ was not half-written.
-        where = error.filename or "newsdigest"
-        console.error(f"{where}: {error.strerror or error} (check permissions and free space)")
-        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)
         return 130
