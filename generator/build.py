@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import jinja2
 
-from .cache import CACHE_DIR, GENERATOR_FINGERPRINT, BuildCache, Manifest, PageRecord
+from .cache import GENERATOR_FINGERPRINT, BuildCache, Manifest, PageRecord
 from .config import SiteConfig, load_config
 from .content import Article, BrokenDraft
 from .errors import Diagnostics, UserError, diagnostic
@@ -332,12 +332,8 @@ def _render_and_publish(
     }
     html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
     extra = render_sitemap(site.config, site.articles, html_urls)
-    search_cache = options.root / CACHE_DIR if options.use_cache else None
     extra.append(
-        watch.run(
-            "search",
-            lambda: render_search_index(site.config, site.articles, site.tags, search_cache),
-        )
+        watch.run("search", lambda: render_search_index(site.config, site.articles, site.tags))
     )
     extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
     written = sum(item.staged for item in rendered)

@@ -73,7 +73,7 @@ class PageRecord:
     size: int
 
 
-def load_pickle(path: Path) -> object | None:
+def _load_pickle(path: Path) -> object | None:
     """A cached value, or None if it is missing or unreadable (a cache can only be ignored)."""
     try:
         with path.open("rb") as handle:
@@ -90,7 +90,7 @@ def load_pickle(path: Path) -> object | None:
         return None
 
 
-def save_pickle(path: Path, value: object) -> None:
+def _save_pickle(path: Path, value: object) -> None:
     """Write atomically, so a killed build leaves the old cache or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -129,7 +129,7 @@ class BuildCache:
         if not self.enabled:
             return articles
         for shard in range(self.SHARDS):
-            loaded = load_pickle(self._shard_path(shard))
+            loaded = _load_pickle(self._shard_path(shard))
             if isinstance(loaded, dict):
                 articles.update(loaded)
                 self._loaded_shards[shard] = frozenset(loaded)
@@ -144,15 +144,15 @@ class BuildCache:
             shards[self._shard_of(digest)][digest] = article
         for shard, content in enumerate(shards):
             if frozenset(content) != self._loaded_shards.get(shard, frozenset()):
-                save_pickle(self._shard_path(shard), content)
+                _save_pickle(self._shard_path(shard), content)
                 self._loaded_shards[shard] = frozenset(content)
 
     def load_manifest(self) -> Manifest | None:
         """What the last successful build into this output folder wrote, if known."""
-        loaded = load_pickle(self._pages_path) if self.enabled else None
+        loaded = _load_pickle(self._pages_path) if self.enabled else None
         return loaded if isinstance(loaded, Manifest) else None
 
     def save_manifest(self, manifest: Manifest) -> None:
         """Record what this build's output files were made from."""
         if self.enabled:
-            save_pickle(self._pages_path, manifest)
+            _save_pickle(self._pages_path, manifest)

@@ -8,9 +8,7 @@ parsing settings, which is what makes articles safe to cache and to parse in par
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,7 @@ import nh3
 from .config import ParseSettings
 from .errors import Diagnostic, diagnostic
 from .frontmatter import FrontMatter, parse_front_matter, strip_unsafe_characters
+from .text import distinct_words, html_to_text, lede
 from .urls import is_safe_slug, slugify
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -58,7 +57,6 @@ _SANITISED_ATTRIBUTES: Mapping[str, set[str]] = {
     "abbr": {"title"},
 }
 _SAFE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’)\]]*\s+")
 
 
 @dataclass(frozen=True)
@@ -80,6 +78,7 @@ class Article:
     image: str = ""
     lang: str = ""
     word_count: int = 0
+    search_words: str = ""  # the body's folded distinct words, for the search index
     extra_items: tuple[tuple[str, Any], ...] = ()
     url: str = ""
     digest: str = ""  # content hash of the source file and parse settings (see cache.py)
@@ -280,6 +279,7 @@ def _validate(
         image=image,
         lang=lang,
         word_count=len(plain.split()),
+        search_words=distinct_words(plain),
         extra_items=extra,
         field_lines=tuple(sorted(lines.items())),
     )
@@ -416,39 +416,3 @@ def sanitise_html(html: str) -> str:
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
     )
-
-
-# These run on HTML that Markdown produced (and nh3 re-serialised): well-formed, with no
-# markup inside attribute values, so patterns are enough and far faster than a parser.
-_INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
-
-
-def html_to_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (for word counts and search)."""
-    return " ".join(html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", fragment))).split())
-
-
-def lede(fragment: str, target_words: int) -> str:
-    """The first paragraph, cut at the sentence boundary nearest `target_words` words."""
-    first = _PARAGRAPH.search(fragment)
-    return cut_at_sentence(html_to_text(first.group(1) if first else fragment), target_words)
-
-
-def cut_at_sentence(text: str, target_words: int) -> str:
-    """Shorten text to about `target_words` words, preferring to end on a full sentence."""
-    words = text.split()
-    if len(words) <= target_words:
-        return text
-    best_end, best_distance = None, None
-    for match in _SENTENCE_END.finditer(text):
-        count = len(text[: match.start()].split())
-        distance = abs(count - target_words)
-        if count >= target_words // 2 and (best_distance is None or distance < best_distance):
-            best_end, best_distance = match.start(), distance
-        if count > target_words * 1.5:
-            break
-    if best_end is not None:
-        return text[:best_end].strip()
-    return " ".join(words[:target_words]).rstrip(",;:") + "…"

@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO, SITES, Run, copy_site, parse_html, text_of
+from conftest import REPO, Run, parse_html, text_of
 
-from generator.search import BODY_WORDS_BUDGET, distinct_words, fold
+from generator.text import BODY_WORDS_BUDGET, distinct_words, fold
 
 STATIC = REPO / "themes" / "default" / "static"
 
@@ -119,29 +119,18 @@ def test_a_theme_without_search_template_builds_without_search_page(
     assert "/search/" not in sitemap
 
 
-def test_body_words_are_cached_by_article_hash_unless_no_cache(
-    site_copy: Callable[[str], Path], run_cli: Callable[..., Run], tmp_path: Path
+def test_an_edit_changes_only_that_articles_words_in_the_index(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run]
 ) -> None:
-    import pickle
-
-    from generator.search import WORDS_CACHE
-
     root = site_copy("basic")
     assert run_cli("build", "--root", root).status == 0
-    cache_file = root / ".newsdigest-cache" / WORDS_CACHE
-    words = pickle.loads(cache_file.read_bytes())
-    assert len(words) == len(_index(root / "output")["articles"])
-    # A cached entry is used as it is (so it must be keyed by everything that shapes it).
-    digest = next(iter(words))
-    words[digest] = "planted"
-    cache_file.write_bytes(pickle.dumps(words))
-    (root / "content" / "a5.md").write_text(
-        (root / "content" / "a5.md").read_text(encoding="utf-8") + "\nOne more line.\n",
-        encoding="utf-8",
+    before = {item["u"]: item["w"] for item in _index(root / "output")["articles"]}
+    article = root / "content" / "a5.md"
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nZyzzogeton swarms reported.\n", encoding="utf-8"
     )
-    assert run_cli("build", "--root", root).status == 0
-    assert "planted" in [item["w"] for item in _index(root / "output")["articles"]]
-    # --no-cache neither reads nor writes it.
-    other = copy_site(SITES / "basic", tmp_path / "fresh")
-    assert run_cli("build", "--root", other, "--no-cache").status == 0
-    assert not (other / ".newsdigest-cache" / WORDS_CACHE).exists()
+    assert run_cli("build", "--root", root).status == 0  # cached articles, one re-parsed
+    after = {item["u"]: item["w"] for item in _index(root / "output")["articles"]}
+    changed = [url for url in after if after[url] != before[url]]
+    assert len(changed) == 1
+    assert "zyzzogeton" in after[changed[0]].split()
