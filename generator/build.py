@@ -27,10 +27,8 @@ from .output import (
     staged_output,
 )
 from .parallel import available_cpus, parse_articles, render_jobs
-from .render import FEED_KINDS, REQUIRED_TEMPLATES, PageContext, plan_pages
-from .search import render_search_index
+from .render import REQUIRED_TEMPLATES, PageContext, plan_pages
 from .site import Site, Skipped, assemble_site
-from .sitemap import render_sitemap
 from .sources import CONTENT_DIR, Source, scan_sources
 from .theme import Theme, check_templates, create_environment, load_theme
 
@@ -304,13 +302,12 @@ def _render_and_publish(
     previous: Manifest | None,
     watch: Stopwatch,
 ) -> tuple[BuildResult, dict[str, PageRecord]]:
-    """Render what changed into staging, add sitemap, search index and static files, commit."""
+    """Render what changed into staging, add the static files, commit."""
     dest = options.output_dir
     old_records = previous.records if previous is not None else {}
-    context = PageContext(site, global_key)
-    jobs = watch.run("plan", lambda: plan_pages(site))
-    if "search.html" not in environment.list_templates():  # a theme may have no search page
-        jobs = [job for job in jobs if job.kind != "search"]
+    search_page = "search.html" in environment.list_templates()  # a theme may have none
+    context = PageContext(site, global_key, search_page=search_page)
+    jobs = watch.run("plan", lambda: plan_pages(site, search_page=search_page))
     fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
     todo = [
         job
@@ -330,12 +327,7 @@ def _render_and_publish(
         )
         for job, print_ in zip(jobs, fingerprints, strict=True)
     }
-    html_urls = [job.url for job in jobs if job.kind not in FEED_KINDS and job.kind != "404"]
-    extra = render_sitemap(site.config, site.articles, html_urls)
-    extra.append(
-        watch.run("search", lambda: render_search_index(site.config, site.articles, site.tags))
-    )
-    extra += [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
+    extra = [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
     written = sum(item.staged for item in rendered)
     for output_file in extra:
         if output_file.path not in records:  # a generated page wins over a static file

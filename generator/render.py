@@ -1,7 +1,9 @@
 """plan_pages: every file a Site needs; PageContext: what each template sees; fingerprints.
 
 A RenderJob names its kind and the Site object it shows by index, so jobs are tiny to send
-to worker processes, and the context is rebuilt from the Site where the job runs.
+to worker processes, and the context is rebuilt from the Site where the job runs. Feeds,
+the search index and the sitemaps are jobs like pages, made without templates: each of
+their files is fingerprinted too, so an edit rewrites only the parts that list what changed.
 
 Templates see only what the context gives them (no global `site` object). That is what
 makes a page's fingerprint, a hash of exactly that data, a safe reason to skip rendering
@@ -10,6 +12,7 @@ it again: if nothing a page shows has changed, its bytes cannot have changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,14 +24,21 @@ from .config import SiteConfig
 from .content import Article, tag_key
 from .errors import UserError
 from .feeds import render_feed
+from .search import render_search_manifest, render_search_part
 from .site import Archive, Edition, Site, Tag
+from .sitemap import URL_LIMIT, render_robots, render_sitemap_index, render_urlset
 from .theme import locate_template_error
 from .urls import (
+    ROBOTS,
     SEARCH_INDEX,
     SEARCH_PAGE_URL,
+    SITEMAP,
     output_path_for,
     page_count,
     page_url,
+    search_part_url,
+    sitemap_articles_url,
+    sitemap_pages_url,
     tags_index_url,
 )
 
@@ -43,6 +53,11 @@ REQUIRED_TEMPLATES = (
     "404.html",
 )
 FEED_KINDS = frozenset({"atom", "rss"})
+# Files made without templates from data of the site: the search index (a manifest and one
+# part per month), the sitemaps (an index, parts per month of articles and for other pages).
+DATA_KINDS = frozenset(
+    {"search-index", "search-part", "sitemap", "sitemap-articles", "sitemap-pages", "robots"}
+)
 SITE_WIDE = -1  # RenderJob.index of a feed that covers the whole site rather than one tag
 
 
@@ -108,31 +123,60 @@ class PageMeta:
     og_type: str = "website"
 
 
-def plan_pages(site: Site) -> list[RenderJob]:
-    """Every page and feed of the site, in a fixed order."""
+def _listed_pages(site: Site, search_page: bool) -> list[RenderJob]:
+    """The HTML pages other than articles that the sitemaps list (not the 404 page)."""
     per_page = site.config.per_page
     pages = page_count(len(site.articles), per_page)
     jobs = [RenderJob("index", page_url("/", n), page=n) for n in range(1, pages + 1)]
-    jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
     jobs.append(RenderJob("tags", tags_index_url(site.config.permalinks["tag"])))
     for i, tag in enumerate(site.tags):
         pages = page_count(tag.count, per_page)
         jobs += [
             RenderJob("tag", page_url(tag.url, n), index=i, page=n) for n in range(1, pages + 1)
         ]
+    jobs += [RenderJob("edition", edition.url, index=i) for i, edition in enumerate(site.editions)]
+    jobs += [RenderJob("month", archive.url, index=i) for i, archive in enumerate(site.months)]
+    jobs += [RenderJob("year", archive.url, index=i) for i, archive in enumerate(site.years)]
+    if search_page:
+        jobs.append(RenderJob("search", SEARCH_PAGE_URL))
+    return jobs
+
+
+def plan_pages(
+    site: Site, *, search_page: bool = True, sitemap_limit: int = URL_LIMIT
+) -> list[RenderJob]:
+    """Every page, feed and data file of the site, in a fixed order.
+
+    Without `search_page` (a theme may have no search.html) there is no search page, but
+    the search index is still made: another theme's script may read it. Each sitemap part
+    lists at most `sitemap_limit` URLs; give PageContext the same values.
+    """
+    listed = _listed_pages(site, search_page)
+    jobs = [*listed]
+    jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
+    for i, tag in enumerate(site.tags):
         jobs += [
             RenderJob("atom", f"{tag.url}atom.xml", index=i),
             RenderJob("rss", f"{tag.url}rss.xml", index=i),
         ]
-    jobs += [RenderJob("edition", edition.url, index=i) for i, edition in enumerate(site.editions)]
-    jobs += [RenderJob("month", archive.url, index=i) for i, archive in enumerate(site.months)]
-    jobs += [RenderJob("year", archive.url, index=i) for i, archive in enumerate(site.years)]
     jobs += [
         RenderJob("atom", "/atom.xml"),
         RenderJob("rss", "/rss.xml"),
         RenderJob("404", "/404.html"),
-        RenderJob("search", SEARCH_PAGE_URL),
+        RenderJob("robots", f"/{ROBOTS}"),
+        RenderJob("search-index", f"/{SEARCH_INDEX}"),
     ]
+    for i, month in enumerate(site.months):
+        jobs.append(RenderJob("search-part", search_part_url(month.start), index=i))
+        jobs += [
+            RenderJob("sitemap-articles", sitemap_articles_url(month.start, n), index=i, page=n)
+            for n in range(1, page_count(month.article_count, sitemap_limit) + 1)
+        ]
+    jobs += [
+        RenderJob("sitemap-pages", sitemap_pages_url(n), page=n)
+        for n in range(1, page_count(len(listed), sitemap_limit) + 1)
+    ]
+    jobs.append(RenderJob("sitemap", f"/{SITEMAP}"))
     return jobs
 
 
@@ -194,11 +238,25 @@ def page_context(
 
 
 class PageContext:
-    """Builds, for any job, the data its template (or feed) is made from."""
+    """Builds, for any job, the data its template (or feed, or data file) is made from.
 
-    def __init__(self, site: Site, global_key: str) -> None:
+    `search_page` and `sitemap_limit` must be those the jobs were planned with: the
+    sitemaps of the other pages list exactly the pages planned.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        global_key: str,
+        *,
+        search_page: bool = True,
+        sitemap_limit: int = URL_LIMIT,
+    ) -> None:
         self.site = site
         self.global_key = global_key
+        self.search_page = search_page
+        self.sitemap_limit = sitemap_limit
+        self._listed_urls: list[str] | None = None
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
         self._site_feeds = _feed_links("/", site.config.title)
         self._article_keys: dict[int, str] = {}
@@ -286,13 +344,88 @@ class PageContext:
             return found
         return {}
 
+    def month_articles(self, index: int) -> list[Article]:
+        """The articles of one month archive, in site order (its editions are newest first)."""
+        site = self.site
+        return [
+            site.articles[i]
+            for edition in site.months[index].editions
+            for i in site.editions[edition].articles
+        ]
+
+    def _chunk(self, items: Sequence[Any], number: int) -> Sequence[Any]:
+        limit = self.sitemap_limit
+        return items[(number - 1) * limit : number * limit]
+
+    def listed_urls(self) -> list[str]:
+        """The URLs the sitemaps of other pages list, in plan order."""
+        if self._listed_urls is None:
+            self._listed_urls = [job.url for job in _listed_pages(self.site, self.search_page)]
+        return self._listed_urls
+
+    def _sitemap_parts(self) -> list[tuple[str, dt.datetime | None]]:
+        """Every sitemap part with its newest change (the other pages carry no dates)."""
+        pages = page_count(len(self.listed_urls()), self.sitemap_limit)
+        parts: list[tuple[str, dt.datetime | None]] = [
+            (sitemap_pages_url(n), None) for n in range(1, pages + 1)
+        ]
+        for index, month in enumerate(self.site.months):
+            articles = self.month_articles(index)
+            for n in range(1, page_count(len(articles), self.sitemap_limit) + 1):
+                newest = max(article.last_modified for article in self._chunk(articles, n))
+                parts.append((sitemap_articles_url(month.start, n), newest))
+        return parts
+
+    def data_inputs(self, job: RenderJob) -> dict[str, Any]:
+        """What a search index or sitemap file is made from (besides config)."""
+        site = self.site
+        if job.kind == "search-part":
+            return {"articles": self.month_articles(job.index)}
+        if job.kind == "search-index":
+            return {
+                "tags": [(tag.name, tag.url) for tag in site.tags],
+                "parts": [(search_part_url(m.start), m.article_count) for m in site.months],
+            }
+        if job.kind == "sitemap-articles":
+            return {"articles": self._chunk(self.month_articles(job.index), job.page)}
+        if job.kind == "sitemap-pages":
+            return {"urls": self._chunk(self.listed_urls(), job.page)}
+        if job.kind == "sitemap":
+            return {"parts": self._sitemap_parts()}
+        return {}  # robots.txt: config only
+
+    def _render_data(self, job: RenderJob) -> bytes:
+        config = self.site.config
+        inputs = self.data_inputs(job)
+        if job.kind == "search-part":
+            entries = [
+                (article, [tag.name for tag in self.tags_of(article)])
+                for article in inputs["articles"]
+            ]
+            return render_search_part(config, entries)
+        if job.kind == "search-index":
+            return render_search_manifest(config, inputs["tags"], inputs["parts"])
+        if job.kind == "sitemap-articles":
+            pages = [(article.url, article.last_modified) for article in inputs["articles"]]
+            return render_urlset(config, pages)
+        if job.kind == "sitemap-pages":
+            return render_urlset(config, [(url, None) for url in inputs["urls"]])
+        if job.kind == "sitemap":
+            return render_sitemap_index(config, inputs["parts"])
+        return render_robots(config)
+
     def build(self, job: RenderJob) -> dict[str, Any]:
         """The template context of one HTML page."""
         return page_context(self.site.config, job, self.inputs(job), self.tags_of, self._site_feeds)
 
     def fingerprint(self, job: RenderJob) -> str:
         """A hash of everything the job's output is made from, plus templates and config."""
-        data = self.feed_inputs(job) if job.kind in FEED_KINDS else self.inputs(job)
+        if job.kind in FEED_KINDS:
+            data: Any = self.feed_inputs(job)
+        elif job.kind in DATA_KINDS:
+            data = self.data_inputs(job)
+        else:
+            data = self.inputs(job)
         # Not job.index: a position shifts when an article is added, while the data shown
         # (which the inputs identify) may not change at all.
         text = f"{self.global_key}\0{job.kind}\0{job.url}\0{job.page}\0{self._key(data)}"
@@ -332,6 +465,8 @@ class PageContext:
         if job.kind in FEED_KINDS:
             base, title, description, articles = self.feed_inputs(job)
             return render_feed(self.site.config, job.kind, base, title, description, articles)
+        if job.kind in DATA_KINDS:
+            return self._render_data(job)
         try:
             return environment.get_template(job.template).render(self.build(job)).encode("utf-8")
         except jinja2.TemplateError as error:

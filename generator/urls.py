@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -69,7 +70,28 @@ def output_path_for(url_path: str) -> str | None:
 
 
 SEARCH_PAGE_URL = "/search/"
-SEARCH_INDEX = "search-index.json"  # relative to the site root
+SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of the parts
+SITEMAP = "sitemap.xml"  # relative to the site root: the sitemap index
+ROBOTS = "robots.txt"
+
+
+def search_part_url(month: dt.date) -> str:
+    """One month's part of the search index: `/search/index/2025-12.json`."""
+    return f"/search/index/{month:%Y-%m}.json"
+
+
+def sitemap_articles_url(month: dt.date, number: int) -> str:
+    """A sitemap of one month's article pages: `/sitemap-articles-2025-12.xml`, then `-2`...
+
+    Sitemaps sit at the site root because a sitemap may only list URLs under its own folder.
+    """
+    suffix = "" if number == 1 else f"-{number}"
+    return f"/sitemap-articles-{month:%Y-%m}{suffix}.xml"
+
+
+def sitemap_pages_url(number: int) -> str:
+    """A sitemap of the other pages (listings, tags, editions, archives, search)."""
+    return f"/sitemap-pages-{number}.xml"
 
 
 def page_url(base: str, number: int) -> str:

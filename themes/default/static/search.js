@@ -1,7 +1,9 @@
-/* newsdigest search: reads the build-time index (search-index.json) and searches it in the
-   page. No dependencies, no other hosts. Every query word must match the start of a word in
-   the title, tags, summary or body; title matches rank highest, then tags, summary, body;
-   ties keep the site's order (newest first). */
+/* newsdigest search: reads the build-time index and searches it in the page. The index is a
+   manifest (search-index.json: the tags and the parts, newest first) and one part per month,
+   fetched in parallel and joined in the manifest's order. No dependencies, no other hosts.
+   Every query word must match the start of a word in the title, tags, summary or body;
+   title matches rank highest, then tags, summary, body; ties keep the site's order (newest
+   first). */
 (function () {
   "use strict";
   var MAX_RESULTS = 50;
@@ -12,7 +14,7 @@
   if (!form || !input || !status || !list) return;
 
   var entries = null;
-  var tags = [];
+  var tagUrls = new Map();
   var timer = 0;
 
   function fold(text) {
@@ -22,14 +24,15 @@
     return " " + fold(text).split(/[^\p{L}\p{N}_]+/u).filter(Boolean).join(" ");
   }
 
-  function prepare(index) {
-    tags = index.tags;
-    entries = index.articles.map(function (item, order) {
+  function prepare(manifest, parts) {
+    manifest.tags.forEach(function (tag) { tagUrls.set(tag[0], tag[1]); });
+    var articles = [].concat.apply([], parts.map(function (part) { return part.articles; }));
+    entries = articles.map(function (item, order) {
       return {
         item: item,
         order: order,
         title: words(item.t),
-        tags: words(item.g.map(function (n) { return tags[n][0]; }).join(" ")),
+        tags: words(item.g.join(" ")),
         summary: words(item.s),
         body: " " + item.w
       };
@@ -82,10 +85,10 @@
       var time = element("time", "", item.f);
       time.setAttribute("datetime", item.d);
       meta.appendChild(time);
-      item.g.forEach(function (n, position) {
+      item.g.forEach(function (name, position) {
         meta.appendChild(document.createTextNode(position ? ", " : " · "));
-        var tag = element("a", "tag", tags[n][0]);
-        tag.href = tags[n][1];
+        var tag = element("a", "tag", name);
+        tag.href = tagUrls.get(name);
         meta.appendChild(tag);
       });
       article.appendChild(meta);
@@ -118,13 +121,19 @@
 
   input.value = new URLSearchParams(window.location.search).get("q") || "";
   status.textContent = "Loading the search index…";
-  fetch(form.getAttribute("data-index"))
-    .then(function (response) {
+  function getJSON(url) {
+    return fetch(url).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
+    });
+  }
+
+  getJSON(form.getAttribute("data-index"))
+    .then(function (manifest) {
+      var parts = manifest.parts.map(function (part) { return getJSON(part.url); });
+      return Promise.all(parts).then(function (loaded) { prepare(manifest, loaded); });
     })
-    .then(function (index) {
-      prepare(index);
+    .then(function () {
       status.textContent = "";
       form.setAttribute("data-ready", "");
       show(input.value);
