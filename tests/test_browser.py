@@ -12,6 +12,7 @@ Set NEWSDIGEST_SCREENSHOT=1 to save the home page as docs/screenshot.png.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, parse_html
+from conftest import REPO, copy_example_site, parse_html
+
+from generator.__main__ import main
 
 CHROMIUM = os.environ.get("NEWSDIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,10 +53,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(example_output: Path) -> Iterator[str]:
-    """The built example site on a static server at 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(example_output))
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """A built site on a static server at 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,6 +65,13 @@ def site_url(example_output: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(example_output: Path) -> Iterator[str]:
+    """The built example site, served."""
+    with _served(example_output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -174,8 +184,10 @@ def test_page_loads_cleanly_and_fits_a_phone(kind: str, visit: Any, example_outp
 
 
 def test_search_finds_an_article_by_a_word_of_its_body(visit: Any, example_output: Path) -> None:
-    index = json.loads((example_output / "search-index.json").read_text(encoding="utf-8"))
-    target = index["articles"][-1]  # the oldest: not simply the first thing listed anywhere
+    manifest = json.loads((example_output / "search-index.json").read_text(encoding="utf-8"))
+    last_part = example_output / manifest["parts"][-1]["url"].lstrip("/")
+    # The oldest article, in the last part: not simply the first thing listed anywhere.
+    target = json.loads(last_part.read_text(encoding="utf-8"))["articles"][-1]
     word = max(target["w"].split(), key=len)
     page_visit = visit(viewport=PHONE)
     page = page_visit.open("/search/")
@@ -198,6 +210,39 @@ def test_search_finds_an_article_by_a_word_of_its_body(visit: Any, example_outpu
     page.wait_for_selector("#search-form[data-ready]")
     assert page.locator("#search-results li", has_text=target["t"]).count() == 1
     assert page_visit.problems == []
+
+
+def test_search_joins_the_monthly_parts_newest_first(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = copy_example_site(tmp_path_factory.mktemp("months") / "site")
+    stories = {
+        "october": ("2026-10-05", "Quokka seen at the old harbour"),
+        "november": ("2026-11-20", "Second quokka sighting"),
+    }
+    for name, (day, title) in stories.items():
+        (root / "content" / f"{name}.md").write_text(
+            f"---\ntitle: {title}\ndate: {day}T09:00:00\ntags: [Wildlife]\n---\n\nSeen.\n",
+            encoding="utf-8",
+        )
+    assert main(["build", "--root", str(root)]) == 0
+    manifest = json.loads((root / "output" / "search-index.json").read_text(encoding="utf-8"))
+    assert len(manifest["parts"]) == 2
+    with _served(root / "output") as url:
+        page_visit = Visit(browser, url)
+        requested: list[str] = []
+        page_visit.page.on("request", lambda request: requested.append(request.url))
+        page = page_visit.open("/search/?q=quokka")
+        page.wait_for_selector("#search-form[data-ready]")
+        # Equal scores (both in the title) keep the site's order across the parts.
+        titles = page.locator("#search-results h2 a").all_inner_texts()
+        assert titles == ["Second quokka sighting", "Quokka seen at the old harbour"]
+        tag = page.locator("#search-results li", has_text="old harbour").locator("a.tag")
+        assert tag.get_attribute("href") == "/tags/wildlife/"
+        parts = [f"{url}/search/index/2026-11.json", f"{url}/search/index/2026-10.json"]
+        assert set(parts) <= set(requested)
+        assert page_visit.problems == []
+        page_visit.close()
 
 
 def test_search_says_when_nothing_matches(visit: Any) -> None:

@@ -12,7 +12,6 @@ from conftest import page_file, parse_html, text_of
 
 BASE = "https://test.example.org/news/"  # tests/sites/basic serves from a sub-folder
 BASE_PATH = "/news/"
-SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def page(output: Path, url_path: str) -> ET.Element:
@@ -265,37 +264,6 @@ def test_every_page_has_canonical_og_and_feed_links(basic_output: Path) -> None:
 def test_article_pages_are_og_articles(basic_output: Path) -> None:
     doc = page(basic_output, FERRY)
     assert doc.find(".//head/meta[@property='og:type']").get("content") == "article"
-
-
-# --- sitemap and robots --------------------------------------------------------------------
-
-
-def test_sitemap_lists_existing_pages(basic_output: Path) -> None:
-    root = ET.parse(basic_output / "sitemap.xml").getroot()
-    locs = [el.text for el in root.iterfind("sm:url/sm:loc", SITEMAP_NS)]
-    assert len(locs) == len(set(locs))
-    for loc in locs:
-        assert loc.startswith(BASE), loc
-        assert page_file(basic_output, urlsplit(loc).path, BASE_PATH).is_file(), loc
-    pages = {
-        BASE + p.relative_to(basic_output).as_posix().removesuffix("index.html")
-        for p in html_pages(basic_output)
-        if p.name != "404.html"
-    }
-    assert set(locs) == pages
-    lastmods = {
-        el.findtext("sm:loc", namespaces=SITEMAP_NS): el.findtext(
-            "sm:lastmod", namespaces=SITEMAP_NS
-        )
-        for el in root.iterfind("sm:url", SITEMAP_NS)
-    }
-    assert lastmods[BASE + "2025/03/02/storm-closes-coastal-road/"] == "2025-03-03T09:00:00+01:00"
-
-
-def test_robots_txt_names_the_sitemap(basic_output: Path) -> None:
-    lines = (basic_output / "robots.txt").read_text(encoding="utf-8").splitlines()
-    assert f"Sitemap: {BASE}sitemap.xml" in lines
-    assert "User-agent: *" in lines
 
 
 # --- the example site: every internal link resolves ------------------------------------------

@@ -146,11 +146,18 @@ def test_feeds_carry_the_exact_text(built: Path, name: str) -> None:
 
 
 def test_search_index_and_sitemap_stay_well_formed(built: Path) -> None:
-    parse_xml(built / "sitemap.xml")
-    index_file = built / "search-index.json"
-    if index_file.exists():  # present when the theme has a search page
-        index = json.loads(index_file.read_text(encoding="utf-8"))
-        assert TITLE in [entry["t"] for entry in index["articles"]]
+    sitemaps = sorted(built.glob("sitemap*.xml"))
+    assert len(sitemaps) >= 3  # the index, the other pages, a month of articles
+    for path in sitemaps:
+        parse_xml(path)
+    titles = [
+        entry["t"]
+        for path in built.glob("search/index/*.json")
+        for entry in json.loads(path.read_text(encoding="utf-8"))["articles"]
+    ]
+    assert TITLE in titles
+    manifest = json.loads((built / "search-index.json").read_text(encoding="utf-8"))
+    assert '"><svg onload=alert(6)>' in [name for name, _url in manifest["tags"]]
 
 
 def test_template_syntax_in_content_is_printed_literally(built: Path) -> None:

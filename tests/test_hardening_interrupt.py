@@ -106,7 +106,7 @@ STAGES = [
     "generator.build.plan_pages",
     "generator.parallel._render_batch",
     "generator.parallel.stage_file",
-    "generator.build.render_sitemap",
+    "generator.render.render_urlset",
     "generator.build.stage_file",
     "generator.build.commit",
     "generator.output._apply",

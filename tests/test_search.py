@@ -1,4 +1,5 @@
-"""Search: the build-time index (compact, deterministic, sorted) and the search page."""
+"""Search: the build-time index (a manifest and monthly parts; compact, deterministic,
+sorted) and the search page."""
 
 from __future__ import annotations
 
@@ -12,17 +13,31 @@ from conftest import REPO, Run, parse_html, text_of
 from generator.text import BODY_WORDS_BUDGET, distinct_words, fold
 
 STATIC = REPO / "themes" / "default" / "static"
+BASE_PATH = "/news/"  # tests/sites/basic serves from a sub-folder
 
 
-def _index(output: Path) -> dict:
-    return json.loads((output / "search-index.json").read_text(encoding="utf-8"))
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _part_files(output: Path, base_path: str = BASE_PATH) -> list[Path]:
+    """The files of the parts the manifest names, in its order."""
+    manifest = _json(output / "search-index.json")
+    return [output / part["url"].removeprefix(base_path) for part in manifest["parts"]]
+
+
+def _index(output: Path, base_path: str = BASE_PATH) -> dict:
+    """The whole index as search.js assembles it: the manifest's tags, its parts' entries."""
+    manifest = _json(output / "search-index.json")
+    articles = [item for path in _part_files(output, base_path) for item in _json(path)["articles"]]
+    return {"version": manifest["version"], "tags": manifest["tags"], "articles": articles}
 
 
 def test_index_lists_every_article_newest_first_with_tags_and_base_path(
     basic_output: Path,
 ) -> None:
     index = _index(basic_output)
-    assert index["version"] == 1
+    assert index["version"] == 2
     articles = index["articles"]
     assert [item["d"] for item in articles] == sorted(
         (item["d"] for item in articles), reverse=True
@@ -32,8 +47,11 @@ def test_index_lists_every_article_newest_first_with_tags_and_base_path(
     assert ferry["u"].startswith("/news/2025/03/01/")
     assert (basic_output / ferry["u"].removeprefix("/news/") / "index.html").is_file()
     assert ferry["f"] == "1 March 2025"
-    assert [index["tags"][n][0] for n in ferry["g"]] == ["Transport", "City Hall"]
-    assert all(url.startswith("/news/tags/") for _name, url in index["tags"])
+    assert ferry["g"] == ["Transport", "City Hall"]  # by name, each in the manifest's tags
+    tags = dict(index["tags"])
+    assert all(name in tags for item in articles for name in item["g"])
+    assert tags["City Hall"] == "/news/tags/city-hall/"
+    assert all(url.startswith("/news/tags/") for url in tags.values())
     assert ferry["s"].startswith("The harbour ferry will run every twenty minutes")
     assert "paragraph" in ferry["w"].split()
     # Drafts and future articles are not in the index, just as they are not on the site.
@@ -41,26 +59,67 @@ def test_index_lists_every_article_newest_first_with_tags_and_base_path(
     assert "draft" not in titles and "future" not in titles
 
 
-def test_index_is_compact_json_with_sorted_keys(basic_output: Path) -> None:
-    raw = (basic_output / "search-index.json").read_text(encoding="utf-8")
-    assert "\n" not in raw.rstrip("\n") and ", " not in raw[:200] and '": ' not in raw
-    index = json.loads(raw)
-    assert (
-        json.dumps(index, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n" == raw
+def test_index_has_one_part_per_month_newest_first(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run]
+) -> None:
+    root = site_copy("basic")
+    # 23:30 UTC on the last day of February is already March in the site's Europe/Berlin.
+    a5 = root / "content" / "a5.md"
+    a5.write_text(
+        a5.read_text(encoding="utf-8").replace("2025-02-27T12:00:00Z", "2025-02-28T23:30:00Z"),
+        encoding="utf-8",
     )
-    for item in index["articles"]:
+    a2 = root / "content" / "a2.md"
+    a2.write_text(
+        a2.read_text(encoding="utf-8").replace("2025-03-01T18:30", "2025-01-15T18:30"),
+        encoding="utf-8",
+    )
+    assert run_cli("build", "--root", root).status == 0
+    output = root / "output"
+    manifest = _json(output / "search-index.json")
+    assert [part["url"] for part in manifest["parts"]] == [
+        "/news/search/index/2025-03.json",
+        "/news/search/index/2025-01.json",
+    ]
+    assert sorted(p.name for p in (output / "search" / "index").iterdir()) == [
+        "2025-01.json",
+        "2025-03.json",
+    ]
+    march, january = (_json(path)["articles"] for path in _part_files(output))
+    assert [part["articles"] for part in manifest["parts"]] == [len(march), len(january)]
+    assert [item["t"] for item in january] == ["Library extends opening hours"]
+    assert "Market hall reopens" in [item["t"] for item in march]
+    assert march[-1]["t"] == "Council debates the budget"  # a5, in the site's March
+    # Each part is in site order: newest first.
+    assert [item["d"] for item in march] == sorted((item["d"] for item in march), reverse=True)
+
+
+def test_index_is_compact_json_with_sorted_keys(basic_output: Path) -> None:
+    files = [basic_output / "search-index.json", *_part_files(basic_output)]
+    for path in files:
+        raw = path.read_text(encoding="utf-8")
+        assert "\n" not in raw.rstrip("\n") and ", " not in raw[:200] and '": ' not in raw
+        value = json.loads(raw)
+        dumped = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        assert dumped + "\n" == raw
+    for item in _index(basic_output)["articles"]:
         assert len(item["w"]) <= BODY_WORDS_BUDGET
 
 
 def test_index_is_byte_identical_across_builds_and_jobs(
     site_copy: Callable[[str], Path], run_cli: Callable[..., Run], tmp_path: Path
 ) -> None:
+    def search_files(output: Path) -> dict[str, bytes]:
+        files = [output / "search-index.json", *(output / "search" / "index").iterdir()]
+        return {path.relative_to(output).as_posix(): path.read_bytes() for path in files}
+
     root = site_copy("basic")
     assert run_cli("build", "--root", root, "--no-cache").status == 0
-    first = (root / "output" / "search-index.json").read_bytes()
+    first = search_files(root / "output")
+    assert len(first) == 3
     other = tmp_path / "other"
     assert run_cli("build", "--root", root, "--output", other, "--jobs", "2").status == 0
-    assert (other / "search-index.json").read_bytes() == first
+    assert search_files(other) == first
 
 
 def test_body_words_are_folded_distinct_and_budgeted() -> None:
@@ -113,10 +172,10 @@ def test_a_theme_without_search_template_builds_without_search_page(
     site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "theme: plain\n", encoding="utf-8")
     result = run_cli("build", "--root", root)
     assert result.status == 0, result.err
-    assert not (root / "output" / "search").exists()
-    assert (root / "output" / "search-index.json").is_file()  # other themes may use it
-    sitemap = (root / "output" / "sitemap.xml").read_text(encoding="utf-8")
-    assert "/search/" not in sitemap
+    assert not (root / "output" / "search" / "index.html").exists()
+    assert len(_index(root / "output")["articles"]) == 5  # other themes may use it
+    sitemaps = "".join(p.read_text(encoding="utf-8") for p in root.glob("output/sitemap*.xml"))
+    assert "/news/search-index.json" not in sitemaps and "/search/" not in sitemaps
 
 
 def test_an_edit_changes_only_that_articles_words_in_the_index(

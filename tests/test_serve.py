@@ -99,8 +99,9 @@ def running(site_copy: Callable[[str], Path]) -> Iterator[Running]:
 
 
 def article_path(running: Running, title: str) -> str:
-    index = json.loads(running.page("/search-index.json")[1])
-    return next(item["u"] for item in index["articles"] if item["t"] == title)
+    manifest = json.loads(running.page("/search-index.json")[1])
+    parts = [json.loads(running.page(part["url"])[1]) for part in manifest["parts"]]
+    return next(item["u"] for part in parts for item in part["articles"] if item["t"] == title)
 
 
 def test_serves_the_site_at_the_local_address_with_live_reload(running: Running) -> None:
