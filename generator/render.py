@@ -344,7 +344,7 @@ class PageContext:
             return found
         return {}
 
-    def month_articles(self, index: int) -> list[Article]:
+    def _month_articles(self, index: int) -> list[Article]:
         """The articles of one month archive, in site order (its editions are newest first)."""
         site = self.site
         return [
@@ -357,7 +357,7 @@ class PageContext:
         limit = self.sitemap_limit
         return items[(number - 1) * limit : number * limit]
 
-    def listed_urls(self) -> list[str]:
+    def _listed(self) -> list[str]:
         """The URLs the sitemaps of other pages list, in plan order."""
         if self._listed_urls is None:
             self._listed_urls = [job.url for job in _listed_pages(self.site, self.search_page)]
@@ -365,12 +365,12 @@ class PageContext:
 
     def _sitemap_parts(self) -> list[tuple[str, dt.datetime | None]]:
         """Every sitemap part with its newest change (the other pages carry no dates)."""
-        pages = page_count(len(self.listed_urls()), self.sitemap_limit)
+        pages = page_count(len(self._listed()), self.sitemap_limit)
         parts: list[tuple[str, dt.datetime | None]] = [
             (sitemap_pages_url(n), None) for n in range(1, pages + 1)
         ]
         for index, month in enumerate(self.site.months):
-            articles = self.month_articles(index)
+            articles = self._month_articles(index)
             for n in range(1, page_count(len(articles), self.sitemap_limit) + 1):
                 newest = max(article.last_modified for article in self._chunk(articles, n))
                 parts.append((sitemap_articles_url(month.start, n), newest))
@@ -380,16 +380,16 @@ class PageContext:
         """What a search index or sitemap file is made from (besides config)."""
         site = self.site
         if job.kind == "search-part":
-            return {"articles": self.month_articles(job.index)}
+            return {"articles": self._month_articles(job.index)}
         if job.kind == "search-index":
             return {
                 "tags": [(tag.name, tag.url) for tag in site.tags],
                 "parts": [(search_part_url(m.start), m.article_count) for m in site.months],
             }
         if job.kind == "sitemap-articles":
-            return {"articles": self._chunk(self.month_articles(job.index), job.page)}
+            return {"articles": self._chunk(self._month_articles(job.index), job.page)}
         if job.kind == "sitemap-pages":
-            return {"urls": self._chunk(self.listed_urls(), job.page)}
+            return {"urls": self._chunk(self._listed(), job.page)}
         if job.kind == "sitemap":
             return {"parts": self._sitemap_parts()}
         return {}  # robots.txt: config only
