@@ -1,10 +1,13 @@
 """The import on a Dask LocalCluster gives the same files as the local import; failed tasks
-are retried; an interrupted import resumes from .newsdigest-cache/import/."""
+are retried; an interrupted import resumes from .newsdigest-cache/import/; no process holds
+more than a few chunks of cleaned pages, whatever the size of the input."""
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +15,10 @@ import pytest
 from conftest import tree_digest
 from test_warc import make_warc_module
 
-from generator.ingest import pipeline, stages
+from generator.ingest import pipeline, sources, stages, warc
 from generator.ingest.command import import_paths
 from generator.ingest.executor import DaskExecutor, LocalExecutor
+from generator.ingest.model import Extracted
 
 pytest.importorskip("dask.distributed")
 
@@ -30,8 +34,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(inputs: list[str], tmp_path_factory: pytest.TempPathFactory
-              ) -> tuple[tuple[int, str, str], dict[str, str]]:
+def reference(
+    inputs: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[tuple[int, str, str], dict[str, str]]:
     """The local import's messages and files, made once for the module."""
     root = tmp_path_factory.mktemp("local")
     result = run(inputs, root, LocalExecutor(), cache=False)
@@ -53,7 +58,8 @@ def run(paths: list[str], root: Path, executor: object, **options: object) -> tu
 
 
 def test_two_workers_write_the_same_files_as_a_local_import(
-        inputs: list[str], cluster: DaskExecutor, reference: tuple, tmp_path: Path) -> None:
+    inputs: list[str], cluster: DaskExecutor, reference: tuple, tmp_path: Path
+) -> None:
     local, files = reference
     spread = run(inputs, tmp_path / "dask", cluster, cache=False)
     assert local[0] == 0, local[2]
@@ -67,8 +73,13 @@ def test_two_workers_write_the_same_files_as_a_local_import(
     assert tree_digest(tmp_path / "dask" / "content") == files
 
 
-def test_failed_tasks_are_retried(inputs: list[str], cluster: DaskExecutor, reference: tuple,
-                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_tasks_are_retried(
+    inputs: list[str],
+    cluster: DaskExecutor,
+    reference: tuple,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A task that fails (as when its worker dies) runs again; the result is unchanged."""
     real = stages.first_pass
     marker = tmp_path / "failed-once"  # tasks may be serialised: count outside the process
@@ -87,8 +98,8 @@ def test_failed_tasks_are_retried(inputs: list[str], cluster: DaskExecutor, refe
 
 
 def test_interrupted_import_resumes_without_cleaning_again(
-        inputs: list[str], reference: tuple, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs: list[str], reference: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "resumed"
     real_write = pipeline._write
     written: list[Path] = []
@@ -123,3 +134,82 @@ def test_interrupted_import_resumes_without_cleaning_again(
     assert len(cleaned) <= 10, cleaned
     assert tree_digest(root / "content") == reference[1]
     shutil.rmtree(root / ".newsdigest-cache")
+
+
+HELD = 12  # pages a process may hold at once below: a window's and a few chunks'
+
+
+def live_pages() -> int:
+    """Cleaned pages alive in this process (with processes=False, workers' too)."""
+    count = sum(1 for item in gc.get_objects() if type(item) is Extracted)
+    if count > HELD:  # garbage not yet collected is not held: count again after collecting
+        gc.collect()
+        count = sum(1 for item in gc.get_objects() if type(item) is Extracted)
+    return count
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
+    """Chunks of ~4 pages, windows of 3 groups, and a record of the pages alive while the
+    coordinator groups and writes; temporary folders go to tmp_path/tmp, to be checked."""
+    monkeypatch.setattr(warc, "RECORDS_PER_CHUNK", 8)
+    monkeypatch.setattr(sources, "FILES_PER_CHUNK", 1)
+    monkeypatch.setattr(pipeline, "WINDOW", 3)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    seen: list[int] = []
+    real_groups, real_group = stages.find_groups, pipeline._Planner.group
+
+    def find_groups(*args):  # type: ignore[no-untyped-def]
+        seen.append(live_pages())
+        return real_groups(*args)
+
+    def group(self, *args):  # type: ignore[no-untyped-def]
+        seen.append(live_pages())
+        return real_group(self, *args)
+
+    monkeypatch.setattr(stages, "find_groups", find_groups)
+    monkeypatch.setattr(pipeline._Planner, "group", group)
+    return seen
+
+
+@pytest.mark.parametrize("where", ["local", "dask"])
+def test_no_process_holds_all_the_pages(
+    where: str,
+    inputs: list[str],
+    reference: tuple,
+    cluster: DaskExecutor,
+    tmp_path: Path,
+    small_pieces: list[int],
+) -> None:
+    """Pages wait in the store on disk: while grouping and writing, the process (coordinator
+    and, here, the workers' threads) holds at most a window's and a few chunks' pages."""
+    executor = LocalExecutor() if where == "local" else cluster
+    result = run(inputs, tmp_path / "site", executor, cache=False)
+    assert result == reference[0]
+    assert tree_digest(tmp_path / "site" / "content") == reference[1]
+    pages = len(reference[1])
+    assert pages >= 30 and small_pieces
+    assert max(small_pieces) <= HELD, small_pieces  # all pages held would be > 30
+    # --no-cache: the store was a temporary folder, now gone; the cache was not touched.
+    assert not list((tmp_path / "tmp").iterdir())
+    assert not (tmp_path / "site" / ".newsdigest-cache").exists()
+
+
+def test_pages_missing_from_the_store_are_made_again(
+    inputs: list[str], reference: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that cannot read what another stored (another machine, a failed write)
+    cleans the chunk again from the input: same files."""
+    real_load = stages._load
+    calls: list[str] = []
+
+    def forgetful(store: str, key: str):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        return real_load(store, key) if len(calls) % 2 else None
+
+    monkeypatch.setattr(stages, "_load", forgetful)
+    result = run(inputs, tmp_path / "site", LocalExecutor(), cache=False)
+    assert len(calls) >= 4
+    assert result == reference[0]
+    assert tree_digest(tmp_path / "site" / "content") == reference[1]

@@ -1,17 +1,44 @@
 """Where the import's tasks run: in this process, or on a Dask cluster. One interface, so that
 the local and the distributed import are the same code and give the same files.
 
-Tasks are plain functions of `stages`; their results stay where they were computed (a Dask
-worker's memory) until the coordinator asks for them, so only small summaries and the
-articles to write travel to the coordinator.
+Tasks are plain functions of `stages`. Cleaned pages are not task results: tasks store them
+on disk and return small summaries, so neither the workers' memory nor the scheduler's
+grows with the pages, and the coordinator fetches only the articles it is about to write.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 RETRIES = 3
+STARTUP_SECONDS = 120
+
+
+def _subprocess_cluster(workers: int) -> Any:
+    """A scheduler and N one-thread workers, each in a process of its own."""
+    from distributed.deploy.subprocess import SubprocessCluster
+
+    # The scheduler's stderr is a pipe nobody reads while it runs: keep it to errors, so a
+    # long import cannot fill it and stall the scheduler.
+    saved = os.environ.get(_SCHEDULER_LOGS)
+    os.environ[_SCHEDULER_LOGS] = "error"
+    try:
+        return SubprocessCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            dashboard_address=":0",
+            worker_kwargs={"memory_limit": 0},
+        )
+    finally:
+        if saved is None:
+            del os.environ[_SCHEDULER_LOGS]
+        else:
+            os.environ[_SCHEDULER_LOGS] = saved
+
+
+_SCHEDULER_LOGS = "DASK_LOGGING__DISTRIBUTED"
 
 
 class Handle:
@@ -28,7 +55,7 @@ class LocalExecutor:
 
     workers = 1
 
-    def submit(self, function: Callable[..., Any], *args: Any) -> Handle:
+    def submit(self, function: Callable[..., Any], *args: Any, where: str | None = None) -> Handle:
         return Handle(function(*[_resolve(arg) for arg in args]))
 
     def gather(self, handles: list[Handle]) -> list[Any]:
@@ -41,6 +68,9 @@ class LocalExecutor:
 
     def share(self, value: Any) -> Handle:
         return Handle(value)
+
+    def everywhere(self, function: Callable[..., Any], *args: Any) -> None:
+        function(*args)
 
     def close(self) -> None:
         pass
@@ -55,10 +85,15 @@ def _resolve(arg: Any) -> Any:
 
 
 class DaskExecutor:
-    """Submits tasks to a Dask cluster: a scheduler's address, or a LocalCluster of N workers.
+    """Submits tasks to a Dask cluster: a scheduler's address, or a local cluster of N workers.
 
     Every task is retried (`retries`) when it fails or its worker dies; a lost result is
     recomputed by the scheduler from the tasks that made it.
+
+    The local cluster runs its scheduler in a process of its own, as on a real cluster: a
+    scheduler inside the coordinator (what LocalCluster does) keeps its per-task records,
+    logs and monitors there, and competes with the coordinator for one interpreter. With
+    `processes=False` (tests) scheduler and workers are threads of this process instead.
     """
 
     def __init__(
@@ -70,23 +105,31 @@ class DaskExecutor:
     ) -> None:
         from dask.distributed import Client, LocalCluster
 
-        self._cluster = None
+        self._cluster: Any = None
         if scheduler:
             self._client = Client(scheduler, set_as_default=False)
         else:
-            self._cluster = LocalCluster(
-                n_workers=workers or 1,
-                threads_per_worker=1,
-                processes=processes,
-                dashboard_address=":0",
-                memory_limit=0,
-            )
+            if processes and os.name == "posix":
+                self._cluster = _subprocess_cluster(workers or 1)
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=workers or 1,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=":0",
+                    memory_limit=0,
+                )
             self._client = Client(self._cluster, set_as_default=False)
+            self._client.wait_for_workers(workers or 1, timeout=STARTUP_SECONDS)
         self._retries = retries
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
-    def submit(self, function: Callable[..., Any], *args: Any) -> Any:
-        return self._client.submit(function, *args, retries=self._retries, pure=False)
+    def submit(self, function: Callable[..., Any], *args: Any, where: str | None = None) -> Any:
+        """`where`: the worker that stored the pages the task loads; it runs there if it can."""
+        placement: dict[str, Any] = (
+            {"workers": [where], "allow_other_workers": True} if where else {}
+        )
+        return self._client.submit(function, *args, retries=self._retries, pure=False, **placement)
 
     def gather(self, handles: list[Any]) -> list[Any]:
         return self._client.gather(handles)
@@ -104,6 +147,10 @@ class DaskExecutor:
         """Send a value once to every worker (the tasks that need it find it there)."""
         [future] = self._client.scatter([value], broadcast=True, hash=False)
         return future
+
+    def everywhere(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run a function once on every worker (not a task: for tidying up their disks)."""
+        self._client.run(function, *args)
 
     def close(self) -> None:
         self._client.close()

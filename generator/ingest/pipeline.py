@@ -3,14 +3,17 @@ decide what to write and write it, with the same code whether the tasks run in t
 or on a Dask cluster (see executor.py and stages.py).
 
 The coordinator (this module) holds only numbers per page (signatures, group, date) and the
-articles of the window it is writing; pages stay where they were cleaned. Decisions are made
+articles of the window it is writing; cleaned pages wait in a store on disk (the import
+cache, see stages.py), not in any process's memory. Decisions are made
 group by group in input order, so `--dry-run` and a real run share every decision, and the
 same input gives the same files however many workers cleaned it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -130,13 +133,16 @@ def sort_date(value: dt.datetime | dt.date | None) -> int:
 def clean_batch(documents: Sequence[RawDocument], content: ContentIndex) -> list[Candidate]:
     """Clean pages held in memory with what the batch knows (for tests and library use)."""
     executor = LocalExecutor()
-    state = executor.share(stages.documents_state(documents))
-    view = executor.share(content_view(content))
-    final, _ = _clean(executor, [state], view, None, Outcome())
-    [cleaned] = executor.gather(final)
+    with tempfile.TemporaryDirectory(prefix="newsdigest-import-") as store:
+        view = executor.share(content_view(content))
+        first = executor.submit(stages.store_documents, documents, store)
+        signatures, tables = _clean(executor, [first], view, Outcome())
+        [(state, found)] = executor.gather(
+            [executor.submit(stages.load_final, item.source, *tables) for item in signatures]
+        )
     return [
-        Candidate(document, found, shingles(found.body))
-        for document, found in zip(cleaned.documents, cleaned.found, strict=True)
+        Candidate(document, page, shingles(page.body))
+        for document, page in zip(state.documents, found, strict=True)
     ]
 
 
@@ -170,10 +176,13 @@ def _where(starts: np.ndarray, page: int) -> tuple[int, int]:
     return chunk, page - int(starts[chunk])
 
 
+Place = tuple[stages.Piece | stages.Final, str | None]  # a chunk's pages, and its worker
+
+
 def _verifier(
-    executor: Any, states: list[Any], starts: np.ndarray
+    executor: Any, places: list[Place], starts: np.ndarray, tables: tuple[Any, ...] = ()
 ) -> Callable[[list[tuple[int, int]]], list[bool]]:
-    """Exact Jaccard of candidate pairs, computed where the pages are."""
+    """Exact Jaccard of candidate pairs, computed on workers from the stored pages."""
 
     def verify(pairs: list[tuple[int, int]]) -> list[bool]:
         located = [(*_where(starts, a), *_where(starts, b)) for a, b in pairs]
@@ -183,7 +192,11 @@ def _verifier(
             rows[b].add(row_b)
         picked: list[Any] = []
         for chunk, wanted in sorted(rows.items()):
-            picked += [chunk, executor.submit(stages.pick_shingles, states[chunk], sorted(wanted))]
+            source, where = places[chunk]
+            task = executor.submit(
+                stages.pick_shingles, source, sorted(wanted), *tables, where=where
+            )
+            picked += [chunk, task]
         [result] = executor.gather([executor.submit(stages.jaccard_pairs, located, *picked)])
         return list(result)
 
@@ -192,29 +205,27 @@ def _verifier(
 
 def _clean(
     executor: Any,
-    states: list[Any],
+    firsts: list[Any],
     view: Any,
-    cache_dir: str | None,
     outcome: Outcome,
     problems: list[tuple[int, Diagnostic]] | None = None,
-) -> tuple[list[Any], list[stages.Signatures]]:
-    """Pass 1 results in, final pages (on the workers) and their signatures out."""
+) -> tuple[list[stages.Signatures], tuple[Any, Any, Any]]:
+    """Pass 1 tasks in; the final pages' signatures and the batch tables out (the pages
+    themselves stay in the store, where tasks given those tables find or remake them)."""
     problems = [] if problems is None else problems
-    first = _stream_signatures(
-        executor,
-        [executor.submit(stages.first_summary, state) for state in states],
-        outcome,
-        problems,
-    )
+    first = _stream_signatures(executor, firsts, outcome, problems)
+    del firsts
     starts = _locator(first)
-    groups = stages.find_groups(first, _verifier(executor, states, starts))
+    places: list[Place] = [(item.source, item.where) for item in first]
+    groups = stages.find_groups(first, _verifier(executor, places, starts))
     del first
     partitions = max(1, min(16, 2 * executor.workers))
+    slices = [groups[starts[n] : starts[n + 1]] for n in range(len(places))]
     voted = [
-        executor.submit(stages.votes, state, groups[starts[n] : starts[n + 1]], partitions)
-        for n, state in enumerate(states)
+        executor.submit(stages.votes, piece, part, partitions, where=where)
+        for (piece, where), part in zip(places, slices, strict=True)
     ]
-    tables = []
+    reduced_tables = []
     for which, reduce in ((0, stages.recurring_keys), (1, stages.title_table)):
         reduced = [
             executor.submit(
@@ -222,27 +233,19 @@ def _clean(
             )
             for number in range(partitions)
         ]
-        tables.append(executor.submit(stages.merge_sorted, *reduced))
-    final = [
-        executor.submit(
-            stages.second_pass,
-            state,
-            groups[starts[n] : starts[n + 1]],
-            tables[0],
-            tables[1],
-            view,
-            cache_dir,
-        )
-        for n, state in enumerate(states)
-    ]
-    del voted, tables
+        reduced_tables.append(executor.submit(stages.merge_sorted, *reduced))
+    del voted
+    recurring, titles = reduced_tables
     signatures = _stream_signatures(
         executor,
-        [executor.submit(stages.second_summary, state, view) for state in final],
+        [
+            executor.submit(stages.second_pass, piece, part, recurring, titles, view, where=where)
+            for (piece, where), part in zip(places, slices, strict=True)
+        ],
         outcome,
         problems,
     )
-    return final, signatures
+    return signatures, (recurring, titles, view)
 
 
 def import_pages(
@@ -281,20 +284,63 @@ def import_pages(
         if problem is not None:
             problems.append((-1, problem))
     chunks = make_chunks(inputs, runs, fmt, stdin, max_bytes)
-    cache_dir = None if dry_run or not cache else str((root / CACHE_FOLDER).resolve())
+    del stdin
     content = read_content(root / "content")
     view = executor.share(content_view(content))
-    states = [executor.submit(stages.first_pass, chunk, cache_dir) for chunk in chunks]
-    final, signatures = _clean(executor, states, view, cache_dir, outcome, problems)
-    del states
-    for _, problem in sorted(problems, key=lambda item: item[0]):
-        print(problem.format(), file=err)
-    outcome.failed += len(problems)
-    del problems
+    # Where cleaned pages wait: the cache (kept, so that a re-run resumes), or a folder of
+    # this import's own when the cache is not to be used or updated.
+    temporary = dry_run or not cache
+    store = (
+        tempfile.mkdtemp(prefix="newsdigest-import-")
+        if temporary
+        else str((root / CACHE_FOLDER).resolve())
+    )
+    try:
+        firsts = [executor.submit(stages.first_pass, chunk, store) for chunk in chunks]
+        del chunks
+        signatures, tables = _clean(executor, firsts, view, outcome, problems)
+        for _, problem in sorted(problems, key=lambda item: item[0]):
+            print(problem.format(), file=err)
+        outcome.failed += len(problems)
+        del problems
+        _write_groups(
+            executor,
+            signatures,
+            tables,
+            content,
+            root,
+            extra_tags,
+            force,
+            dry_run,
+            outcome,
+            out,
+            err,
+        )
+    finally:
+        _drop_store(executor, store, temporary)
+    return outcome
+
+
+def _write_groups(
+    executor: Any,
+    signatures: list[stages.Signatures],
+    tables: tuple[Any, Any, Any],
+    content: ContentIndex,
+    root: Path,
+    extra_tags: Sequence[str],
+    force: bool,
+    dry_run: bool,
+    outcome: Outcome,
+    out: TextIO,
+    err: TextIO,
+) -> None:
+    """Group the final pages, then decide and write group by group in input order, fetching
+    the pages of WINDOW groups at a time: the coordinator never holds more than those."""
     starts = _locator(signatures)
-    roots = stages.find_groups(signatures, _verifier(executor, final, starts))
+    places: list[Place] = [(item.source, item.where) for item in signatures]
+    roots = stages.find_groups(signatures, _verifier(executor, places, starts, tables))
     dates = (
-        np.concatenate([item.dates for item in signatures])
+        np.concatenate([item.dates for item in signatures if item.dates is not None])
         if signatures
         else np.zeros(0, dtype=np.int64)
     )
@@ -304,7 +350,7 @@ def import_pages(
         for row, value in (item.sparse or {}).items()
     }
     outcome.pages = len(roots)
-    del signatures
+    signatures.clear()  # the caller's list too: only numbers per page are kept from here
     planner = _Planner(content, root / "content", extra_tags, force, dry_run, outcome, out, err)
     members = np.argsort(roots, kind="stable")
     bounds = (
@@ -313,6 +359,7 @@ def import_pages(
         else np.zeros(0, dtype=np.int64)
     )
     bounds = np.r_[bounds, len(members)]
+    del roots
     for start in range(0, len(bounds) - 1, WINDOW):
         edges = bounds[start : start + WINDOW + 1]
         ranked = [
@@ -324,29 +371,38 @@ def import_pages(
         ]
         wanted: dict[int, list[int]] = defaultdict(list)
         for group in ranked:
-            for page in group if len(group) > 1 else group[:1]:
+            for page in group:
                 chunk, row = _where(starts, page)
                 wanted[chunk].append(row)
         handles = {
-            chunk: executor.submit(stages.pick_pages, final[chunk], rows)
+            chunk: executor.submit(
+                stages.pick_pages, places[chunk][0], rows, *tables, where=places[chunk][1]
+            )
             for chunk, rows in sorted(wanted.items())
         }
         fetched = dict(zip(handles, executor.gather(list(handles.values())), strict=True))
+        del handles
         for group in ranked:
             candidates = []
             for page in group:
                 chunk, row = _where(starts, page)
-                document, found = fetched[chunk][row]
+                document, found = fetched[chunk].pop(row)
                 candidates.append(Candidate(document, found))
-            previous, matches = sparse.get(group[0], (None, ()))
+            previous, matches = sparse.pop(group[0], (None, ()))
             planner.group(
                 candidates,
                 Path(previous) if previous else None,
                 sorted(Path(item) for item in matches),
             )
-        del fetched, handles
+        del fetched
     planner.finish()
-    return outcome
+
+
+def _drop_store(executor: Any, store: str, temporary: bool) -> None:
+    """Tidy the store on every machine: a temporary one goes, and so do workers' fallbacks."""
+    with contextlib.suppress(OSError, TimeoutError):  # the cluster is gone: nothing to tidy
+        executor.everywhere(stages.drop_spill, store, temporary)
+    stages.drop_spill(store, temporary)
 
 
 class _Planner:
@@ -366,6 +422,9 @@ class _Planner:
         self.content, self.content_dir = content, content_dir
         self.extra_tags, self.force, self.dry_run = extra_tags, force, dry_run
         self.outcome, self.out, self.err = outcome, out, err
+        # New paths planned here that are not on disk (a dry run's, or a failed write's):
+        # target_path must not give them again. Written files need no entry, the disk has
+        # them, so this stays empty in a real import whatever its size.
         self.taken: set[Path] = set()
         self.pending: dict[Path, list[tuple[dict[str, str], str]]] = defaultdict(list)
 
@@ -397,7 +456,6 @@ class _Planner:
             path = target_path(
                 self.content_dir, kept.found.title, day, kept.document.sha256, self.taken
             )
-        self.taken.add(path)
         self.act(
             _write_action(
                 path,
@@ -420,11 +478,14 @@ class _Planner:
         self.outcome.counts[action.kind] += 1
         if action.review and action.kind in ("write", "update", "unchanged"):
             self.outcome.drafts += 1
-        if not self.dry_run and action.kind in ("write", "update") and action.fields is not None:
+        if self.dry_run and action.kind == "write":
+            self.taken.add(action.path)
+        elif action.kind in ("write", "update") and action.fields is not None:
             problem = _write(action)
             if problem is not None:
                 print(problem.format(), file=self.err)
                 self.outcome.failed += 1
+                self.taken.add(action.path)
         _report(action, self.content_dir.parent, self.dry_run, self.out)
 
 

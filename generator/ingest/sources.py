@@ -48,9 +48,11 @@ class Chunk:
     data: bytes | None = None
 
     def identity(self) -> str | None:
-        """A key that changes when any input of the chunk changes (None: not cacheable)."""
+        """A key that changes when any input of the chunk changes (None: unreadable)."""
         if self.kind == "bytes":
-            return None
+            digest = hashlib.sha256(repr((self.kind, self.fmt, self.max_bytes)).encode("utf-8"))
+            digest.update(self.data or b"")
+            return digest.hexdigest()
         try:
             files = [file_identity(name) for name in self.names]
         except OSError:

@@ -5,15 +5,17 @@ The batch-wide signals of the cleaner (lines recurring on a site's other stories
 articles' headlines) and duplicate detection need every page; here they are computed from
 64-bit keys and MinHash band keys instead of texts:
 
-1. `first_pass` (worker) reads a chunk and cleans every page alone; `first_summary` sends
-   the coordinator each page's band keys and shingle-set digest, nothing else.
+1. `first_pass` (worker) reads a chunk, cleans every page alone and stores the pages (see
+   "the store" below); it sends the coordinator each page's band keys and shingle-set
+   digest, nothing else.
 2. `find_groups` (coordinator) bands the signatures (LSH) into candidate pairs, has workers
    check each pair's exact Jaccard similarity (`jaccard_pairs`), and merges them into groups.
 3. `votes` (worker) emits (site+line key, group) and (title key, group) pairs, split into
    partitions that `recurring_keys` / `title_table` reduce on workers; the coordinator only
    passes the futures along.
-4. `second_pass` (worker) cleans again the pages those signals change, and computes the
-   final signatures, which go through `find_groups` once more before the coordinator writes.
+4. `second_pass` (worker) cleans again the pages those signals change, stores them, and
+   sends their final signatures, which go through `find_groups` once more; the coordinator
+   then fetches the pages it writes with `pick_pages`, a few chunks at a time.
 
 Results are exact (LSH candidates checked with exact Jaccard on the shingle sets, as
 `dedupe.DuplicateIndex` does), so the local and the distributed import decide alike.
@@ -25,10 +27,11 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,23 +70,46 @@ CODE_VERSION = _code_version()
 
 @dataclass
 class ChunkState:
-    """One chunk's pages as cleaned, kept in the memory of the worker that cleaned them."""
+    """One chunk's pages as cleaned in pass 1: what the store keeps between the steps."""
 
     number: int
     documents: list[RawDocument]
     found: list[Extracted]
     problems: list[tuple[int, Diagnostic]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
-    cache_key: str | None = None
-    cleaned: int = 0  # pages actually cleaned (not from the cache) in this pass
-    extra: dict[str, Any] = field(default_factory=dict)
+    cleaned: int = 0  # pages actually cleaned (not read from the store) in this pass
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Where one chunk's pass-1 pages are kept, and the chunk to read again if they are not.
+
+    Tasks pass pieces, never pages: a worker loads the chunk it works on from the store and
+    forgets it when the task ends, so no process holds more than a few chunks at once.
+    """
+
+    number: int
+    key: str
+    store: str
+    chunk: Chunk | None  # None: pages given in memory (`store_documents`), always stored
+
+
+@dataclass(frozen=True)
+class Final:
+    """Where one chunk's final (pass-2) pages are kept; with the piece and its groups, and the
+    batch tables passed to every task next to it, they can be made again."""
+
+    piece: Piece
+    groups: np.ndarray
+    key: str
 
 
 @dataclass(frozen=True)
 class Signatures:
-    """What the coordinator keeps of one chunk's pages: numbers only."""
+    """What the coordinator keeps of one chunk's pages: numbers, and where the pages are."""
 
-    number: int
+    source: Piece | Final
+    where: str | None  # the Dask worker that stored them (a hint for tasks that load them)
     bands: np.ndarray  # (pages, BANDS) uint64, zero rows for pages without text
     digests: np.ndarray  # (pages, 2) uint64, exact shingle-set digest
     empty: np.ndarray  # (pages,) bool
@@ -113,50 +139,80 @@ def guarded_clean(document: RawDocument, context: BatchContext) -> Extracted | D
         )
 
 
-# --- cache: a re-run only does the work that is left ------------------------------------
+# --- the store: cleaned pages wait on disk, not in memory -------------------------------
+#
+# The store is the import cache (.newsdigest-cache/import/, so that an interrupted import
+# resumes) or, with --no-cache and --dry-run, a temporary folder removed at the end. A
+# worker that cannot write it (another machine without that folder) keeps its pieces in
+# its own temporary folder; a piece found in neither is made again from the input.
 
 
-def _cache_path(cache_dir: str | None, key: str | None) -> Path | None:
-    if not cache_dir or not key:
-        return None
-    return Path(cache_dir) / key[:2] / f"{key}.pickle"
+def _spill_folders(store: str) -> tuple[Path, Path]:
+    fallback = hashlib.sha256(store.encode("utf-8")).hexdigest()[:16]
+    return Path(store), Path(tempfile.gettempdir()) / f"newsdigest-spill-{fallback}"
 
 
-def _cache_load(path: Path | None) -> Any:
-    if path is None:
-        return None
+def _load(store: str, key: str) -> Any:
+    for folder in _spill_folders(store):
+        try:
+            with (folder / key[:2] / f"{key}.pickle").open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            continue
+    return None
+
+
+def _save(store: str, key: str, value: Any) -> None:
+    for folder in _spill_folders(store):
+        path = folder / key[:2] / f"{key}.pickle"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, delete=False, suffix=".tmp"
+            ) as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, path)
+            return
+        except OSError:
+            continue  # the piece will be made again when a task needs it
+
+
+def drop_spill(store: str, temporary: bool) -> None:
+    """Remove this machine's fallback folder of `store`, and the store itself if temporary."""
+    shutil.rmtree(_spill_folders(store)[1], ignore_errors=True)
+    if temporary:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+def _worker_address() -> str | None:
+    """The Dask worker running this task, if any (tasks on its pieces are sent back to it)."""
     try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
         return None
-
-
-def _cache_store(path: Path | None, value: Any) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time on the next run
 
 
 # --- pass 1 ------------------------------------------------------------------------------
 
 
-def first_pass(chunk: Chunk, cache_dir: str | None) -> ChunkState:
-    """Read one chunk and clean every page alone."""
-    identity = chunk.identity()
-    key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest() if identity else None
-    path = _cache_path(cache_dir, key)
-    cached = _cache_load(path)
-    if isinstance(cached, ChunkState) and cached.number == chunk.number:
-        cached.cleaned = 0
-        return cached
-    state = ChunkState(chunk.number, [], [], cache_key=key)
+def first_pass(chunk: Chunk, store: str) -> Signatures:
+    """Read one chunk, clean every page alone, store the pages; their signatures out."""
+    identity = chunk.identity() or repr((chunk.kind, chunk.names, chunk.offset, chunk.number))
+    key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest()
+    piece = Piece(chunk.number, key, store, chunk)
+    state = _load(store, key)
+    if isinstance(state, ChunkState) and state.number == chunk.number:
+        state.cleaned = 0
+    else:
+        state = _read_and_clean(chunk)
+        _save(store, key, state)
+    return _first_signatures(piece, state)
+
+
+def _read_and_clean(chunk: Chunk) -> ChunkState:
+    state = ChunkState(chunk.number, [], [])
     for order, item in read_chunk(chunk):
         if isinstance(item, Skipped):
             state.skipped[item.reason] += 1
@@ -170,21 +226,36 @@ def first_pass(chunk: Chunk, cache_dir: str | None) -> ChunkState:
             else:
                 state.documents.append(item)
                 state.found.append(found)
-    _cache_store(path, state)
     return state
 
 
-def documents_state(documents: Sequence[RawDocument]) -> ChunkState:
+def load_first(piece: Piece) -> ChunkState:
+    """A chunk's pass-1 pages from the store, or cleaned again from the input."""
+    state = _load(piece.store, piece.key)
+    if isinstance(state, ChunkState) and state.number == piece.number:
+        return state
+    if piece.chunk is None:
+        raise LookupError(f"chunk {piece.number} is missing from {piece.store}")
+    state = _read_and_clean(piece.chunk)
+    _save(piece.store, piece.key, state)
+    return state
+
+
+def store_documents(documents: Sequence[RawDocument], store: str) -> Signatures:
     """Pass 1 for documents already in memory (tests and library use)."""
+    digest = hashlib.sha256(f"documents:{CODE_VERSION}".encode())
     state = ChunkState(0, [], [])
     for document in documents:
+        digest.update(f"{document.source}\x00{document.sha256}\x00".encode())
         found = guarded_clean(document, BatchContext())
         if isinstance(found, Diagnostic):
             state.problems.append((document.order, found))
         else:
             state.documents.append(document)
             state.found.append(found)
-    return state
+    piece = Piece(0, digest.hexdigest(), store, None)
+    _save(store, piece.key, state)
+    return _first_signatures(piece, state)
 
 
 def _signature_arrays(
@@ -207,15 +278,29 @@ def _signature_arrays(
     return bands, digests, empty
 
 
-def first_summary(state: ChunkState) -> Signatures:
+def _first_signatures(piece: Piece, state: ChunkState) -> Signatures:
     bands, digests, empty = _signature_arrays([shingles(found.body) for found in state.found])
     return Signatures(
-        state.number, bands, digests, empty, state.problems, state.skipped, state.cleaned
+        piece,
+        _worker_address(),
+        bands,
+        digests,
+        empty,
+        state.problems,
+        state.skipped,
+        state.cleaned,
     )
 
 
-def pick_shingles(state: ChunkState, rows: list[int]) -> dict[int, frozenset[str]]:
-    return {row: shingles(state.found[row].body) for row in rows}
+def pick_shingles(
+    source: Piece | Final, rows: list[int], *tables: Any
+) -> dict[int, frozenset[str]]:
+    """Shingle sets of some pages of a chunk (pass 1, or final with the batch tables)."""
+    if isinstance(source, Final):
+        found = load_final(source, *tables)[1]
+    else:
+        found = load_first(source).found
+    return {row: shingles(found[row].body) for row in rows}
 
 
 def jaccard_pairs(
@@ -314,9 +399,10 @@ def site_of(found: Extracted) -> str | None:
 
 
 def votes(
-    state: ChunkState, groups: np.ndarray, partitions: int
+    piece: Piece, groups: np.ndarray, partitions: int
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(site+line key, group) and (title key, group) pairs of the chunk, by partition."""
+    state = load_first(piece)
     lines: list[tuple[int, int]] = []
     titles: list[tuple[int, int]] = []
     for found, group in zip(state.found, groups.tolist(), strict=True):
@@ -410,53 +496,91 @@ def batch_context(
     return BatchContext(recurring_lines, frozenset(other))
 
 
-def second_pass(
+def _contexts(
     state: ChunkState,
     groups: np.ndarray,
     recurring: np.ndarray,
     titles: np.ndarray,
     content: ContentView,
-    cache_dir: str | None,
-) -> ChunkState:
-    """Clean again the pages whose batch context is not empty; final signatures."""
-    contexts = [
+) -> list[BatchContext]:
+    return [
         batch_context(found, group, recurring, titles, content.titles)
         for found, group in zip(state.found, groups.tolist(), strict=True)
     ]
-    key = None
-    if state.cache_key:
-        digest = hashlib.sha256(state.cache_key.encode())
-        for context in contexts:
-            digest.update(
-                repr((sorted(context.recurring), sorted(context.other_titles))).encode("utf-8")
-            )
-        key = digest.hexdigest()
-    path = _cache_path(cache_dir, key)
-    cached = _cache_load(path)
-    result = ChunkState(
-        state.number, state.documents, list(state.found), list(state.problems), state.skipped, key
-    )
-    if isinstance(cached, list) and len(cached) == len(state.found):
-        result.found = cached
-    else:
-        for row, (document, context) in enumerate(zip(state.documents, contexts, strict=True)):
-            if context.recurring or context.other_titles:
-                found = guarded_clean(document, context)
-                result.cleaned += 1
-                if isinstance(found, Diagnostic):  # cannot happen unless pass 1 was lucky
-                    found = Extracted(None, None, None, None, (), "")
-                result.found[row] = found
-        _cache_store(path, result.found)
-    return result
 
 
-def second_summary(state: ChunkState, content: ContentView) -> Signatures:
+def _final_key(piece: Piece, contexts: Sequence[BatchContext]) -> str:
+    """Pass 2's result depends on pass 1's and on each page's batch context, nothing else."""
+    digest = hashlib.sha256(piece.key.encode())
+    for context in contexts:
+        digest.update(
+            repr((sorted(context.recurring), sorted(context.other_titles))).encode("utf-8")
+        )
+    return digest.hexdigest()
+
+
+def _clean_again(
+    state: ChunkState, contexts: Sequence[BatchContext]
+) -> tuple[list[Extracted], int]:
+    """Clean again the pages whose batch context is not empty."""
+    found = list(state.found)
+    cleaned = 0
+    for row, (document, context) in enumerate(zip(state.documents, contexts, strict=True)):
+        if context.recurring or context.other_titles:
+            again = guarded_clean(document, context)
+            cleaned += 1
+            if isinstance(again, Diagnostic):  # cannot happen unless pass 1 was lucky
+                again = Extracted(None, None, None, None, (), "")
+            found[row] = again
+    return found, cleaned
+
+
+def second_pass(
+    piece: Piece,
+    groups: np.ndarray,
+    recurring: np.ndarray,
+    titles: np.ndarray,
+    content: ContentView,
+) -> Signatures:
+    """Clean again what the batch signals change, store the final pages; signatures out."""
+    state = load_first(piece)
+    contexts = _contexts(state, groups, recurring, titles, content)
+    final = Final(piece, groups, _final_key(piece, contexts))
+    found = _load(piece.store, final.key)
+    cleaned = 0
+    if not (isinstance(found, list) and len(found) == len(state.found)):
+        found, cleaned = _clean_again(state, contexts)
+        _save(piece.store, final.key, found)
+    return _second_signatures(final, state, found, content, cleaned)
+
+
+def load_final(
+    final: Final, recurring: np.ndarray, titles: np.ndarray, content: ContentView
+) -> tuple[ChunkState, list[Extracted]]:
+    """A chunk's pass-1 state and final pages, from the store or made again."""
+    state = load_first(final.piece)
+    found = _load(final.piece.store, final.key)
+    if isinstance(found, list) and len(found) == len(state.found):
+        return state, found
+    contexts = _contexts(state, final.groups, recurring, titles, content)
+    found, _ = _clean_again(state, contexts)
+    _save(final.piece.store, final.key, found)
+    return state, found
+
+
+def _second_signatures(
+    final: Final,
+    state: ChunkState,
+    found: Sequence[Extracted],
+    content: ContentView,
+    cleaned: int,
+) -> Signatures:
     """Final signatures, dates for choosing the page kept, and what content/ already has."""
     from .pipeline import sort_date
 
-    bodies = [shingles(found.body) for found in state.found]
+    bodies = [shingles(item.body) for item in found]
     bands, digests, empty = _signature_arrays(bodies)
-    dates = np.array([sort_date(found.date) for found in state.found], dtype=np.int64)
+    dates = np.array([sort_date(item.date) for item in found], dtype=np.int64)
     sparse: dict[int, Any] = {}
     for row, (document, items) in enumerate(zip(state.documents, bodies, strict=True)):
         previous = content.by_input.get(document.sha256)
@@ -468,13 +592,24 @@ def second_summary(state: ChunkState, content: ContentView) -> Signatures:
         if previous is not None or matches:
             sparse[row] = (previous, matches)
     return Signatures(
-        state.number, bands, digests, empty, [], Counter(), state.cleaned, dates, sparse
+        final, _worker_address(), bands, digests, empty, [], Counter(), cleaned, dates, sparse
     )
 
 
-def pick_pages(state: ChunkState, rows: list[int]) -> dict[int, tuple[RawDocument, Extracted]]:
-    """The cleaned pages the coordinator is about to write (or list as duplicates)."""
-    return {row: (state.documents[row], state.found[row]) for row in rows}
+def pick_pages(
+    final: Final,
+    rows: list[int],
+    recurring: np.ndarray,
+    titles: np.ndarray,
+    content: ContentView,
+) -> dict[int, tuple[RawDocument, Extracted]]:
+    """The cleaned pages the coordinator is about to write (or list as duplicates).
+
+    Without their raw text, which writing does not need: only what the article shows
+    travels to the coordinator.
+    """
+    state, found = load_final(final, recurring, titles, content)
+    return {row: (replace(state.documents[row], text=""), found[row]) for row in rows}
 
 
 def date_micros(value: dt.datetime) -> int:

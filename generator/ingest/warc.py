@@ -52,12 +52,13 @@ def looks_like_warc(head: bytes) -> bool:
 
 
 def scan(
-    path: str, per_chunk: int = RECORDS_PER_CHUNK
+    path: str, per_chunk: int | None = None
 ) -> tuple[list[tuple[int, int]], Diagnostic | None]:
     """Byte offsets of runs of `per_chunk` records: [(offset, count), ...], read as a stream.
 
     A damaged or truncated file gives the runs before the damage and one diagnostic.
     """
+    per_chunk = per_chunk or RECORDS_PER_CHUNK  # read now, so tests can make chunks small
     runs: list[tuple[int, int]] = []
     problem = None
     count = 0
