@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import time
@@ -231,6 +232,25 @@ def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
         return False
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off Python's cycle collector for one build.
+
+    A build creates hundreds of thousands of long-lived objects (articles, pages, records)
+    and almost no cyclic garbage; the collector would traverse them again and again, 10-15%
+    of an incremental build. Workers forked meanwhile inherit the pause, which measured no
+    change in their peak memory. The previous state comes back afterwards, for `serve`.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@collector_paused()
 def build_site(options: BuildOptions) -> BuildResult:
     """Load, resolve, render and publish the site; raise UserError on any user mistake."""
     watch = Stopwatch()
