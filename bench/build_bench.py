@@ -44,6 +44,9 @@ SCENARIOS = {
     "add": "add one article",
 }
 OURS = "newsdigest"
+# Markdown engines newsdigest can be measured with; each but the default gets its own copy of the
+# corpus whose site.yaml selects it (the engine is a site setting, never a silent swap).
+ENGINES = {"python-markdown": OURS, "cmark": f"{OURS}+cmark"}
 SAMPLE_SECONDS = 0.05
 
 
@@ -67,7 +70,9 @@ class Tool:
     root: Path
     command: list[str]
     clean: list[str]  # paths relative to root, deleted before a cold build
+    flavour: str  # which of make_corpus's flavours it builds (the edited and added files)
     version: str = ""
+    ours: bool = False
     scenarios: tuple[str, ...] = tuple(SCENARIOS)
     results: dict[str, list[Measurement]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -177,24 +182,32 @@ def find_pelican(explicit: str | None) -> list[str] | None:
 
 
 def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list[str]]:
-    """The tools to compare on `corpus`; the second item says which peers were left out, and why."""
-    ours = corpus / OURS
-    command = [args.python, "-m", "generator", "build", "--root", str(ours)]
-    help_text = subprocess.run(
-        [*command[:4], "--help"], cwd=REPO, capture_output=True, text=True, check=False
-    ).stdout
-    if "--timings" in help_text:
-        command.append("--timings")
-    tools = [
-        Tool(
-            name=OURS,
-            root=ours,
-            command=command,
-            clean=["output", ".newsdigest-cache", ".output.staging-*"],
-            version=f"{_git_describe()}, source {source_fingerprint()}",
-        )
-    ]
+    """The tools to compare on `corpus`, ours first; the second item says which were left out."""
     skipped = []
+    base = [args.python, "-m", "generator", "build"]
+    help_text = subprocess.run(
+        [*base, "--help"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout
+    options = ["--timings"] if "--timings" in help_text else []
+    tools = []
+    for engine in args.engines:
+        root = corpus / ENGINES[engine]
+        if engine != "python-markdown":
+            if not _importable(args.python, "cmarkgfm"):
+                skipped.append(f"{ENGINES[engine]}: cmarkgfm not installed (`pip install .[fast]`)")
+                continue
+            _copy_with_engine(corpus / OURS, root, engine)
+        tools.append(
+            Tool(
+                name=ENGINES[engine],
+                root=root,
+                command=[*base, "--root", str(root), *options],
+                clean=["output", ".newsdigest-cache", ".output.staging-*"],
+                flavour=OURS,
+                version=f"{_git_describe()}, source {source_fingerprint()}",
+                ours=True,
+            )
+        )
     hugo = args.hugo or shutil.which("hugo")
     if args.no_peers:
         skipped.append("peers left out (--no-peers)")
@@ -215,6 +228,7 @@ def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list
                     "--quiet",
                 ],
                 clean=["public", "resources", ".hugo-cache", ".hugo_build.lock"],
+                flavour="hugo",
                 version=_version([hugo, "version"]),
             )
         )
@@ -237,12 +251,27 @@ def make_tools(corpus: Path, args: argparse.Namespace) -> tuple[list[Tool], list
                     "--quiet",
                 ],
                 clean=["output", "cache", "__pycache__"],
+                flavour="pelican",
                 version=_version([*pelican, "--version"]),
             )
         )
     elif not args.no_peers:
         skipped.append("pelican: not found (see bench/README.md, or pass --pelican)")
     return tools, skipped
+
+
+def _importable(python: str, module: str) -> bool:
+    found = subprocess.run([python, "-c", f"import {module}"], capture_output=True, check=False)
+    return found.returncode == 0
+
+
+def _copy_with_engine(source: Path, dest: Path, engine: str) -> None:
+    """The newsdigest corpus again, with site.yaml choosing another Markdown engine."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("output", ".newsdigest-cache"))
+    with open(dest / "site.yaml", "a", encoding="utf-8") as config:
+        config.write(f"markdown_engine: {engine}\n")
 
 
 def source_fingerprint() -> str:
@@ -280,8 +309,8 @@ def run_scenarios(
 
     A failed build stops this tool's run: what follows would not measure what it says.
     """
-    edited_path = tool.root / make_corpus.article_file(edited, tool.name)[0]
-    added_relative, added_text = make_corpus.article_file(added, tool.name)
+    edited_path = tool.root / make_corpus.article_file(edited, tool.flavour)[0]
+    added_relative, added_text = make_corpus.article_file(added, tool.flavour)
     added_path = tool.root / added_relative
     original = edited_path.read_bytes()
     try:
@@ -343,8 +372,12 @@ def _ratio(
 
 def size_table(count: int, tools: list[Tool], runs: int) -> list[str]:
     """The Markdown table for one corpus size: medians per scenario, memory, cost per article."""
-    peers = tools[1:]
-    header = ["scenario", *(tool.name for tool in tools), *(f"ours/{peer.name}" for peer in peers)]
+    pairs = [(us, peer) for us in tools if us.ours for peer in tools if not peer.ours]
+    header = [
+        "scenario",
+        *(tool.name for tool in tools),
+        *(f"{us.name}/{peer.name}" for us, peer in pairs),
+    ]
     lines = [
         f"### N = {count:,} articles ({runs} run{'s' if runs > 1 else ''}, medians of wall time)",
         "",
@@ -352,23 +385,25 @@ def size_table(count: int, tools: list[Tool], runs: int) -> list[str]:
         "|" + "---|" * len(header),
     ]
     for scenario, label in SCENARIOS.items():
-        walls = [median_wall(tool, scenario) for tool in tools]
-        ratios = [_ratio(walls[0], median_wall(peer, scenario)) for peer in peers]
         cells = [
-            _seconds(wall) if scenario in tool.scenarios else "not run"
-            for tool, wall in zip(tools, walls, strict=True)
+            _seconds(median_wall(tool, scenario)) if scenario in tool.scenarios else "not run"
+            for tool in tools
+        ]
+        ratios = [
+            _ratio(median_wall(us, scenario), median_wall(peer, scenario)) for us, peer in pairs
         ]
         lines.append("| " + " | ".join([label, *cells, *ratios]) + " |")
-    memory = [peak_memory(tool) for tool in tools]
-    cells = [f"{value / 2**20:.0f} MB" if value else "failed" for value in memory]
-    ratios = [_ratio(memory[0], peak_memory(peer), "smaller", "larger") for peer in peers]
+    cells = [
+        f"{peak / 2**20:.0f} MB" if (peak := peak_memory(tool)) else "failed" for tool in tools
+    ]
+    ratios = [_ratio(peak_memory(us), peak_memory(peer), "smaller", "larger") for us, peer in pairs]
     lines.append("| " + " | ".join(["peak memory", *cells, *ratios]) + " |")
     cold = [median_wall(tool, "cold") for tool in tools]
     cells = [f"{value / count * 1000:.2f} ms" if value else "failed" for value in cold]
-    lines.append("| " + " | ".join(["cold cost per article", *cells, *(["–"] * len(peers))]) + " |")
+    lines.append("| " + " | ".join(["cold cost per article", *cells, *(["–"] * len(pairs))]) + " |")
     cpu = [_ok(tool.results.get("cold", [])) for tool in tools]
     cells = [_seconds(statistics.median(m.cpu for m in good)) if good else "failed" for good in cpu]
-    lines.append("| " + " | ".join(["cold CPU time", *cells, *(["–"] * len(peers))]) + " |")
+    lines.append("| " + " | ".join(["cold CPU time", *cells, *(["–"] * len(pairs))]) + " |")
     return [*lines, ""]
 
 
@@ -390,13 +425,12 @@ def details(count: int, tools: list[Tool]) -> list[str]:
         for error in tool.errors:
             lines.extend(["", "```", error, "```"])
         lines.append("")
-    ours = tools[0]
-    for scenario in SCENARIOS:
+    for ours, scenario in ((tool, name) for tool in tools if tool.ours for name in SCENARIOS):
         good = _ok(ours.results.get(scenario, []))
         if good and good[-1].output.strip():
             lines.extend(
                 [
-                    f"{OURS} output, {SCENARIOS[scenario]}:",
+                    f"{ours.name} output, {SCENARIOS[scenario]}:",
                     "",
                     "```",
                     good[-1].output.strip(),
@@ -441,6 +475,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--hugo", help="hugo executable (default: on PATH)")
     parser.add_argument("--pelican", help="pelican executable (default: on PATH or importable)")
     parser.add_argument("--no-peers", action="store_true", help="measure newsdigest only")
+    parser.add_argument(
+        "--engines",
+        default=",".join(ENGINES),
+        help="Markdown engines to measure newsdigest with (comma-separated; default: all of "
+        f"{', '.join(ENGINES)}); a build with each counts as its own tool",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per build")
     parser.add_argument(
         "--scenarios",
@@ -459,6 +499,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error(f"--sizes must be comma-separated integers, not {args.sizes!r}")
     if args.runs < 1 or min(args.sizes) < 1:
         parser.error("--runs and every size must be at least 1")
+    args.engines = [engine for engine in args.engines.split(",") if engine]
+    if not args.engines or not set(args.engines) <= set(ENGINES):
+        parser.error(f"--engines: choose from {', '.join(ENGINES)}")
     selected: dict[str, tuple[str, ...]] = {}
     for spec in args.scenarios:
         tool, _, names = spec.partition("=")
