@@ -4,6 +4,7 @@ incremental build must leave output/ byte-identical to a cold build of the same 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from conftest import REPO, copy_example_site, tree_digest
 
 from generator.build import BuildOptions, BuildResult, build_site
+from generator.errors import UserError
 
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 
@@ -176,3 +178,16 @@ def test_adding_an_article_renders_only_the_pages_that_show_it(tmp_path: Path) -
     # search manifest and the sitemap of the other pages: not the other articles' pages.
     assert result.rendered <= 25 < first.pages
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def test_a_build_gives_the_cycle_collector_back(tmp_path: Path) -> None:
+    """Builds pause Python's cycle collector; `serve` runs many builds in one process, so
+    every build, good or failed, must switch it back on."""
+    root = copy_example_site(tmp_path / "site")
+    assert gc.isenabled()
+    _build(root)
+    assert gc.isenabled()
+    (root / "site.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    with pytest.raises(UserError):
+        _build(root)
+    assert gc.isenabled()
