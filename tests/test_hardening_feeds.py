@@ -13,11 +13,14 @@ import feedparser
 import pytest
 from conftest import REPO
 from hostile.helpers import article, html_errors, make_site, parse_xml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.__main__ import main
 from generator.config import load_config
 from generator.content import Article
 from generator.feeds import render_feed
+from generator.frontmatter import _UNSAFE_CHARACTERS, strip_unsafe_characters
 
 # YAML escapes put characters in values that YAML would refuse as raw text.
 TITLE_YAML = r'"Cdata ]]> amp & lt < ctl \x01\x08\x0b\x1f\x7f\x85 nonchar \uFFFE\uFFFF\uFDD0 end"'
@@ -110,3 +113,12 @@ def test_render_feed_drops_lone_surrogates_and_noncharacters() -> None:
         feed = feedparser.parse(data)
         assert feed.bozo == 0, feed.get("bozo_exception")
         assert feed.entries[0].title == "sur   ctl  nonchar  ]]> & < end"
+
+
+@given(st.text(st.characters(blacklist_categories=())))
+def test_no_forbidden_character_survives_reading_whatever_the_text(value: str) -> None:
+    """Reading skips the character-by-character scan for texts that are printable apart
+    from line breaks and tabs; whatever the text, the result must be what the scan gives."""
+    cleaned = strip_unsafe_characters(value)
+    assert cleaned == _UNSAFE_CHARACTERS.sub("", value)
+    assert not FORBIDDEN.search(cleaned)
