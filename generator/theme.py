@@ -149,7 +149,11 @@ def create_environment(
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+    base_path = config.base_path  # worked out once: the url filter runs several times a page
     environment = jinja2.Environment(
+        # Each build makes its own environment, so templates cannot change under it; Jinja's
+        # default would stat every template file again for every page rendered.
+        auto_reload=False,
         bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(
             [str(path) for path in theme.template_dirs], followlinks=False
@@ -161,7 +165,7 @@ def create_environment(
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        url=lambda path: config.base_path + str(path).lstrip("/"),
+        url=lambda path: base_path + str(path).lstrip("/"),
         absolute_url=lambda path: config.absolute_url(str(path)),
         isodate=lambda value: value.isoformat(),
         date=_format_date,
