@@ -240,6 +240,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(error.diagnostics)
         console.error(f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
         return EXIT_USER_ERROR
+    except OSError as error:
+        # The file system refused (permissions, full disk, read-only mount, a file where a
+        # folder should be): the user's to fix. Output is staged, so output/ still holds a
+        # whole site, and a publish cut short is finished by the next build.
+        if console.level >= VERBOSE:
+            raise
+        where = error.filename or "newsdigest"
+        console.error(
+            f"{where}: {error.strerror or error}; check the path, its permissions and free "
+            "space, then run again (-v shows where it happened)"
+        )
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)
         return 130

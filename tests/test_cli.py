@@ -257,3 +257,18 @@ def test_real_subprocess(tmp_path: Path) -> None:
         [sys.executable, "-m", "generator"], capture_output=True, text=True, env=env, timeout=60
     )
     assert usage.returncode == 2
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    root = site_copy("basic")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be\n", encoding="utf-8")
+    result = run_cli("build", "--root", root, "--output", blocked / "site")
+    assert result.status == 1
+    assert "Traceback" not in result.err
+    assert str(blocked) in result.err
+    assert "permissions" in result.err
+    with pytest.raises(OSError):  # -v is for finding out where: the traceback is kept
+        run_cli("build", "--root", root, "--output", blocked / "site", "-v")
