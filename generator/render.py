@@ -455,7 +455,10 @@ class PageContext:
                 "{" + ",".join(f"{name}:{self._key(value[name])}" for name in sorted(value)) + "}"
             )
         if isinstance(value, list | tuple):
-            return "[" + ",".join(self._key(item) for item in value) + "]"
+            # Lists of articles are most of what pages show: their keys are looked up directly
+            # (the id of a live article cannot be that of another live object).
+            known = self._article_keys
+            return "[" + ",".join(known.get(id(item)) or self._key(item) for item in value) + "]"
         if isinstance(value, SiteConfig) or callable(value):
             return ""  # covered by the global key
         return repr(value)  # small frozen dataclasses, strings, numbers, dates
