@@ -214,7 +214,7 @@ def _clean(
     themselves stay in the store, where tasks given those tables find or remake them)."""
     problems = [] if problems is None else problems
     first = _stream_signatures(executor, firsts, outcome, problems)
-    del firsts
+    firsts.clear()  # the caller's list too: pass 1's results are all in `first` now
     starts = _locator(first)
     places: list[Place] = [(item.source, item.where) for item in first]
     groups = stages.find_groups(first, _verifier(executor, places, starts))
@@ -295,10 +295,11 @@ def import_pages(
         if temporary
         else str((root / CACHE_FOLDER).resolve())
     )
+    finished = False
     try:
         firsts = [executor.submit(stages.first_pass, chunk, store) for chunk in chunks]
         del chunks
-        signatures, tables = _clean(executor, firsts, view, outcome, problems)
+        signatures, tables = _clean(executor, firsts, view, outcome, problems)  # empties firsts
         for _, problem in sorted(problems, key=lambda item: item[0]):
             print(problem.format(), file=err)
         outcome.failed += len(problems)
@@ -316,8 +317,10 @@ def import_pages(
             out,
             err,
         )
+        finished = True
     finally:
-        _drop_store(executor, store, temporary)
+        if temporary or finished:  # an interrupted import keeps what a re-run can reuse
+            _drop_store(executor, store, temporary)
     return outcome
 
 
