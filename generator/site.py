@@ -19,6 +19,7 @@ from .urls import (
     SEARCH_INDEX,
     SEARCH_PAGE_URL,
     expand_permalink,
+    is_data_part_url,
     output_path_for,
     page_count,
     page_url,
@@ -294,10 +295,13 @@ def _check_fixed_urls(
         for n in range(2, page_count(tag.count, config.per_page) + 1):
             fixed[page_url(tag.url, n)] = f"page {n} of the tag {tag.name!r}"
     for article in articles:
-        if article.url in fixed:
+        taken = fixed.get(article.url)
+        if taken is None and is_data_part_url(article.url):
+            taken = "a name reserved for the parts of the search index and the sitemap"
+        if taken is not None:
             problems.add(
                 article.source,
                 article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
-                f"URL {article.url} is also {fixed[article.url]}",
+                f"URL {article.url} is also {taken}",
                 "give the article a different `slug:`",
             )

@@ -94,6 +94,16 @@ def sitemap_pages_url(number: int) -> str:
     return f"/sitemap-pages-{number}.xml"
 
 
+_DATA_PART = re.compile(
+    r"/search/index/\d{4}-\d{2}\.json|/sitemap-(articles-\d{4}-\d{2}(-\d+)?|pages-\d+)\.xml"
+)
+
+
+def is_data_part_url(url: str) -> bool:
+    """Whether a URL has the shape of a search-index or sitemap part (reserved for them)."""
+    return _DATA_PART.fullmatch(url) is not None
+
+
 def page_url(base: str, number: int) -> str:
     """`/tags/x/` for the first page of a listing, `/tags/x/page/2/` after it."""
     return base if number == 1 else f"{base}page/{number}/"
