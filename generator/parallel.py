@@ -7,11 +7,9 @@ costs more than it saves below a few hundred items.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -67,6 +65,10 @@ def _map(
             results.extend(function(items[start : start + step]))
             progress(len(results), len(items))
         return results
+    # Imported here: an incremental build rarely needs a pool, and these are ~30 ms of start-up.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork shares the parent's data (the whole Site) without pickling it for each worker.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
