@@ -325,11 +325,8 @@ def find_groups(
     Pages sharing a band key are candidates; candidates with the same shingle set are one
     story at once, the others are checked with `verify` (exact Jaccard, on workers).
     """
-    bands = (
-        np.concatenate([item.bands for item in signatures])
-        if signatures
-        else np.zeros((0, BANDS), dtype=np.uint64)
-    )
+    # One band's column at a time, never a copy of all bands: what the coordinator holds
+    # per page while grouping is the signatures plus about 100 bytes.
     digests = (
         np.concatenate([item.digests for item in signatures])
         if signatures
@@ -366,10 +363,12 @@ def find_groups(
             representative[second] = False
     chosen = live[representative[live]]
     pairs: set[tuple[int, int]] = set()
-    for band in range(BANDS):
-        keys = bands[chosen, band]
-        order = chosen[np.argsort(keys, kind="stable")]
-        sorted_keys = bands[order, band]
+    del digests
+    for band in range(BANDS if len(chosen) > 1 else 0):  # one page has no pair
+        keys = np.concatenate([item.bands[:, band] for item in signatures])[chosen]
+        sorting = np.argsort(keys, kind="stable")
+        order, sorted_keys = chosen[sorting], keys[sorting]
+        del keys, sorting
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         stops = np.r_[starts[1:], len(order)]
         for start, stop in zip(starts, stops, strict=True):
@@ -383,7 +382,12 @@ def find_groups(
         for (a, b), similar in zip(batch, verify(batch), strict=True):
             if similar:
                 union(a, b)
-    return np.array([root(item) for item in range(count)], dtype=np.int64)
+    # Every page's root (its group's smallest page), by pointer jumping on the whole array.
+    while True:
+        above = parent[parent]
+        if np.array_equal(above, parent):
+            return parent
+        parent = above
 
 
 # --- votes for the batch-wide signals ---------------------------------------------------
