@@ -19,21 +19,26 @@ CLIENT_LOG_LENGTH = 20
 
 def _connect(scheduler: str | None, workers: int | None, processes: bool) -> tuple[Any, Any]:
     """A client of the scheduler at `scheduler`, or of a local cluster started here."""
-    from dask.distributed import Client, LocalCluster
+    import dask
+    from dask.distributed import Client, LocalCluster  # loads Dask's defaults: set after
 
-    if scheduler:
-        return Client(scheduler, set_as_default=False), None
-    if processes and os.name == "posix":
-        cluster = _subprocess_cluster(workers or 1)
-    else:
-        cluster = LocalCluster(
-            n_workers=workers or 1,
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=":0",
-            memory_limit=0,
-        )
-    client = Client(cluster, set_as_default=False)
+    # A Dask client keeps its last `low-level-log-length` messages (1,000) for debugging,
+    # with the arguments of every task: ~5 MB of the coordinator's Python memory at 20,000
+    # pages (tracemalloc), the largest part left once the pages were moved out.
+    with dask.config.set({"distributed.admin.low-level-log-length": CLIENT_LOG_LENGTH}):
+        if scheduler:
+            return Client(scheduler, set_as_default=False), None
+        if processes and os.name == "posix":
+            cluster = _subprocess_cluster(workers or 1)
+        else:
+            cluster = LocalCluster(
+                n_workers=workers or 1,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=":0",
+                memory_limit=0,
+            )
+        client = Client(cluster, set_as_default=False)
     client.wait_for_workers(workers or 1, timeout=STARTUP_SECONDS)
     return client, cluster
 
@@ -125,13 +130,7 @@ class DaskExecutor:
         processes: bool = True,
         retries: int = RETRIES,
     ) -> None:
-        import dask
-
-        # A Dask client keeps its last `low-level-log-length` messages (1,000) for debugging,
-        # with the arguments of every task: ~5 MB of the coordinator's Python memory at
-        # 20,000 pages (tracemalloc), the largest part left once the pages were moved out.
-        with dask.config.set({"distributed.admin.low-level-log-length": CLIENT_LOG_LENGTH}):
-            self._client, self._cluster = _connect(scheduler, workers, processes)
+        self._client, self._cluster = _connect(scheduler, workers, processes)
         self._retries = retries
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
