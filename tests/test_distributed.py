@@ -7,6 +7,8 @@ from __future__ import annotations
 import gc
 import io
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,3 +215,18 @@ def test_pages_missing_from_the_store_are_made_again(
     assert len(calls) >= 4
     assert result == reference[0]
     assert tree_digest(tmp_path / "site" / "content") == reference[1]
+
+
+def test_command_line_workers_in_a_fresh_process(
+    inputs: list[str], reference: tuple, tmp_path: Path
+) -> None:
+    """`newsdigest import --workers 2` as a user runs it: a new interpreter, the scheduler and
+    workers in processes of their own; same messages and files as the local import."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    command = [sys.executable, "-m", "generator", "import", *inputs, "--root", str(root)]
+    done = subprocess.run(
+        [*command, "--workers", "2", "--no-cache"], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout) == reference[0][:2], done.stderr[-2000:]
+    assert tree_digest(root / "content") == reference[1]
