@@ -390,10 +390,9 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
     faster) is opt-in, since its extensions differ (no heading ids, no attribute lists).
     """
     if settings.markdown_engine == "cmark":
-        import cmarkgfm  # optional dependency, checked when site.yaml is loaded
+        from .cmark import gfm_to_html  # cmarkgfm is optional, checked when site.yaml is loaded
 
-        options = cmarkgfm.Options.CMARK_OPT_UNSAFE  # raw HTML goes on to nh3, as below
-        rendered = cmarkgfm.github_flavored_markdown_to_html(text, options=options)
+        rendered = gfm_to_html(text)
     else:
         converter = _converters.get(settings.markdown_extensions)
         if converter is None:
