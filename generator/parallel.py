@@ -56,15 +56,20 @@ def _map(
         workers = 1
     if workers <= 1:
         initializer(*initargs)
-        if progress is None:
-            return function(items)
-        # In slices only to report progress: the results are the same.
-        results: list[R] = []
-        step = max(1, len(items) // 100)
-        for start in range(0, len(items), step):
-            results.extend(function(items[start : start + step]))
-            progress(len(results), len(items))
-        return results
+        try:
+            if progress is None:
+                return function(items)
+            # In slices only to report progress: the results are the same.
+            results: list[R] = []
+            step = max(1, len(items) // 100)
+            for start in range(0, len(items), step):
+                results.extend(function(items[start : start + step]))
+                progress(len(results), len(items))
+            return results
+        finally:
+            # This process is no worker: keeping the state would keep the whole Site alive
+            # after the build (in `serve`, until the next one; at exit, seconds of freeing).
+            _clear_worker_state()
     # Imported here: an incremental build rarely needs a pool, and these are ~30 ms of start-up.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -87,6 +92,11 @@ def _map(
 # batches; sending this with every batch would pickle the whole Site over and over).
 _parse_settings: ParseSettings | None = None
 _render_state: tuple[PageContext, jinja2.Environment, Path, Path] | None = None
+
+
+def _clear_worker_state() -> None:
+    global _parse_settings, _render_state
+    _parse_settings = _render_state = None
 
 
 def _init_parse(settings: ParseSettings) -> None:

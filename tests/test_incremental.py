@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, copy_example_site, tree_digest
 
 from generator.build import BuildOptions, BuildResult, build_site
+from generator.content import Article
 from generator.errors import UserError
 
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
@@ -191,3 +192,17 @@ def test_a_build_gives_the_cycle_collector_back(tmp_path: Path) -> None:
     with pytest.raises(UserError):
         _build(root)
     assert gc.isenabled()
+
+
+def test_a_finished_build_keeps_no_article_alive(tmp_path: Path) -> None:
+    """`serve` builds again and again in one process; an in-process (one-worker) build must
+    not leave its Site reachable, or memory grows with the archive and exit takes seconds."""
+    root = copy_example_site(tmp_path / "site")
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(item, Article) for item in gc.get_objects())
+
+    before = alive()  # other tests may hold articles of their own
+    _build(root, workers=1)
+    assert alive() == before
