@@ -233,7 +233,7 @@ def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     """Hold off Python's cycle collector for one build.
 
     A build creates hundreds of thousands of long-lived objects (articles, pages, records)
@@ -250,7 +250,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@collector_paused()
+@_collector_paused()
 def build_site(options: BuildOptions) -> BuildResult:
     """Load, resolve, render and publish the site; raise UserError on any user mistake."""
     watch = Stopwatch()
