@@ -54,8 +54,9 @@ def score_page(page: Path) -> Score:
     want = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     data = page.read_bytes()
     kind = "html" if page.suffix == ".html" else "text"
-    document = RawDocument(page.name, data, kind, data.decode("utf-8"),
-                           hashlib.sha256(data).hexdigest(), 0)
+    document = RawDocument(
+        page.name, data, kind, data.decode("utf-8"), hashlib.sha256(data).hexdigest(), 0
+    )
     found = clean_document(document, BatchContext())
     got, expected = tokens(found.body), tokens("\n".join(want["body"]))
     fields = {
@@ -64,8 +65,14 @@ def score_page(page: Path) -> Score:
         "publisher": found.publisher == want["publisher"],
         "tags": [tag.casefold() for tag in found.tags] == [tag.casefold() for tag in want["tags"]],
     }
-    return Score(page.stem, kind, sum((got & expected).values()), sum(got.values()),
-                 sum(expected.values()), fields)
+    return Score(
+        page.stem,
+        kind,
+        sum((got & expected).values()),
+        sum(got.values()),
+        sum(expected.values()),
+        fields,
+    )
 
 
 def prf(scores: list[Score]) -> tuple[float, float, float]:
@@ -88,9 +95,13 @@ def main() -> int:
         for score in scores:
             p, r, f = prf([score])
             wrong = [name for name, ok in score.fields.items() if not ok]
-            print(f"{score.name:<22} P {p:.3f} R {r:.3f} F1 {f:.3f}  wrong: {', '.join(wrong) or '-'}")
-    print(f"pages: {len(scores)} ({sum(s.format == 'text' for s in scores)} text, "
-          f"{sum(s.format == 'html' for s in scores)} HTML)")
+            print(
+                f"{score.name:<22} P {p:.3f} R {r:.3f} F1 {f:.3f}  wrong: {', '.join(wrong) or '-'}"
+            )
+    print(
+        f"pages: {len(scores)} ({sum(s.format == 'text' for s in scores)} text, "
+        f"{sum(s.format == 'html' for s in scores)} HTML)"
+    )
     for kind in ("text", "html"):
         subset = [score for score in scores if score.format == kind]
         p, r, f = prf(subset)

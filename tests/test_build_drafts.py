@@ -18,7 +18,10 @@ def test_broken_draft_is_skipped_and_named(
     (root / "content" / "review-me.md").write_text(BROKEN_DRAFT, encoding="utf-8")
     result = run_cli("build", "--root", root)
     assert result.status == 0
-    assert "review-me.md: draft, not valid yet: missing required field `title`; missing required field `date`" in result.err
+    assert (
+        "review-me.md: draft, not valid yet: missing required field `title`; missing required field `date`"
+        in result.err
+    )
     assert (root / "output" / "index.html").is_file()
 
 

@@ -31,13 +31,23 @@ PARAGRAPHS = [
 
 def test_unlabelled_link_boxes_are_removed_by_shape() -> None:
     """Labels the vocabulary has never heard of: the run of headlines under them goes."""
-    page = "\n".join([
-        "Port workers strike over pay", "Zorblat", "Filed 2025-09-12 07:30", *PARAGRAPHS,
-        "Quuxly picks", "Council approves new cycle lanes on the seafront",
-        "Schools to stay open during summer heat wave", "Inside the city's oldest bakery",
-        "What the new parking rules mean for you", "Wibble", "Fire crews tackle blaze at old mill",
-        "Ten years on, the bridge still divides opinion", "Local runner wins mountain marathon",
-    ])
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            "Zorblat",
+            "Filed 2025-09-12 07:30",
+            *PARAGRAPHS,
+            "Quuxly picks",
+            "Council approves new cycle lanes on the seafront",
+            "Schools to stay open during summer heat wave",
+            "Inside the city's oldest bakery",
+            "What the new parking rules mean for you",
+            "Wibble",
+            "Fire crews tackle blaze at old mill",
+            "Ten years on, the bridge still divides opinion",
+            "Local runner wins mountain marathon",
+        ]
+    )
     found = clean_text(page, BatchContext())
     assert found.body.split("\n\n") == PARAGRAPHS
     assert found.title == "Port workers strike over pay"
@@ -45,12 +55,19 @@ def test_unlabelled_link_boxes_are_removed_by_shape() -> None:
 
 
 def test_comments_after_the_story_are_not_body() -> None:
-    page = "\n".join([
-        "Port workers strike over pay - Harbour Gazette", "", *PARAGRAPHS, "", "Comments (2)",
-        "dockhand99", "5 hours ago",
-        "My father worked at that port for thirty years and they always treated the workers badly.",
-        "Reply",
-    ])
+    page = "\n".join(
+        [
+            "Port workers strike over pay - Harbour Gazette",
+            "",
+            *PARAGRAPHS,
+            "",
+            "Comments (2)",
+            "dockhand99",
+            "5 hours ago",
+            "My father worked at that port for thirty years and they always treated the workers badly.",
+            "Reply",
+        ]
+    )
     found = clean_text(page, BatchContext())
     assert found.body.split("\n\n") == PARAGRAPHS
     assert found.publisher == "Harbour Gazette"
@@ -65,11 +82,21 @@ def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None
         "a project that has been debated for a decade.",
         "Construction will begin in the spring and is expected to take eighteen months.",
     ]
-    first = "\n".join(["Port workers strike over pay | Valley Voice", "", PARAGRAPHS[0], promo,
-                       *PARAGRAPHS[1:], other[0]])
+    first = "\n".join(
+        [
+            "Port workers strike over pay | Valley Voice",
+            "",
+            PARAGRAPHS[0],
+            promo,
+            *PARAGRAPHS[1:],
+            other[0],
+        ]
+    )
     second = "\n".join([f"{other[0]} | Valley Voice", "", other[1], promo, other[2]])
-    documents = [RawDocument(f"{n}.txt", text.encode(), "text", text, str(n), n)
-                 for n, text in enumerate((first, second))]
+    documents = [
+        RawDocument(f"{n}.txt", text.encode(), "text", text, str(n), n)
+        for n, text in enumerate((first, second))
+    ]
     empty = ContentIndex({}, {}, frozenset(), DuplicateIndex())
     cleaned = clean_batch(documents, empty)
     assert cleaned[0].found.body.split("\n\n") == PARAGRAPHS
@@ -81,12 +108,22 @@ def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None
     [
         ("Date:2025-04-14 15:45:07", "published", dt.datetime(2025, 4, 14, 15, 45, 7)),
         ("Published: April 14, 2025 at 3:45 p.m.", "published", dt.datetime(2025, 4, 14, 15, 45)),
-        ("Veröffentlicht am 14. April 2025, 15:45 Uhr", "published", dt.datetime(2025, 4, 14, 15, 45)),
+        (
+            "Veröffentlicht am 14. April 2025, 15:45 Uhr",
+            "published",
+            dt.datetime(2025, 4, 14, 15, 45),
+        ),
         ("Mis à jour le 2 février 2025 à 9h05", "updated", dt.datetime(2025, 2, 2, 9, 5)),
-        ("12 de mayo de 2025 - 08:30 CEST", "bare",
-         dt.datetime(2025, 5, 12, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))),
-        ("2025-02-05T10:00:00-05:00", "bare",
-         dt.datetime(2025, 2, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))),
+        (
+            "12 de mayo de 2025 - 08:30 CEST",
+            "bare",
+            dt.datetime(2025, 5, 12, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        ),
+        (
+            "2025-02-05T10:00:00-05:00",
+            "bare",
+            dt.datetime(2025, 2, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        ),
         ("Stand: 03.07.2025", "updated", dt.date(2025, 7, 3)),
         ("04/14/2025", "bare", dt.date(2025, 4, 14)),
     ],

@@ -73,8 +73,19 @@ def test_seed_becomes_one_clean_article(run_cli: Callable, root: Path) -> None:
     assert body.strip().startswith("Iran has been sending material to Russia")
     assert body.strip().endswith("to Tehran's drone program.")
     assert body.strip().count("\n\n") == 11  # the 12 story paragraphs, nothing else
-    for furniture in ("Related", "Ranking", "Recommendation", "veryGood", "View", "Date:",
-                      "Current:", "Buckingham Palace", "Questlove", "Malia Obama", "In:"):
+    for furniture in (
+        "Related",
+        "Ranking",
+        "Recommendation",
+        "veryGood",
+        "View",
+        "Date:",
+        "Current:",
+        "Buckingham Palace",
+        "Questlove",
+        "Malia Obama",
+        "In:",
+    ):
         assert furniture not in body
     summary = fields["summary"]
     assert body.strip().startswith(summary.split(" The drone")[0])
@@ -87,15 +98,20 @@ def test_seed_becomes_one_clean_article(run_cli: Callable, root: Path) -> None:
 def test_seed_through_python_dash_m(root: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "generator", "import", str(SEED), "--root", str(root)],
-        capture_output=True, text=True, cwd=REPO, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert len(articles(root)) == 1
 
 
-def test_imported_seed_is_shown_by_the_build(run_cli: Callable,
-                                             site_copy: Callable[[str], Path]) -> None:
+def test_imported_seed_is_shown_by_the_build(
+    run_cli: Callable, site_copy: Callable[[str], Path]
+) -> None:
     site = site_copy("empty")
     assert run_cli("import", SEED, "--root", site).status == 0
     assert run_cli("build", "--root", site).status == 0
@@ -117,7 +133,9 @@ def test_reimport_changes_nothing(run_cli: Callable, root: Path) -> None:
 def test_edited_article_is_not_overwritten_without_force(run_cli: Callable, root: Path) -> None:
     assert run_cli("import", SEED, "--root", root).status == 0
     [path] = articles(root)
-    edited = path.read_text(encoding="utf-8").replace("Iran has been sending", "Tehran has been sending")
+    edited = path.read_text(encoding="utf-8").replace(
+        "Iran has been sending", "Tehran has been sending"
+    )
     path.write_text(edited, encoding="utf-8")
     result = run_cli("import", SEED, "--root", root)
     assert path.read_text(encoding="utf-8") == edited
@@ -135,8 +153,9 @@ def test_dry_run_writes_nothing(run_cli: Callable, root: Path) -> None:
     assert "dry run" in result.out
 
 
-def test_extra_tags_and_folders_are_read_recursively(run_cli: Callable, root: Path,
-                                                     tmp_path: Path) -> None:
+def test_extra_tags_and_folders_are_read_recursively(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox" / "deep"
     inbox.mkdir(parents=True)
     shutil.copy(SEED, inbox / "a.txt")
@@ -168,12 +187,19 @@ def test_bad_inputs_are_reported_and_the_rest_imported(
     (inputs / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
     (inputs / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me story".encode("latin-1"))
     (inputs / "huge.txt").write_bytes(b"word " * 4000)
-    record = {"url": "https://water.example/plant", "title": "Water board approves plant",
-              "date": "2025-03-10T09:00:00+01:00", "publisher": "Coast Post",
-              "text": "\n".join(STORY)}
+    record = {
+        "url": "https://water.example/plant",
+        "title": "Water board approves plant",
+        "date": "2025-03-10T09:00:00+01:00",
+        "publisher": "Coast Post",
+        "text": "\n".join(STORY),
+    }
     (inputs / "dump.jsonl").write_text(
-        json.dumps(record) + "\n" + '{"title": "broken", "text": "unterminated\n'
-        + json.dumps({"title": "no body"}) + "\n",
+        json.dumps(record)
+        + "\n"
+        + '{"title": "broken", "text": "unterminated\n'
+        + json.dumps({"title": "no body"})
+        + "\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(readers, "MAX_INPUT_BYTES", 12_000)
@@ -199,9 +225,13 @@ def test_bad_inputs_are_reported_and_the_rest_imported(
 
 
 def test_jsonl_record_fields_win(run_cli: Callable, root: Path, tmp_path: Path) -> None:
-    record = {"url": "https://water.example/plant", "title": "Water board approves plant - Coast Post",
-              "date": "2025-03-10T09:00:00+01:00", "tags": ["Water", "Coast"],
-              "text": "\n".join(STORY)}
+    record = {
+        "url": "https://water.example/plant",
+        "title": "Water board approves plant - Coast Post",
+        "date": "2025-03-10T09:00:00+01:00",
+        "tags": ["Water", "Coast"],
+        "text": "\n".join(STORY),
+    }
     dump = tmp_path / "dump.jsonl"
     dump.write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert run_cli("import", dump, "--root", root).status == 0
@@ -214,11 +244,13 @@ def test_jsonl_record_fields_win(run_cli: Callable, root: Path, tmp_path: Path) 
     assert article.fields["imported_from"]["source"] == f"{dump}:1"
 
 
-def test_undated_page_becomes_a_draft_for_review(run_cli: Callable, root: Path,
-                                                 tmp_path: Path) -> None:
+def test_undated_page_becomes_a_draft_for_review(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
     raw = tmp_path / "undated.txt"
-    raw.write_text("Water board approves plant | Coast Post\n\n" + "\n".join(STORY) + "\n",
-                   encoding="utf-8")
+    raw.write_text(
+        "Water board approves plant | Coast Post\n\n" + "\n".join(STORY) + "\n", encoding="utf-8"
+    )
     result = run_cli("import", raw, "--root", root)
     assert result.status == 0
     [(path, article)] = articles(root).items()
@@ -229,8 +261,9 @@ def test_undated_page_becomes_a_draft_for_review(run_cli: Callable, root: Path,
     assert "drafts needing review 1" in result.out
 
 
-def test_page_without_a_story_is_a_draft_without_invented_fields(run_cli: Callable, root: Path,
-                                                                 tmp_path: Path) -> None:
+def test_page_without_a_story_is_a_draft_without_invented_fields(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
     raw = tmp_path / "menu.txt"
     raw.write_text("Home | News | Sport\nSign in\nSubscribe\n", encoding="utf-8")
     assert run_cli("import", raw, "--root", root).status == 0
@@ -240,15 +273,26 @@ def test_page_without_a_story_is_a_draft_without_invented_fields(run_cli: Callab
     assert not {"title", "date", "publisher", "summary", "tags"} & set(article.fields)
 
 
-def test_near_duplicates_in_a_batch_become_one_article(run_cli: Callable, root: Path,
-                                                       tmp_path: Path) -> None:
+def test_near_duplicates_in_a_batch_become_one_article(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
     first = tmp_path / "a.txt"
     second = tmp_path / "b.txt"
     reworded = [*STORY[:3], STORY[3].replace("independent scientists", "outside scientists")]
-    second.write_text(page("Water board approves plant", "Coast Post", "2025-03-10 09:00",
-                           STORY, url="x"), encoding="utf-8")
-    first.write_text(page("Regional board backs desalination plant", "North News",
-                          "2025-03-10 11:30", reworded, url="x"), encoding="utf-8")
+    second.write_text(
+        page("Water board approves plant", "Coast Post", "2025-03-10 09:00", STORY, url="x"),
+        encoding="utf-8",
+    )
+    first.write_text(
+        page(
+            "Regional board backs desalination plant",
+            "North News",
+            "2025-03-10 11:30",
+            reworded,
+            url="x",
+        ),
+        encoding="utf-8",
+    )
     result = run_cli("import", first, second, "--root", root)
     assert result.status == 0, result.err
     [article] = articles(root).values()
@@ -259,15 +303,26 @@ def test_near_duplicates_in_a_batch_become_one_article(run_cli: Callable, root: 
     assert "imported 0" in again.out
 
 
-def test_duplicate_of_existing_article_is_merged_into_it(run_cli: Callable, root: Path,
-                                                         tmp_path: Path) -> None:
+def test_duplicate_of_existing_article_is_merged_into_it(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
     first = tmp_path / "a.txt"
-    first.write_text(page("Water board approves plant", "Coast Post", "2025-03-10 09:00", STORY,
-                          url="x"), encoding="utf-8")
+    first.write_text(
+        page("Water board approves plant", "Coast Post", "2025-03-10 09:00", STORY, url="x"),
+        encoding="utf-8",
+    )
     assert run_cli("import", first, "--root", root).status == 0
     later = tmp_path / "b.txt"
-    later.write_text(page("Desalination plant gets green light", "Harbor Courier",
-                          "2025-03-11 08:00", STORY, url="x"), encoding="utf-8")
+    later.write_text(
+        page(
+            "Desalination plant gets green light",
+            "Harbor Courier",
+            "2025-03-11 08:00",
+            STORY,
+            url="x",
+        ),
+        encoding="utf-8",
+    )
     result = run_cli("import", later, "--root", root)
     assert result.status == 0
     [article] = articles(root).values()
@@ -290,8 +345,17 @@ def test_html_is_cleaned_and_sanitised(run_cli: Callable, root: Path) -> None:
     assert "[operator](https://bay-observer.example/operator)" in body
     assert "a statement" in body
     lowered = body.casefold()
-    for bad in ("javascript:", "<script", "onclick", "onmouseover", "alert(", "tracker",
-                "harborwatcher", "ten years", "reply"):
+    for bad in (
+        "javascript:",
+        "<script",
+        "onclick",
+        "onmouseover",
+        "alert(",
+        "tracker",
+        "harborwatcher",
+        "ten years",
+        "reply",
+    ):
         assert bad not in lowered, bad
     assert "investigation into the cause" in body
 

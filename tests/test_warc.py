@@ -48,9 +48,11 @@ def articles(root: Path) -> dict[str, FrontMatter]:
 
 
 def page(title: str, extra_head: str = "", body: str = STORY) -> bytes:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title} | Coast Post"
-            f"</title>{extra_head}</head><body><nav>Home | News | Sport</nav><article>"
-            f"<h1>{title}</h1>{body}</article></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title} | Coast Post"
+        f"</title>{extra_head}</head><body><nav>Home | News | Sport</nav><article>"
+        f"<h1>{title}</h1>{body}</article></body></html>"
+    ).encode()
 
 
 def write_records(path: Path, records: list[tuple[str, str, bytes, str, str]]) -> Path:
@@ -58,18 +60,35 @@ def write_records(path: Path, records: list[tuple[str, str, bytes, str, str]]) -
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=path.suffix == ".gz")
         for number, (uri, status, body, kind, date) in enumerate(records):
-            headers = {"WARC-Record-ID": f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>",
-                       "WARC-Date": date}
-            writer.write_record(writer.create_warc_record(
-                uri, "request", warc_headers_dict={**headers, "WARC-Record-ID":
-                                                   f"<urn:uuid:10000000-0000-4000-8000-{number:012d}>"},
-                http_headers=StatusAndHeaders(f"GET {uri} HTTP/1.1", [], is_http_request=True)))
-            writer.write_record(writer.create_warc_record(
-                uri, "response", payload=BytesIO(body), length=len(body),
-                warc_headers_dict=headers,
-                http_headers=StatusAndHeaders(status, [("Content-Type", kind),
-                                                       ("Content-Length", str(len(body)))],
-                                              protocol="HTTP/1.1")))
+            headers = {
+                "WARC-Record-ID": f"<urn:uuid:00000000-0000-4000-8000-{number:012d}>",
+                "WARC-Date": date,
+            }
+            writer.write_record(
+                writer.create_warc_record(
+                    uri,
+                    "request",
+                    warc_headers_dict={
+                        **headers,
+                        "WARC-Record-ID": f"<urn:uuid:10000000-0000-4000-8000-{number:012d}>",
+                    },
+                    http_headers=StatusAndHeaders(f"GET {uri} HTTP/1.1", [], is_http_request=True),
+                )
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    uri,
+                    "response",
+                    payload=BytesIO(body),
+                    length=len(body),
+                    warc_headers_dict=headers,
+                    http_headers=StatusAndHeaders(
+                        status,
+                        [("Content-Type", kind), ("Content-Length", str(len(body)))],
+                        protocol="HTTP/1.1",
+                    ),
+                )
+            )
     return path
 
 
@@ -86,18 +105,22 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_warc_module().write_warc(path, 40)
 
 
-def test_generated_crawl_is_imported_and_other_records_counted(run_cli: Callable, root: Path,
-                                                               crawl: Path) -> None:
+def test_generated_crawl_is_imported_and_other_records_counted(
+    run_cli: Callable, root: Path, crawl: Path
+) -> None:
     result = run_cli("import", crawl, "--root", root)
     assert result.status == 0, result.err
     summary = result.out.strip().splitlines()[-1]
     written = articles(root)
-    assert summary.startswith(f"imported {len(written)}, unchanged 0, duplicates merged "
-                              f"{40 - len(written)},")
+    assert summary.startswith(
+        f"imported {len(written)}, unchanged 0, duplicates merged {40 - len(written)},"
+    )
     assert 40 - len(written) >= 2  # the crawl republishes stories on other sites
     assert summary.endswith("failed 0, records skipped 49")
-    assert "skipped 49 WARC records that are not HTML pages with status 200: 44 request, " \
-           "2 not HTML, 1 HTTP 301, 1 HTTP 404, 1 warcinfo" in result.out
+    assert (
+        "skipped 49 WARC records that are not HTML pages with status 200: 44 request, "
+        "2 not HTML, 1 HTTP 301, 1 HTTP 404, 1 warcinfo" in result.out
+    )
     for article in written.values():
         fields = article.fields
         assert fields["original_url"].startswith("https://")
@@ -108,42 +131,84 @@ def test_generated_crawl_is_imported_and_other_records_counted(run_cli: Callable
 
 
 def test_status_type_and_date_rules(run_cli: Callable, root: Path, tmp_path: Path) -> None:
-    dated = page("Water board approves desalination plant",
-                 '<meta property="article:published_time" content="2025-03-10T09:00:00+01:00">')
-    undated = page("Ferry timetable changes for the winter season", body=STORY.replace(
-        "desalination plant", "ferry terminal").replace("water board", "ferry company"))
-    warc = write_records(tmp_path / "mixed.warc", [
-        ("https://coast.example/a", "200 OK", dated, "text/html; charset=utf-8",
-         "2025-11-01T12:00:00Z"),
-        ("https://coast.example/b", "200 OK", undated, "text/html", "2025-11-02T08:30:00Z"),
-        ("https://coast.example/gone", "404 Not Found", page("Gone"), "text/html",
-         "2025-11-01T12:00:00Z"),
-        ("https://coast.example/moved", "301 Moved Permanently", b"", "text/html",
-         "2025-11-01T12:00:00Z"),
-        ("https://coast.example/logo.png", "200 OK", b"\x89PNG\r\n" * 10, "image/png",
-         "2025-11-01T12:00:00Z"),
-    ])
+    dated = page(
+        "Water board approves desalination plant",
+        '<meta property="article:published_time" content="2025-03-10T09:00:00+01:00">',
+    )
+    undated = page(
+        "Ferry timetable changes for the winter season",
+        body=STORY.replace("desalination plant", "ferry terminal").replace(
+            "water board", "ferry company"
+        ),
+    )
+    warc = write_records(
+        tmp_path / "mixed.warc",
+        [
+            (
+                "https://coast.example/a",
+                "200 OK",
+                dated,
+                "text/html; charset=utf-8",
+                "2025-11-01T12:00:00Z",
+            ),
+            ("https://coast.example/b", "200 OK", undated, "text/html", "2025-11-02T08:30:00Z"),
+            (
+                "https://coast.example/gone",
+                "404 Not Found",
+                page("Gone"),
+                "text/html",
+                "2025-11-01T12:00:00Z",
+            ),
+            (
+                "https://coast.example/moved",
+                "301 Moved Permanently",
+                b"",
+                "text/html",
+                "2025-11-01T12:00:00Z",
+            ),
+            (
+                "https://coast.example/logo.png",
+                "200 OK",
+                b"\x89PNG\r\n" * 10,
+                "image/png",
+                "2025-11-01T12:00:00Z",
+            ),
+        ],
+    )
     result = run_cli("import", warc, "--root", root)
     assert result.status == 0, result.err
     written = {a.fields["original_url"]: a.fields for a in articles(root).values()}
     assert set(written) == {"https://coast.example/a", "https://coast.example/b"}
     # The page's own date wins; the crawl date is only a fallback.
-    assert dt.datetime.fromisoformat(written["https://coast.example/a"]["date"]) == \
-        dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert dt.datetime.fromisoformat(written["https://coast.example/b"]["date"]) == \
-        dt.datetime(2025, 11, 2, 8, 30, tzinfo=dt.UTC)
-    assert written["https://coast.example/b"]["imported_from"]["source"] == \
-        f"{warc}#urn:uuid:00000000-0000-4000-8000-000000000001"
-    assert "skipped 8 WARC records that are not HTML pages with status 200: 5 request, " \
-           "1 HTTP 301, 1 HTTP 404, 1 not HTML" in result.out
+    assert dt.datetime.fromisoformat(written["https://coast.example/a"]["date"]) == dt.datetime(
+        2025, 3, 10, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))
+    )
+    assert dt.datetime.fromisoformat(written["https://coast.example/b"]["date"]) == dt.datetime(
+        2025, 11, 2, 8, 30, tzinfo=dt.UTC
+    )
+    assert (
+        written["https://coast.example/b"]["imported_from"]["source"]
+        == f"{warc}#urn:uuid:00000000-0000-4000-8000-000000000001"
+    )
+    assert (
+        "skipped 8 WARC records that are not HTML pages with status 200: 5 request, "
+        "1 HTTP 301, 1 HTTP 404, 1 not HTML" in result.out
+    )
     assert result.out.strip().endswith("records skipped 8")
 
 
-def test_warc_found_by_content_and_forced_format(run_cli: Callable, root: Path,
-                                                 tmp_path: Path) -> None:
-    records = [("https://coast.example/a", "200 OK",
-                page("Water board approves desalination plant"), "text/html",
-                "2025-11-01T12:00:00Z")]
+def test_warc_found_by_content_and_forced_format(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
+    records = [
+        (
+            "https://coast.example/a",
+            "200 OK",
+            page("Water board approves desalination plant"),
+            "text/html",
+            "2025-11-01T12:00:00Z",
+        )
+    ]
     source = write_records(tmp_path / "plain.warc", records)
     unnamed = tmp_path / "crawl-0001.dat"
     unnamed.write_bytes(write_records(tmp_path / "gz.warc.gz", records).read_bytes())
@@ -166,8 +231,9 @@ def test_warc_found_by_content_and_forced_format(run_cli: Callable, root: Path,
     assert "warcio recompress" in result.err
 
 
-def test_damaged_warc_is_reported_and_other_inputs_imported(run_cli: Callable, root: Path,
-                                                            tmp_path: Path, crawl: Path) -> None:
+def test_damaged_warc_is_reported_and_other_inputs_imported(
+    run_cli: Callable, root: Path, tmp_path: Path, crawl: Path
+) -> None:
     broken = tmp_path / "broken.warc.gz"
     data = crawl.read_bytes()
     broken.write_bytes(data[: len(data) // 2] + b"\x1f\x8b\x08garbage")
@@ -183,7 +249,8 @@ def test_damaged_warc_is_reported_and_other_inputs_imported(run_cli: Callable, r
 
 
 def test_page_that_crashes_the_cleaner_is_named_and_the_rest_imported(
-        run_cli: Callable, root: Path, crawl: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_cli: Callable, root: Path, crawl: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = pipeline.clean_html
 
     def fragile(text: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
