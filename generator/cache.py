@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +41,21 @@ def _generator_fingerprint() -> str:
 GENERATOR_FINGERPRINT = _generator_fingerprint()
 
 
-def article_digest(raw: bytes, source: str, settings: ParseSettings) -> str:
-    """The cache key of one article file."""
-    hasher = hashlib.blake2b(digest_size=20)
-    hasher.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0{source}\0".encode())
-    hasher.update(raw)
-    return hasher.hexdigest()
+def article_digester(settings: ParseSettings) -> Callable[[bytes, str], str]:
+    """The cache key of article files (bytes, shown path) under these settings.
+
+    The part every file shares is hashed once and copied: a build hashes every file.
+    """
+    shared = hashlib.blake2b(digest_size=20)
+    shared.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0".encode())
+
+    def digest(raw: bytes, source: str) -> str:
+        hasher = shared.copy()
+        hasher.update(f"{source}\0".encode())
+        hasher.update(raw)
+        return hasher.hexdigest()
+
+    return digest
 
 
 @dataclass(frozen=True)

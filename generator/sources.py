@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import article_digest
+from .cache import article_digester
 from .config import ParseSettings, display_path
 from .errors import Diagnostics
 
@@ -61,6 +61,7 @@ def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
                 elif entry.name.endswith(".md"):
                     found.append((shown, entry.path))
     found.sort()
+    digest = article_digester(settings)
     sources = []
     for shown, path in found:
         try:
@@ -68,7 +69,7 @@ def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
         except OSError as error:
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
-        sources.append(Source(shown, raw, article_digest(raw, shown, settings)))
+        sources.append(Source(shown, raw, digest(raw, shown)))
     problems.raise_if_any()
     return sources
 
