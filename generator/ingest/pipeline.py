@@ -304,19 +304,8 @@ def import_pages(
             print(problem.format(), file=err)
         outcome.failed += len(problems)
         del problems
-        _write_groups(
-            executor,
-            signatures,
-            tables,
-            content,
-            root,
-            extra_tags,
-            force,
-            dry_run,
-            outcome,
-            out,
-            err,
-        )
+        planner = _Planner(content, root / "content", extra_tags, force, dry_run, outcome, out, err)
+        _write_groups(executor, signatures, tables, planner)
         finished = True
     finally:
         if temporary or finished:  # an interrupted import keeps what a re-run can reuse
@@ -328,14 +317,7 @@ def _write_groups(
     executor: Any,
     signatures: list[stages.Signatures],
     tables: tuple[Any, Any, Any],
-    content: ContentIndex,
-    root: Path,
-    extra_tags: Sequence[str],
-    force: bool,
-    dry_run: bool,
-    outcome: Outcome,
-    out: TextIO,
-    err: TextIO,
+    planner: _Planner,
 ) -> None:
     """Group the final pages, then decide and write group by group in input order, fetching
     the pages of WINDOW groups at a time: the coordinator never holds more than those."""
@@ -352,9 +334,8 @@ def _write_groups(
         for n, item in enumerate(signatures)
         for row, value in (item.sparse or {}).items()
     }
-    outcome.pages = len(roots)
+    planner.outcome.pages = len(roots)
     signatures.clear()  # the caller's list too: only numbers per page are kept from here
-    planner = _Planner(content, root / "content", extra_tags, force, dry_run, outcome, out, err)
     members = np.argsort(roots, kind="stable")
     bounds = (
         np.flatnonzero(np.r_[True, roots[members][1:] != roots[members][:-1]])
