@@ -228,6 +228,13 @@ def _too_deep_line(yaml_text: str) -> int | None:
                     return event.start_mark.line
             elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # libyaml 0.2.6 (PyYAML >= 6.0.3) caps nesting at 1,000 itself, and its scanner reads
+        # far ahead of the events: a deep `[[[...` fails there before we count level 65.
+        # Its cap is far above ours, so that failure is our "too deep"; anything else is
+        # left for the real parse to report.
+        if "nesting depth" in (error.problem or "") and error.problem_mark is not None:
+            return error.problem_mark.line
     finally:
         scanner.dispose()
     return None
