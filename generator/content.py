@@ -43,12 +43,13 @@ _SANITISED_TAGS = frozenset(
     {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd"}
     | {"del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2"}
     | {"h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre"}
-    | {"q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody"}
+    | {"q", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table"}
+    | {"tbody"}
     | {"td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var"}
 )
 _SANITISED_ATTRIBUTES: Mapping[str, set[str]] = {
     "*": {"id", "class", "title", "lang", "dir"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},  # cmark's footnote back-links say where they go
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align", "style"},
     "th": {"colspan", "rowspan", "align", "style", "scope"},
@@ -387,7 +388,8 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
     """Markdown -> HTML, sanitised unless the site trusts its editors' raw HTML.
 
     Python-Markdown is the default; `markdown_engine: cmark` (cmark-gfm, in C, about 20x
-    faster) is opt-in, since its extensions differ (no heading ids, no attribute lists).
+    faster) is opt-in, since its syntax differs (no attribute lists, definition lists or
+    abbreviations; footnotes and heading ids are made to match).
     """
     if settings.markdown_engine == "cmark":
         from .cmark import gfm_to_html  # cmarkgfm is optional, checked when site.yaml is loaded
