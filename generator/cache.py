@@ -23,7 +23,7 @@ from .content import Article
 from .site import Skipped
 
 CACHE_DIR = ".newsdigest-cache"
-_FORMAT = 2  # bump when the pickled layout changes
+_FORMAT = 3  # bump when the pickled layout changes
 
 
 def _generator_fingerprint() -> str:

@@ -103,7 +103,9 @@ def test_render_feed_drops_lone_surrogates_and_noncharacters() -> None:
         updated=None,
         tags=(hostile,),
         summary=hostile,
-        body_html=f"<p>{hostile.replace('<', '&lt;').replace('&', '&amp;')}</p>",
+        body_utf8=f"<p>{hostile.replace('<', '&lt;').replace('&', '&amp;')}</p>".encode(
+            "utf-8", "surrogatepass"
+        ),
         authors=(hostile,),
         url="/x/",
     )
