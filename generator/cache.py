@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,7 @@ class BuildCache:
         """Keep exactly the articles of this build (deleted files drop out)."""
         if not self.enabled:
             return
+        self._remove_other_formats()
         shards: list[dict[str, Article]] = [{} for _ in range(self.SHARDS)]
         for digest, article in articles.items():
             shards[self._shard_of(digest)][digest] = article
@@ -155,6 +157,18 @@ class BuildCache:
             if frozenset(content) != self._loaded_shards.get(shard, frozenset()):
                 _save_pickle(self._shard_path(shard), content)
                 self._loaded_shards[shard] = frozenset(content)
+
+    def _remove_other_formats(self) -> None:
+        """Delete caches an older (or newer) newsdigest wrote: this one can never read them,
+        and at 100,000 articles they hold hundreds of megabytes."""
+        for stale in [*self.folder.glob("articles-v*"), *self.folder.glob("pages-*-v*.pickle")]:
+            version = stale.name.removesuffix(".pickle").rpartition("-v")[2]
+            if not version.isdigit() or int(version) == _FORMAT:
+                continue
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
     def load_manifest(self) -> Manifest | None:
         """What the last successful build into this output folder wrote, if known."""

@@ -128,6 +128,24 @@ def test_unchanged_input_renders_and_writes_nothing(tmp_path: Path) -> None:
     assert second.skipped == first.skipped
 
 
+def test_caches_of_other_newsdigest_versions_are_removed(tmp_path: Path) -> None:
+    """An upgrade cannot read the old cache format; leaving it would keep its space forever."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    cache = root / ".newsdigest-cache"
+    [current] = cache.glob("articles-v*")
+    stale = [cache / "articles-v1", cache / "pages-0123456789abcdef-v1.pickle"]
+    stale[0].mkdir()
+    (stale[0] / "00.pickle").write_bytes(b"old")
+    stale[1].write_bytes(b"old")
+    unrelated = cache / "notes-vX.txt"
+    unrelated.write_text("kept", encoding="utf-8")
+    _edit_body(root)
+    _build(root)
+    assert [path for path in stale if path.exists()] == []
+    assert current.is_dir() and any(current.iterdir()) and unrelated.exists()
+
+
 def test_a_deleted_output_file_is_written_again(tmp_path: Path) -> None:
     root = copy_example_site(tmp_path / "site")
     _build(root)
