@@ -110,3 +110,21 @@ def test_tags_follow_a_skewed_distribution() -> None:
     articles = make_corpus.CorpusMaker(1).articles(COUNT)
     counts = Counter(tag for article in articles for tag in article.tags)
     assert counts.most_common(1)[0][1] >= 5 * statistics.median(counts.values())
+
+
+def test_parse_cost_reports_every_step_with_its_ratio_to_the_cmark_parse(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """bench/parse_cost.py backs the README's account of where a cold build's CPU goes."""
+    _load_make_corpus()
+    spec = importlib.util.spec_from_file_location("parse_cost", BENCH / "parse_cost.py")
+    assert spec and spec.loader
+    parse_cost = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(parse_cost)
+    parse_cost.main(["--articles", "12", "--passes", "3"])
+    rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()[4:]]
+    costs = {name.strip(): float(cost.split()[0]) for name, cost, _, _ in rows}
+    assert len(costs) == 7 and all(cost > 0 for cost in costs.values())
+    # The parts cannot cost more than the whole they are part of.
+    assert costs["Markdown -> HTML, cmark"] < costs["whole parse, cmark"]
+    assert costs["Markdown -> HTML, python-markdown"] < costs["whole parse, python-markdown"]
