@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import jinja2
 
-from .cache import GENERATOR_FINGERPRINT, BuildCache, Manifest, PageRecord
+from .cache import GENERATOR_FINGERPRINT, ArticleDigester, BuildCache, Manifest, PageRecord
 from .config import SiteConfig, load_config
 from .content import Article, BrokenDraft
 from .errors import Diagnostics, UserError, diagnostic
@@ -30,7 +30,7 @@ from .output import (
 from .parallel import available_cpus, parse_articles, render_jobs
 from .render import REQUIRED_TEMPLATES, PageContext, plan_pages
 from .site import Site, Skipped, assemble_site
-from .sources import CONTENT_DIR, Source, scan_sources
+from .sources import CONTENT_DIR, Source, read_source, scan_sources, settled_digests
 from .theme import Theme, check_templates, create_environment, load_theme
 
 T = TypeVar("T")
@@ -105,12 +105,18 @@ def read_articles(
     not validate yet (reported as errors instead when drafts are included).
     """
     problems = Diagnostics()
+    digester = ArticleDigester(config.parse_settings)
     slots: list[Article | None] = [cached.get(source.digest) for source in sources]
-    pending = [
-        (source.raw, source.shown, source.digest)
-        for source, hit in zip(sources, slots, strict=True)
-        if hit is None
-    ]
+    pending = []
+    for source, hit in zip(sources, slots, strict=True):
+        if hit is None:
+            try:
+                raw, digest = read_source(source, digester)
+            except OSError as error:
+                problems.add(source.shown, None, f"cannot read file: {error.strerror or error}")
+                continue
+            pending.append((raw, source.shown, digest))
+    problems.raise_if_any()
     pending_slots = [index for index, hit in enumerate(slots) if hit is None]
     skipped = []
     parsed_all = parse_articles(pending, config.parse_settings, workers, progress)
@@ -161,6 +167,20 @@ def load_site(
         ),
     )
     return site, parsed, parsed.keys() != cached.keys()
+
+
+def _scan(root: Path, config: SiteConfig, cache: BuildCache) -> list[Source]:
+    """Scan content/, reading only the files changed since the last scan; remember what
+    this scan learnt for the next one (even if the build fails later: digests are facts
+    about files, not about the site)."""
+    digester = ArticleDigester(config.parse_settings)
+    known = cache.load_known_digests(digester.scheme)
+    started = time.time_ns()
+    sources = scan_sources(root, digester, known)
+    remembered = settled_digests(sources, digester.scheme, started)
+    if remembered.files != known:
+        cache.save_known_digests(remembered)
+    return sources
 
 
 def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | None:
@@ -259,7 +279,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     now = options.now or dt.datetime.now(dt.UTC)
     cache = BuildCache(options.root, dest, enabled=options.use_cache)
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
-    sources = watch.run("scan", lambda: scan_sources(options.root, config.parse_settings))
+    sources = watch.run("scan", lambda: _scan(options.root, config, cache))
     theme = watch.run("theme", lambda: load_theme(config))
     environment = create_environment(
         theme, config, cache.folder / "jinja" if options.use_cache else None
@@ -387,7 +407,7 @@ def check_site(options: BuildOptions) -> Site:
     """Validate content, configuration and templates without writing anything."""
     watch = Stopwatch()
     config = load_config(options.root, options.base_url)
-    sources = scan_sources(options.root, config.parse_settings)
+    sources = scan_sources(options.root, ArticleDigester(config.parse_settings))
     cache = BuildCache(options.root, options.output_dir, enabled=False)
     site, _, _ = load_site(options, config, sources, cache, watch)
     theme = load_theme(site.config)

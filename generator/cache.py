@@ -1,10 +1,12 @@
-"""Content-hash caches under .newsdigest-cache/: parsed articles, and what each output file was
-made from.
+"""Content-hash caches under .newsdigest-cache/: parsed articles, what each output file was
+made from, and the digest of each article file as last computed.
 
 Keys are hashes of content, never modification times: an article's key covers its bytes,
 its path, the parse settings and the generator version; a page's fingerprint covers the
-data it shows, the templates and the configuration. A cache that cannot be read is
-simply ignored: it can only make a build faster, never different.
+data it shows, the templates and the configuration. The stamps kept with the file digests
+(see FileStamp and sources.py) only spare re-reading files that cannot have been written
+since their digest was taken. A cache that cannot be read is simply ignored: it can only
+make a build faster, never different.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
 from .config import ParseSettings
@@ -42,21 +45,48 @@ def _generator_fingerprint() -> str:
 GENERATOR_FINGERPRINT = _generator_fingerprint()
 
 
-def article_digester(settings: ParseSettings) -> Callable[[bytes, str], str]:
-    """The cache key of article files (bytes, shown path) under these settings.
+class ArticleDigester:
+    """The cache key of article files (bytes, shown path) under one set of parse settings.
 
-    The part every file shares is hashed once and copied: a build hashes every file.
+    The part every file shares is hashed once and copied: a build hashes every file it reads.
+    `scheme` names that shared part, so keys remembered under other settings or another
+    generator are never taken for these.
     """
-    shared = hashlib.blake2b(digest_size=20)
-    shared.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0".encode())
 
-    def digest(raw: bytes, source: str) -> str:
-        hasher = shared.copy()
+    def __init__(self, settings: ParseSettings) -> None:
+        self._shared = hashlib.blake2b(digest_size=20)
+        self._shared.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0".encode())
+        self.scheme = self._shared.hexdigest()
+
+    def __call__(self, raw: bytes, source: str) -> str:
+        hasher = self._shared.copy()
         hasher.update(f"{source}\0".encode())
         hasher.update(raw)
         return hasher.hexdigest()
 
-    return digest
+
+class FileStamp(NamedTuple):
+    """What the kernel records of a file, all of which a write changes (a tuple: 100,000 of
+    them are compared and unpickled in every build of a large archive).
+
+    The change time cannot be set back by any tool (unlike the modification time, which
+    `touch`, `cp -p` and `rsync -t` restore), and the inode number changes when an editor
+    saves by replacing the file.
+    """
+
+    inode: int
+    size: int
+    modified_ns: int
+    changed_ns: int
+
+
+@dataclass(frozen=True)
+class KnownDigests:
+    """Digests of article files as last computed, with the stamp each file had before it
+    was read, under one digest scheme (see ArticleDigester.scheme)."""
+
+    scheme: str
+    files: Mapping[str, tuple[FileStamp, str]]
 
 
 @dataclass(frozen=True)
@@ -124,6 +154,7 @@ class BuildCache:
         output_key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
         self._articles_dir = self.folder / f"articles-v{_FORMAT}"
         self._pages_path = self.folder / f"pages-{output_key}-v{_FORMAT}.pickle"
+        self._digests_path = self.folder / f"digests-v{_FORMAT}.pickle"
         self._loaded_shards: dict[int, frozenset[str]] = {}
 
     def _shard_path(self, shard: int) -> Path:
@@ -161,7 +192,11 @@ class BuildCache:
     def _remove_other_formats(self) -> None:
         """Delete caches an older (or newer) newsdigest wrote: this one can never read them,
         and at 100,000 articles they hold hundreds of megabytes."""
-        for stale in [*self.folder.glob("articles-v*"), *self.folder.glob("pages-*-v*.pickle")]:
+        for stale in [
+            *self.folder.glob("articles-v*"),
+            *self.folder.glob("pages-*-v*.pickle"),
+            *self.folder.glob("digests-v*.pickle"),
+        ]:
             version = stale.name.removesuffix(".pickle").rpartition("-v")[2]
             if not version.isdigit() or int(version) == _FORMAT:
                 continue
@@ -169,6 +204,18 @@ class BuildCache:
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
+
+    def load_known_digests(self, scheme: str) -> Mapping[str, tuple[FileStamp, str]]:
+        """The article files' digests last recorded under this scheme, by shown path."""
+        loaded = _load_pickle(self._digests_path) if self.enabled else None
+        if isinstance(loaded, KnownDigests) and loaded.scheme == scheme:
+            return loaded.files
+        return {}
+
+    def save_known_digests(self, known: KnownDigests) -> None:
+        """Record the article files' digests, so that the next build need not read them."""
+        if self.enabled:
+            _save_pickle(self._digests_path, known)
 
     def load_manifest(self) -> Manifest | None:
         """What the last successful build into this output folder wrote, if known."""

@@ -1,32 +1,54 @@
-"""Finding and reading the article files under content/, with their content hashes."""
+"""Finding and reading the article files under content/, with their content hashes.
+
+Every build needs the content hash (digest) of every article file: it is the article
+cache's key and part of the build key. Reading and hashing all of them is most of what an
+unchanged 100,000-article archive costs, so a file whose stamp (inode, size, modification
+and change times, see FileStamp) is exactly what it was when its digest was last computed
+keeps that digest unread, as git's index does. The key is still the hash of the bytes; the
+stamp only says the bytes cannot have been written since.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import article_digester
-from .config import ParseSettings, display_path
+from .cache import ArticleDigester, FileStamp, KnownDigests
+from .config import display_path
 from .errors import Diagnostics
 
 CONTENT_DIR = "content"
+# A stamp is remembered only once the file is this much older than the scan that read it:
+# a file written again within the same tick of a coarse clock (FAT: 2 s, some network file
+# systems: 1 s), at the same size, would otherwise keep the stamp of its first version.
+SETTLE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
 class Source:
-    """One article file: the path shown to users, its bytes and their cache key."""
+    """One article file: the path shown to users, its cache key, its stamp before it was
+    read, and its bytes, or None when the stamp matched the last build's and it was not
+    read (see read_source)."""
 
     shown: str
-    raw: bytes
+    path: str
     digest: str
+    stamp: FileStamp
+    raw: bytes | None
 
 
-def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
-    """Every `*.md` under content/, sorted by path, read and hashed.
+def scan_sources(
+    root: Path,
+    digester: ArticleDigester,
+    known: Mapping[str, tuple[FileStamp, str]] | None = None,
+) -> list[Source]:
+    """Every `*.md` under content/, sorted by path, with its digest.
 
-    Hidden files and folders are skipped; symbolic links are refused, since they could pull
-    in files from outside the project. Raises UserError listing every unreadable file.
+    Files whose stamp is in `known` as it is now are not read. Hidden files and folders are
+    skipped; symbolic links are refused, since they could pull in files from outside the
+    project. Raises UserError listing every unreadable file.
     """
     content_dir = root / CONTENT_DIR
     problems = Diagnostics()
@@ -61,17 +83,56 @@ def scan_sources(root: Path, settings: ParseSettings) -> list[Source]:
                 elif entry.name.endswith(".md"):
                     found.append((shown, entry.path))
     found.sort()
-    digest = article_digester(settings)
+    known = known or {}
     sources = []
     for shown, path in found:
         try:
+            # The stamp is taken before the bytes are read: a write in between leaves a
+            # stamp older than the bytes, which only costs a read next time.
+            stamp = _stamp_of(path)
+            remembered = known.get(shown)
+            if remembered is not None and remembered[0] == stamp:
+                sources.append(Source(shown, path, remembered[1], stamp, None))
+                continue
             raw = _read_bytes(path)
         except OSError as error:
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
-        sources.append(Source(shown, raw, digest(raw, shown)))
+        sources.append(Source(shown, path, digester(raw, shown), stamp, raw))
     problems.raise_if_any()
     return sources
+
+
+def read_source(source: Source, digester: ArticleDigester) -> tuple[bytes, str]:
+    """The source's bytes and their digest, reading the file if the scan did not.
+
+    For a file the scan knew by its stamp whose parsed article is not in the cache after
+    all; the digest is then taken from the bytes actually read. Raises OSError.
+    """
+    if source.raw is not None:
+        return source.raw, source.digest
+    raw = _read_bytes(source.path)
+    return raw, digester(raw, source.shown)
+
+
+def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int) -> KnownDigests:
+    """What to remember of this scan for the next one: the stamps and digests of the files
+    that had not been written for SETTLE_NS when the scan began."""
+    settled_before = scan_started_ns - SETTLE_NS
+    return KnownDigests(
+        scheme,
+        {
+            source.shown: (source.stamp, source.digest)
+            for source in sources
+            if source.stamp.modified_ns < settled_before
+            and source.stamp.changed_ns < settled_before
+        },
+    )
+
+
+def _stamp_of(path: str) -> FileStamp:
+    status = os.stat(path, follow_symlinks=False)
+    return FileStamp(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def _read_bytes(path: str) -> bytes:

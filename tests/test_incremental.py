@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_example_site, tree_digest
 
+from generator import sources
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.content import Article
 from generator.errors import UserError
@@ -91,8 +93,20 @@ def _static(root: Path) -> None:
     (root / "static" / "robots-note.txt").write_text("hello\n", encoding="utf-8")
 
 
+def _edit_in_place(root: Path) -> None:
+    """The same size and modification time as before: only the change time tells."""
+    path = _article(root, "18-overnight-tram.md")
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "tram" in text
+    path.write_text(text.replace("tram", "TRAM"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
 CHANGES: dict[str, Callable[[Path], None]] = {
     "edit body": _edit_body,
+    "edit keeping size and mtime": _edit_in_place,
     "edit title": _edit_title,
     "rename file": _rename,
     "delete file": _delete,
@@ -104,8 +118,32 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 }
 
 
+@pytest.fixture
+def stamps_trusted_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files a test has just written count as settled, so the next build takes their
+    digests from their stamps instead of reading them (as it would for older files)."""
+    monkeypatch.setattr(sources, "SETTLE_NS", 0)
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    read = sources._read_bytes
+
+    def counting(path: str) -> bytes:
+        reads.append(path)
+        return read(path)
+
+    monkeypatch.setattr(sources, "_read_bytes", counting)
+    return reads
+
+
+@pytest.mark.parametrize("stamps", ["settled", "fresh"])
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_incremental_build_equals_cold_build(tmp_path: Path, change: str) -> None:
+def test_incremental_build_equals_cold_build(
+    tmp_path: Path, change: str, stamps: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if stamps == "settled":
+        monkeypatch.setattr(sources, "SETTLE_NS", 0)
     root = copy_example_site(tmp_path / "site")
     _build(root)
     CHANGES[change](root)
@@ -126,6 +164,57 @@ def test_unchanged_input_renders_and_writes_nothing(tmp_path: Path) -> None:
         first.pages,
     )
     assert second.skipped == first.skipped
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
+def test_files_unchanged_since_the_last_build_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    reads = _count_reads(monkeypatch)
+    assert _build(root).rendered == 0
+    assert reads == []
+    _edit_body(root)
+    assert _build(root).written
+    assert [Path(path).name for path in reads] == ["18-overnight-tram.md"]
+
+
+def test_recently_written_files_are_read_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file written less than SETTLE_NS before a build could be written again within the
+    same tick of a coarse file-system clock, at the same size: its stamp is not trusted."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    reads = _count_reads(monkeypatch)
+    _build(root)
+    assert len(reads) == len(list((root / "content").rglob("*.md")))
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
+def test_a_file_known_by_its_stamp_but_missing_from_the_cache_is_read(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
+        shard.unlink()
+    (root / "output" / "index.html").unlink()
+    _build(root)
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
+def test_digests_remembered_under_other_settings_are_not_used(tmp_path: Path) -> None:
+    """Digests cover the parse settings: a changed time zone re-reads every file."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    config = root / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("Europe/Berlin", "America/New_York"),
+        encoding="utf-8",
+    )
+    _build(root)
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
 def test_caches_of_other_newsdigest_versions_are_removed(tmp_path: Path) -> None:
