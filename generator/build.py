@@ -106,7 +106,9 @@ def read_articles(
     """
     problems = Diagnostics()
     digester = ArticleDigester(config.parse_settings)
-    slots: list[Article | None] = [cached.get(source.digest) for source in sources]
+    slots: list[Article | None] = [
+        _shown_as(cached.get(source.digest), source.shown) for source in sources
+    ]
     pending = []
     for source, hit in zip(sources, slots, strict=True):
         if hit is None:
@@ -132,6 +134,14 @@ def read_articles(
     problems.raise_if_any()
     articles = [article for article in slots if article is not None]
     return articles, {article.digest: article for article in articles}, skipped
+
+
+def _shown_as(article: Article | None, shown: str) -> Article | None:
+    """A cached article, naming its file as this build shows it (the last build may have
+    run in another working directory)."""
+    if article is None or article.source == shown:
+        return article
+    return replace(article, source=shown)
 
 
 def load_site(
@@ -234,6 +244,8 @@ def _build_key(
     hasher = hashlib.blake2b(global_key.encode(), digest_size=20)
     hasher.update(f"{options.include_drafts}{options.include_future}".encode())
     for source in sources:
+        # The shown path, not the project one: the manifest keeps the skipped articles as
+        # shown, and a build from another working directory must name them afresh.
         hasher.update(f"\0{source.shown}\0{source.digest}".encode())
     for path, file in sorted(static_files.items()):
         hasher.update(f"\0{path}\0".encode())

@@ -2,7 +2,7 @@
 made from, and the digest of each article file as last computed.
 
 Keys are hashes of content, never modification times: an article's key covers its bytes,
-its path, the parse settings and the generator version; a page's fingerprint covers the
+its path in the project, the parse settings and the generator version; a page's fingerprint covers the
 data it shows, the templates and the configuration. The stamps kept with the file digests
 (see FileStamp and sources.py) only spare re-reading files that cannot have been written
 since their digest was taken. A cache that cannot be read is simply ignored: it can only
@@ -46,7 +46,8 @@ GENERATOR_FINGERPRINT = _generator_fingerprint()
 
 
 class ArticleDigester:
-    """The cache key of article files (bytes, shown path) under one set of parse settings.
+    """The cache key of article files (bytes, path in the project) under one set of parse
+    settings.
 
     The part every file shares is hashed once and copied: a build hashes every file it reads.
     `scheme` names that shared part, so keys remembered under other settings or another
@@ -58,9 +59,9 @@ class ArticleDigester:
         self._shared.update(f"{GENERATOR_FINGERPRINT}\0{settings!r}\0".encode())
         self.scheme = self._shared.hexdigest()
 
-    def __call__(self, raw: bytes, source: str) -> str:
+    def __call__(self, raw: bytes, relative: str) -> str:
         hasher = self._shared.copy()
-        hasher.update(f"{source}\0".encode())
+        hasher.update(f"{relative}\0".encode())
         hasher.update(raw)
         return hasher.hexdigest()
 
@@ -86,7 +87,7 @@ class KnownDigests:
     was read, under one digest scheme (see ArticleDigester.scheme)."""
 
     scheme: str
-    files: Mapping[str, tuple[FileStamp, str]]
+    files: Mapping[str, tuple[FileStamp, str]]  # by path in the project (Source.relative)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,14 @@ SETTLE_NS = 2_000_000_000
 class Source:
     """One article file: the path shown to users, its cache key, its stamp before it was
     read, and its bytes, or None when the stamp matched the last build's and it was not
-    read (see read_source)."""
+    read (see read_source).
+
+    `relative` (`content/...`, with `/`) names the file in caches, so that the same project
+    built from another working directory, where `shown` differs, still finds them.
+    """
 
     shown: str
+    relative: str
     path: str
     digest: str
     stamp: FileStamp
@@ -62,15 +67,16 @@ def scan_sources(
         problems.raise_if_any()
     if not content_dir.is_dir():
         return []
-    found: list[tuple[str, str]] = []
-    pending = [(str(content_dir), display_path(content_dir))]
+    found: list[tuple[str, str, str]] = []
+    pending = [(str(content_dir), display_path(content_dir), CONTENT_DIR)]
     while pending:
-        folder, shown_folder = pending.pop()
+        folder, shown_folder, relative_folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
                 shown = os.path.join(shown_folder, entry.name)
+                relative = f"{relative_folder}/{entry.name}"
                 if entry.is_symlink():  # answered from the directory listing: no extra syscall
                     problems.add(
                         shown,
@@ -79,26 +85,26 @@ def scan_sources(
                         "move the file into content/ instead",
                     )
                 elif entry.is_dir():
-                    pending.append((entry.path, shown))
+                    pending.append((entry.path, shown, relative))
                 elif entry.name.endswith(".md"):
-                    found.append((shown, entry.path))
+                    found.append((shown, relative, entry.path))
     found.sort()
     known = known or {}
     sources = []
-    for shown, path in found:
+    for shown, relative, path in found:
         try:
             # The stamp is taken before the bytes are read: a write in between leaves a
             # stamp older than the bytes, which only costs a read next time.
             stamp = _stamp_of(path)
-            remembered = known.get(shown)
+            remembered = known.get(relative)
             if remembered is not None and remembered[0] == stamp:
-                sources.append(Source(shown, path, remembered[1], stamp, None))
+                sources.append(Source(shown, relative, path, remembered[1], stamp, None))
                 continue
             raw = _read_bytes(path)
         except OSError as error:
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
-        sources.append(Source(shown, path, digester(raw, shown), stamp, raw))
+        sources.append(Source(shown, relative, path, digester(raw, relative), stamp, raw))
     problems.raise_if_any()
     return sources
 
@@ -112,7 +118,7 @@ def read_source(source: Source, digester: ArticleDigester) -> tuple[bytes, str]:
     if source.raw is not None:
         return source.raw, source.digest
     raw = _read_bytes(source.path)
-    return raw, digester(raw, source.shown)
+    return raw, digester(raw, source.relative)
 
 
 def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int) -> KnownDigests:
@@ -122,7 +128,7 @@ def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int
     return KnownDigests(
         scheme,
         {
-            source.shown: (source.stamp, source.digest)
+            source.relative: (source.stamp, source.digest)
             for source in sources
             if source.stamp.modified_ns < settled_before
             and source.stamp.changed_ns < settled_before

@@ -217,6 +217,27 @@ def test_digests_remembered_under_other_settings_are_not_used(tmp_path: Path) ->
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
+def test_a_build_from_another_folder_reuses_the_cache_and_names_files_from_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Caches name files by their place in the project, messages by where the user is."""
+    root = copy_example_site(tmp_path / "site")
+    monkeypatch.chdir(root)
+    _build(root)
+    monkeypatch.chdir(tmp_path)
+    assert _build(root).rendered == 0
+    (root / "content" / "copy.md").write_text(
+        '---\ntitle: "Harbor City opens first overnight tram line"\ndate: 2026-11-18T06:45:00\n'
+        "---\n\nSame headline, same day.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError) as raised:
+        _build(root)
+    [problem] = raised.value.diagnostics
+    assert Path(problem.path).parts[0] == "site"  # not `content/...`, as from inside the site
+    assert "site/content/2026/11/18-overnight-tram.md" in problem.message + problem.path
+
+
 def test_caches_of_other_newsdigest_versions_are_removed(tmp_path: Path) -> None:
     """An upgrade cannot read the old cache format; leaving it would keep its space forever."""
     root = copy_example_site(tmp_path / "site")
