@@ -2,11 +2,11 @@
 made from, and the digest of each article file as last computed.
 
 Keys are hashes of content, never modification times: an article's key covers its bytes,
-its path in the project, the parse settings and the generator version; a page's fingerprint covers the
-data it shows, the templates and the configuration. The stamps kept with the file digests
-(see FileStamp and sources.py) only spare re-reading files that cannot have been written
-since their digest was taken. A cache that cannot be read is simply ignored: it can only
-make a build faster, never different.
+its path in the project, the parse settings and the generator version; a page's fingerprint
+covers the data it shows, the templates and the configuration. The stamps kept with the file
+digests (see FileStamp and sources.py) only spare re-reading files that cannot have been
+written since their digest was taken. A cache that cannot be read is simply ignored: it can
+only make a build faster, never different.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ class FileStamp(NamedTuple):
 
     The change time cannot be set back by any tool (unlike the modification time, which
     `touch`, `cp -p` and `rsync -t` restore), and the inode number changes when an editor
-    saves by replacing the file.
+    saves by replacing the file. (POSIX semantics: on Windows `st_ctime` is the creation
+    time, but newsdigest's output lock already needs a POSIX system.)
     """
 
     inode: int
@@ -207,7 +208,7 @@ class BuildCache:
                 stale.unlink(missing_ok=True)
 
     def load_known_digests(self, scheme: str) -> Mapping[str, tuple[FileStamp, str]]:
-        """The article files' digests last recorded under this scheme, by shown path."""
+        """The article files' digests last recorded under this scheme, by path in the project."""
         loaded = _load_pickle(self._digests_path) if self.enabled else None
         if isinstance(loaded, KnownDigests) and loaded.scheme == scheme:
             return loaded.files
