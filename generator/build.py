@@ -301,7 +301,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     global_key = _global_key(config, theme)
     build_key = _build_key(options, global_key, sources, static_files)
     with output_lock(dest):
-        previous = cache.load_manifest()
+        previous = watch.run("manifest", cache.load_manifest)
         if (
             previous is not None
             and previous.build_key == build_key
@@ -328,18 +328,20 @@ def build_site(options: BuildOptions) -> BuildResult:
                 previous,
                 watch,
             )
-        cache.save_manifest(
-            Manifest(
-                build_key=build_key,
-                valid_until=site.next_change,
-                summary=(result.articles, result.tags, result.editions),
-                skipped=site.skipped,
-                records=records,
-            )
+        manifest = Manifest(
+            build_key=build_key,
+            valid_until=site.next_change,
+            summary=(result.articles, result.tags, result.editions),
+            skipped=site.skipped,
+            records=records,
         )
-    if cache_changed:
-        # Store articles with their resolved URLs, so an unchanged site reuses them as they are.
-        cache.save_articles({**parsed, **{article.digest: article for article in site.articles}})
+        with watch.stage("save"):
+            cache.save_manifest(manifest)
+            if cache_changed:
+                # Articles are stored with their resolved URLs, so an unchanged site reuses
+                # them as they are.
+                resolved = {article.digest: article for article in site.articles}
+                cache.save_articles({**parsed, **resolved})
     return replace(result, timings=tuple(watch.timings))
 
 
@@ -361,11 +363,14 @@ def _render_and_publish(
     context = PageContext(site, global_key, search_page=search_page)
     jobs = watch.run("plan", lambda: plan_pages(site, search_page=search_page))
     fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
-    todo = [
-        job
-        for job, print_ in zip(jobs, fingerprints, strict=True)
-        if not _still_valid(dest, job.path, print_, old_records)
-    ]
+    todo = watch.run(
+        "verify",
+        lambda: [
+            job
+            for job, print_ in zip(jobs, fingerprints, strict=True)
+            if not _still_valid(dest, job.path, print_, old_records)
+        ],
+    )
     rendered = watch.run(
         "render",
         lambda: render_jobs(
