@@ -297,6 +297,27 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     assert tree_digest(tmp_path / "jobs-1") == tree_digest(tmp_path / "jobs-2")
 
 
+def test_a_pool_gives_results_in_the_order_of_its_input() -> None:
+    """Batches take every n-th item (to spread costly kinds of pages); the results must still
+    line up with the input, as parse_articles promises its caller. In a fresh interpreter:
+    the pool is not started while other threads (pytest's) may be alive."""
+    script = """
+from generator.config import load_config
+from generator.parallel import parse_articles
+from pathlib import Path
+settings = load_config(Path(".")).parse_settings
+pending = [
+    (f"---\\ntitle: Story {n}\\ndate: 2026-10-01\\n---\\n\\nText {n}.\\n".encode(), f"{n}.md", "")
+    for n in range(450)
+]
+print(",".join(article.title for article in parse_articles(pending, settings, workers=2)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ",".join(f"Story {n}" for n in range(450))
+
+
 def test_adding_an_article_renders_only_the_pages_that_show_it(tmp_path: Path) -> None:
     root = copy_example_site(tmp_path / "site")
     first = _build(root)
