@@ -35,16 +35,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _batch_count(items: Sequence[T], workers: int) -> int:
+def _batches(items: Sequence[T], workers: int) -> list[Sequence[T]]:
     # A few batches per worker balances uneven pages without much pickling overhead.
-    return min(len(items), workers * 4)
-
-
-def _batches(items: Sequence[T], count: int) -> list[Sequence[T]]:
-    """Batch k takes every count-th item from k: a plan lists pages kind by kind, and kinds
-    differ in cost a hundredfold (a search-index part against an article page), so cutting
-    it into runs left one worker with all the feeds while the other waited."""
-    return [items[start::count] for start in range(count)]
+    size = max(1, -(-len(items) // (workers * 4)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _map(
@@ -86,14 +80,12 @@ def _map(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=initializer, initargs=initargs
     ) as pool:
-        count = _batch_count(items, workers)
-        per_batch: list[list[R]] = []
-        for batch_result in pool.map(function, _batches(items, count)):
-            per_batch.append(batch_result)
+        results = []
+        for batch_result in pool.map(function, _batches(items, workers)):
+            results.extend(batch_result)
             if progress is not None:
-                progress(sum(map(len, per_batch)), len(items))
-        # Item i went to batch i % count, as its (i // count)-th item.
-        return [per_batch[index % count][index // count] for index in range(len(items))]
+                progress(len(results), len(items))
+        return results
 
 
 # Per-process state of a worker, set once by the pool initializer (a worker handles many

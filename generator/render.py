@@ -150,10 +150,16 @@ def plan_pages(
     Without `search_page` (a theme may have no search.html) there is no search page, but
     the search index is still made: another theme's script may read it. Each sitemap part
     lists at most `sitemap_limit` URLs; give PageContext the same values.
+
+    The order is for the process pool, which takes runs of jobs in this order: files made
+    from much of the site (feeds, search parts, sitemaps, listings) come first and article
+    pages last. Listed the other way round, the last run held every feed and search part
+    while the other worker had nothing left to do; and each worker reads the articles of a
+    run of article pages, which lie together in memory, so few pages of the parent's memory
+    are copied into both workers.
     """
     listed = _listed_pages(site, search_page)
-    jobs = [*listed]
-    jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
+    jobs: list[RenderJob] = []
     for i, tag in enumerate(site.tags):
         jobs += [
             RenderJob("atom", f"{tag.url}atom.xml", index=i),
@@ -177,6 +183,8 @@ def plan_pages(
         for n in range(1, page_count(len(listed), sitemap_limit) + 1)
     ]
     jobs.append(RenderJob("sitemap", f"/{SITEMAP}"))
+    jobs += listed
+    jobs += [RenderJob("article", article.url, index=i) for i, article in enumerate(site.articles)]
     return jobs
 
 

@@ -298,9 +298,9 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
 
 
 def test_a_pool_gives_results_in_the_order_of_its_input() -> None:
-    """Batches take every n-th item (to spread costly kinds of pages); the results must still
-    line up with the input, as parse_articles promises its caller. In a fresh interpreter:
-    the pool is not started while other threads (pytest's) may be alive."""
+    """The pool's results line up with the input, as parse_articles promises its caller
+    (nothing in the site shows a mix-up: it sorts everything). In a fresh interpreter: the
+    pool is not started while other threads (pytest's) may be alive."""
     script = """
 from generator.config import load_config
 from generator.parallel import parse_articles
