@@ -268,17 +268,27 @@ class PageContext:
         self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
         self._site_feeds = _feed_links("/", site.config.title)
         self._article_keys: dict[int, str] = {}
-        self._tag_texts: dict[str, str] = {}  # by a tag's spelling in front matter
+        # By a tag's spelling in front matter: its link, and that link as fingerprint text.
+        self._spelled: dict[str, tuple[TagLink, str]] = {}
         self._tag_links: dict[
             int, tuple[TagLink, ...]
         ] = {}  # by id(): articles live as long as the Site
+
+    def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
+        """The link of a tag as an article spells it, and its fingerprint text: made once
+        per spelling, since every article's tags are looked up in every build."""
+        found = self._spelled.get(name)
+        if found is None:
+            tag = self._tags_by_key[tag_key(name)]
+            found = (TagLink(tag.name, tag.slug, tag.url), repr((tag.name, tag.slug, tag.url)))
+            self._spelled[name] = found
+        return found
 
     def tags_of(self, article: Article) -> tuple[TagLink, ...]:
         """The tags of an article, with their URLs, in the article's own order."""
         links = self._tag_links.get(id(article))
         if links is None:
-            tags = (self._tags_by_key[tag_key(name)] for name in article.tags)
-            links = tuple(TagLink(tag.name, tag.slug, tag.url) for tag in tags)
+            links = tuple(self._tag_spelled(name)[0] for name in article.tags)
             self._tag_links[id(article)] = links
         return links
 
@@ -473,20 +483,9 @@ class PageContext:
         return repr(value)  # small frozen dataclasses, strings, numbers, dates
 
     def _tags_text(self, article: Article) -> str:
-        """What tags_of(article) shows, as text for a fingerprint.
-
-        Made per distinct spelling rather than per article: every article's key is made in
-        every build, and building and printing its TagLinks cost half the fingerprint stage.
-        """
-        texts = self._tag_texts
-        parts = []
-        for name in article.tags:
-            text = texts.get(name)
-            if text is None:
-                tag = self._tags_by_key[tag_key(name)]
-                text = texts[name] = repr((tag.name, tag.slug, tag.url))
-            parts.append(text)
-        return ",".join(parts)
+        """What tags_of(article) shows, as text for a fingerprint (printing TagLinks made
+        per article cost half the fingerprint stage)."""
+        return ",".join(self._tag_spelled(name)[1] for name in article.tags)
 
     def render(self, environment: jinja2.Environment, job: RenderJob) -> bytes:
         """The bytes of one output file; template mistakes become `template:line:` errors."""
