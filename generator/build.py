@@ -110,16 +110,17 @@ def read_articles(
         _shown_as(cached.get(source.digest), source.shown) for source in sources
     ]
     pending = []
-    for source, hit in zip(sources, slots, strict=True):
-        if hit is None:
-            try:
-                raw, digest = read_source(source, digester)
-            except OSError as error:
-                problems.add(source.shown, None, f"cannot read file: {error.strerror or error}")
-                continue
-            pending.append((raw, source.shown, digest))
-    problems.raise_if_any()
-    pending_slots = [index for index, hit in enumerate(slots) if hit is None]
+    pending_slots = []
+    for slot, (source, hit) in enumerate(zip(sources, slots, strict=True)):
+        if hit is not None:
+            continue
+        try:
+            raw, digest = read_source(source, digester)
+        except OSError as error:  # reported with the parse errors below, all at once
+            problems.add(source.shown, None, f"cannot read file: {error.strerror or error}")
+            continue
+        pending.append((raw, source.shown, digest))
+        pending_slots.append(slot)
     skipped = []
     parsed_all = parse_articles(pending, config.parse_settings, workers, progress)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):

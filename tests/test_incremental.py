@@ -140,10 +140,10 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.mark.parametrize("stamps", ["settled", "fresh"])
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_incremental_build_equals_cold_build(
-    tmp_path: Path, change: str, stamps: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, change: str, stamps: str, request: pytest.FixtureRequest
 ) -> None:
     if stamps == "settled":
-        monkeypatch.setattr(sources, "SETTLE_NS", 0)
+        request.getfixturevalue("stamps_trusted_at_once")
     root = copy_example_site(tmp_path / "site")
     _build(root)
     CHANGES[change](root)
@@ -198,9 +198,39 @@ def test_a_file_known_by_its_stamp_but_missing_from_the_cache_is_read(tmp_path: 
     _build(root)
     for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
         shard.unlink()
-    (root / "output" / "index.html").unlink()
+    (root / "output" / "index.html").unlink()  # else the unchanged site is not even loaded
     _build(root)
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
+def test_a_file_unreadable_after_the_scan_is_reported_with_the_other_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
+        shard.unlink()
+    broken = _article(root, "17-walk-in-flu-clinics.md")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8"
+    )
+    vanished = _article(root, "18-overnight-tram.md")
+    read = sources._read_bytes
+
+    def refusing(path: str) -> bytes:
+        if Path(path) == vanished:
+            raise PermissionError(13, "Permission denied")
+        return read(path)
+
+    monkeypatch.setattr(sources, "_read_bytes", refusing)
+    with pytest.raises(UserError) as raised:
+        _build(root)
+    assert sorted(Path(problem.path).name for problem in raised.value.diagnostics) == [
+        "17-walk-in-flu-clinics.md",
+        "18-overnight-tram.md",
+    ]
+    assert "cannot read file: Permission denied" in str(raised.value)
 
 
 @pytest.mark.usefixtures("stamps_trusted_at_once")
@@ -243,13 +273,13 @@ def test_caches_of_other_newsdigest_versions_are_removed(tmp_path: Path) -> None
     root = copy_example_site(tmp_path / "site")
     _build(root)
     cache = root / ".newsdigest-cache"
-    [current] = cache.glob("articles-v*")
+    [current] = cache.glob("articles-v[0-9]*")
     stale = [cache / "articles-v1", cache / "pages-0123456789abcdef-v1.pickle"]
     stale[0].mkdir()
     (stale[0] / "00.pickle").write_bytes(b"old")
     stale[1].write_bytes(b"old")
-    unrelated = cache / "notes-vX.txt"
-    unrelated.write_text("kept", encoding="utf-8")
+    unrelated = cache / "articles-vnext"  # not a format number: not ours to delete
+    unrelated.mkdir()
     _edit_body(root)
     _build(root)
     assert [path for path in stale if path.exists()] == []
