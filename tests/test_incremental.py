@@ -137,6 +137,13 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
+def _forget_parsed_articles(root: Path) -> None:
+    """Empty the article cache, keeping the file digests: the next build must read files
+    that the scan knows by their stamps."""
+    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
+        shard.unlink()
+
+
 @pytest.mark.parametrize("stamps", ["settled", "fresh"])
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_incremental_build_equals_cold_build(
@@ -196,8 +203,7 @@ def test_recently_written_files_are_read_every_time(
 def test_a_file_known_by_its_stamp_but_missing_from_the_cache_is_read(tmp_path: Path) -> None:
     root = copy_example_site(tmp_path / "site")
     _build(root)
-    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
-        shard.unlink()
+    _forget_parsed_articles(root)
     (root / "output" / "index.html").unlink()  # else the unchanged site is not even loaded
     _build(root)
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
@@ -209,8 +215,7 @@ def test_a_file_unreadable_after_the_scan_is_reported_with_the_other_errors(
 ) -> None:
     root = copy_example_site(tmp_path / "site")
     _build(root)
-    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
-        shard.unlink()
+    _forget_parsed_articles(root)
     broken = _article(root, "17-walk-in-flu-clinics.md")
     broken.write_text(
         broken.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8"
