@@ -25,10 +25,10 @@ import make_corpus
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.config import ParseSettings, load_config  # noqa: E402
-from generator.content import parse_article, render_markdown, sanitise_html  # noqa: E402
-from generator.frontmatter import parse_front_matter  # noqa: E402
-from generator.text import distinct_words, html_to_text, lede  # noqa: E402
+from generator.build.article import parse_article, render_markdown, sanitise_html  # noqa: E402
+from generator.build.config import ParseSettings, load_config  # noqa: E402
+from generator.core.frontmatter import parse_front_matter  # noqa: E402
+from generator.core.text import distinct_words, html_to_text, lede  # noqa: E402
 
 
 def cpu_ms_per_item(

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildOptions, build_site, check_site
-from .errors import UserError
+from .build.pipeline import BuildOptions, build_site, check_site
+from .core.console import NORMAL, QUIET, VERBOSE, Console
+from .core.errors import UserError
 from .ingest.command import add_import_parser
 from .newarticle import create_article
-from .progress import NORMAL, QUIET, VERBOSE, Console
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -123,7 +123,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """`newsdigest serve`."""
-    from .serve import ServeOptions, serve_site  # only `serve` needs watchfiles
+    from .preview.server import ServeOptions, serve_site  # only `serve` needs watchfiles
 
     options = ServeOptions(
         root=args.root,

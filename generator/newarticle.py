@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .config import load_config
-from .errors import UserError, diagnostic
-from .frontmatter import write_article
-from .sources import CONTENT_DIR
-from .urls import slugify
+from .build.config import load_config
+from .core.errors import UserError, diagnostic
+from .core.frontmatter import write_article
+from .core.layout import CONTENT_DIR, article_path
+from .core.urls import slugify
 
 
 def create_article(root: Path, title: str, tags: list[str], now: dt.datetime) -> Path:
@@ -30,7 +30,7 @@ def create_article(root: Path, title: str, tags: list[str], now: dt.datetime) ->
                 )
             ]
         )
-    path = root / CONTENT_DIR / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}-{slug}.md"
+    path = article_path(root / CONTENT_DIR, now.date(), slug)
     fields = {"title": title, "date": now.replace(microsecond=0), "tags": tags, "draft": True}
     try:
         write_article(path, fields, "Write the lede here: who, what, when, where.\n")

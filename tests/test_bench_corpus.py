@@ -14,8 +14,8 @@ from types import ModuleType
 import pytest
 import yaml
 
-from generator.errors import Diagnostic
-from generator.frontmatter import parse_front_matter
+from generator.core.errors import Diagnostic
+from generator.core.frontmatter import parse_front_matter
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 COUNT = 30

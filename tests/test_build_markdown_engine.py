@@ -15,7 +15,7 @@ from conftest import REPO, Run, page_file, parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.cmark import add_heading_ids, gfm_to_html
+from generator.build.cmark import add_heading_ids, gfm_to_html
 
 BODY = "| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))\n"
 

@@ -15,7 +15,7 @@ import yaml
 from conftest import REPO, Run, parse_html, tree_digest
 
 import generator
-from generator.config import load_config
+from generator.build.config import load_config
 
 SUMMARY = re.compile(
     r"^Built (\d+) pages.* from (\d+) articles, (\d+) tags, (\d+) editions into (.+) in [\d.]+ s$"

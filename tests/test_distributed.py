@@ -17,7 +17,8 @@ import pytest
 from conftest import tree_digest
 from test_warc import make_warc_module
 
-from generator.ingest import pipeline, sources, stages, warc
+from generator.ingest import inputs as ingest_inputs
+from generator.ingest import pipeline, stages, warc
 from generator.ingest.command import import_paths
 from generator.ingest.executor import DaskExecutor, LocalExecutor
 from generator.ingest.model import Extracted
@@ -155,7 +156,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
     """Chunks of ~4 pages, windows of 3 groups, and a record of the pages alive while the
     coordinator groups and writes; temporary folders go to tmp_path/tmp, to be checked."""
     monkeypatch.setattr(warc, "RECORDS_PER_CHUNK", 8)
-    monkeypatch.setattr(sources, "FILES_PER_CHUNK", 1)
+    monkeypatch.setattr(ingest_inputs, "FILES_PER_CHUNK", 1)
     monkeypatch.setattr(pipeline, "WINDOW", 3)
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))

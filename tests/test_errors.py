@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import Diagnostic, Diagnostics, UserError, diagnostic
+from generator.core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 
 
 def test_format_with_line_and_hint() -> None:

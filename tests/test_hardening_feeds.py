@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.__main__ import main
-from generator.config import load_config
-from generator.content import Article
-from generator.feeds import render_feed
-from generator.frontmatter import _UNSAFE_CHARACTERS, strip_unsafe_characters
+from generator.build.article import Article
+from generator.build.config import load_config
+from generator.build.pages.feeds import render_feed
+from generator.core.frontmatter import _UNSAFE_CHARACTERS, strip_unsafe_characters
 
 # YAML escapes put characters in values that YAML would refuse as raw text.
 TITLE_YAML = r'"Cdata ]]> amp & lt < ctl \x01\x08\x0b\x1f\x7f\x85 nonchar \uFFFE\uFFFF\uFDD0 end"'

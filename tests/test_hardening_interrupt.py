@@ -18,9 +18,9 @@ import pytest
 from conftest import REPO, Run, parse_html, tree_digest
 from hostile.helpers import assert_located_errors, make_site, tree_state
 
-import generator.output
+import generator.build.output
 from generator.__main__ import main
-from generator.output import output_lock
+from generator.build.output import output_lock
 
 TAGS = ["Harbour", "Council", "Weather", "Schools", "Transport", "Culture"]
 
@@ -97,23 +97,27 @@ def assert_complete(output: Path, trees: dict[str, object]) -> None:
 
 
 STAGES = [
-    "generator.build.load_config",
-    "generator.build.read_articles",
-    "generator.build.assemble_site",
-    "generator.build.load_theme",
-    "generator.build.check_templates",
-    "generator.build.collect_static_files",
-    "generator.build.plan_pages",
-    "generator.parallel._render_batch",
-    "generator.parallel.stage_file",
-    "generator.render.render_urlset",
-    "generator.build.stage_file",
-    "generator.build.commit",
-    "generator.output._apply",
+    "generator.build.pipeline.load_config",
+    "generator.build.pipeline.read_articles",
+    "generator.build.pipeline.assemble_site",
+    "generator.build.pipeline.load_theme",
+    "generator.build.pipeline.check_templates",
+    "generator.build.pipeline.collect_static_files",
+    "generator.build.pipeline.plan_pages",
+    "generator.build.workers._render_batch",
+    "generator.build.workers.stage_file",
+    "generator.build.pages.render.render_urlset",
+    "generator.build.pipeline.stage_file",
+    "generator.build.pipeline.commit",
+    "generator.build.output._apply",
 ]
 # After these, the next build is checked to give exactly a clean build's tree (the others
 # fail before anything is staged, so there is nothing left to repair).
-REPAIRED = {"generator.parallel._render_batch", "generator.build.commit", "generator.output._apply"}
+REPAIRED = {
+    "generator.build.workers._render_batch",
+    "generator.build.pipeline.commit",
+    "generator.build.output._apply",
+}
 
 
 @pytest.mark.parametrize("target", STAGES)
@@ -165,7 +169,7 @@ def test_crash_half_way_through_publishing_is_rolled_forward(
             raise OSError(28, "No space left on device (simulated)")
         real_replace(source, target)
 
-    monkeypatch.setattr(generator.output.os, "replace", replace_then_die)
+    monkeypatch.setattr(generator.build.output.os, "replace", replace_then_die)
     result = run_cli("build", "--root", root, "--jobs", "1")
     monkeypatch.undo()
     assert result.status == 1
@@ -189,7 +193,7 @@ def test_ctrl_c_is_a_clean_exit(
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("generator.parallel._render_batch", interrupt)
+    monkeypatch.setattr("generator.build.workers._render_batch", interrupt)
     result = run_cli("build", "--root", root, "--jobs", "1")
     assert result.status == 130
     assert "Traceback" not in result.err

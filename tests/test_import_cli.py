@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.frontmatter import FrontMatter, parse_front_matter
+from generator.core.frontmatter import FrontMatter, parse_front_matter
 from generator.ingest import readers
 
 RAW = Path(__file__).resolve().parent / "raw"

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_example_site, tree_digest
 
-from generator import sources
-from generator.build import BuildOptions, BuildResult, build_site
-from generator.content import Article
-from generator.errors import UserError
+from generator.build import scan
+from generator.build.article import Article
+from generator.build.pipeline import BuildOptions, BuildResult, build_site
+from generator.core.errors import UserError
 
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 
@@ -122,18 +122,18 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 def stamps_trusted_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files a test has just written count as settled, so the next build takes their
     digests from their stamps instead of reading them (as it would for older files)."""
-    monkeypatch.setattr(sources, "SETTLE_NS", 0)
+    monkeypatch.setattr(scan, "SETTLE_NS", 0)
 
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
-    read = sources._read_bytes
+    read = scan._read_bytes
 
     def counting(path: str) -> bytes:
         reads.append(path)
         return read(path)
 
-    monkeypatch.setattr(sources, "_read_bytes", counting)
+    monkeypatch.setattr(scan, "_read_bytes", counting)
     return reads
 
 
@@ -221,14 +221,14 @@ def test_a_file_unreadable_after_the_scan_is_reported_with_the_other_errors(
         broken.read_text(encoding="utf-8").replace("title:", "title: [", 1), encoding="utf-8"
     )
     vanished = _article(root, "18-overnight-tram.md")
-    read = sources._read_bytes
+    read = scan._read_bytes
 
     def refusing(path: str) -> bytes:
         if Path(path) == vanished:
             raise PermissionError(13, "Permission denied")
         return read(path)
 
-    monkeypatch.setattr(sources, "_read_bytes", refusing)
+    monkeypatch.setattr(scan, "_read_bytes", refusing)
     with pytest.raises(UserError) as raised:
         _build(root)
     assert sorted(Path(problem.path).name for problem in raised.value.diagnostics) == [
@@ -337,8 +337,8 @@ def test_a_pool_gives_results_in_the_order_of_its_input() -> None:
     (nothing in the site shows a mix-up: it sorts everything). In a fresh interpreter: the
     pool is not started while other threads (pytest's) may be alive."""
     script = """
-from generator.config import load_config
-from generator.parallel import parse_articles
+from generator.build.config import load_config
+from generator.build.workers import parse_articles
 from pathlib import Path
 settings = load_config(Path(".")).parse_settings
 pending = [

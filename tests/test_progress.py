@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import Run
 
-import generator.progress as progress
-from generator.build import BuildOptions, build_site
-from generator.errors import Diagnostic
-from generator.progress import QUIET, VERBOSE, Console
+import generator.core.console as progress
+from generator.build.pipeline import BuildOptions, build_site
+from generator.core.console import QUIET, VERBOSE, Console
+from generator.core.errors import Diagnostic
 
 
 class Terminal(io.StringIO):

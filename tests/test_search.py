@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import REPO, Run, parse_html, text_of
 
-from generator.text import BODY_WORDS_BUDGET, distinct_words, fold
+from generator.core.text import BODY_WORDS_BUDGET, distinct_words, fold
 
 STATIC = REPO / "themes" / "default" / "static"
 BASE_PATH = "/news/"  # tests/sites/basic serves from a sub-folder

@@ -20,9 +20,9 @@ import pytest
 from conftest import REPO
 
 from generator.__main__ import make_parser
-from generator.errors import UserError
-from generator.progress import Console
-from generator.serve import EVENTS_PATH, SCRIPT_PATH, STATE_PATH, DevServer, ServeOptions
+from generator.core.console import Console
+from generator.core.errors import UserError
+from generator.preview.server import EVENTS_PATH, SCRIPT_PATH, STATE_PATH, DevServer, ServeOptions
 
 pytest.importorskip("watchfiles", reason="`newsdigest serve` needs watchfiles")
 

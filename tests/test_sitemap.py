@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from conftest import Run, page_file
 
-from generator.build import BuildOptions, check_site
-from generator.render import PageContext, plan_pages
-from generator.sitemap import URL_LIMIT
-from generator.theme import create_environment, load_theme
+from generator.build.pages.render import PageContext, plan_pages
+from generator.build.pages.sitemap import URL_LIMIT
+from generator.build.pipeline import BuildOptions, check_site
+from generator.build.theme import create_environment, load_theme
 
 BASE = "https://test.example.org/news/"  # tests/sites/basic serves from a sub-folder
 BASE_PATH = "/news/"

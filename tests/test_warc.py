@@ -15,7 +15,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from generator.frontmatter import FrontMatter, parse_front_matter
+from generator.core.frontmatter import FrontMatter, parse_front_matter
 from generator.ingest import pipeline
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"

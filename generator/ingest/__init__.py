@@ -1,5 +1,5 @@
 """`newsdigest import`: raw scraped news (text, HTML, JSON Lines) into clean articles.
 
-Depends only on generator.frontmatter, generator.errors and generator.urls; the build never
+Depends only on generator.core.frontmatter, generator.core.errors and generator.core.urls; the build never
 imports this package.
 """

@@ -22,23 +22,24 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ..errors import Diagnostic, diagnostic
-from ..frontmatter import format_article, write_article
+from ..core.errors import Diagnostic, diagnostic
+from ..core.frontmatter import format_article, write_article
+from ..core.layout import CACHE_DIR
 from . import readers, stages
 from .dates import parse_iso
 from .dedupe import shingles
 from .executor import LocalExecutor
 from .htmlclean import clean_html
+from .inputs import expand_inputs, make_chunks, read_stdin, scan_warc
 from .metadata import split_site_suffix, split_tags, unique_tags
 from .model import BatchContext, Extracted, RawDocument
 from .sanitize import safe_url
-from .sources import expand_inputs, make_chunks, read_stdin, scan_warc
 from .summary import lede_summary
 from .textclean import clean_text
 from .writer import ContentIndex, Existing, read_content, target_path, with_digest
 
 WINDOW = 512  # groups decided and written per round trip to the workers
-CACHE_FOLDER = Path(".newsdigest-cache") / "import"
+CACHE_FOLDER = Path(CACHE_DIR) / "import"
 
 
 @dataclass(frozen=True)

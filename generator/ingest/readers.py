@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import Diagnostic, diagnostic
+from ..core.errors import Diagnostic, diagnostic
 from .model import RawDocument
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024

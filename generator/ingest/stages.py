@@ -39,10 +39,10 @@ from urllib.parse import urlsplit
 import numpy as np
 from datasketch import MinHashLSH
 
-from ..errors import Diagnostic, diagnostic
+from ..core.errors import Diagnostic, diagnostic
 from .dedupe import _PERMUTATIONS, THRESHOLD, _minhash, jaccard, shingles
+from .inputs import Chunk, read_chunk
 from .model import BatchContext, Extracted, RawDocument
-from .sources import Chunk, read_chunk
 from .textclean import line_key
 from .warc import Skipped
 

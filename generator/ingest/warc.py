@@ -17,7 +17,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..errors import Diagnostic, diagnostic
+from ..core.errors import Diagnostic, diagnostic
 from .model import RawDocument
 
 RECORDS_PER_CHUNK = 200

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..frontmatter import FrontMatter, format_article, parse_front_matter
-from ..urls import slugify
+from ..core.frontmatter import FrontMatter, format_article, parse_front_matter
+from ..core.layout import article_path
+from ..core.urls import slugify
 from .dedupe import DuplicateIndex, shingles
 from .textclean import line_key
 
@@ -99,11 +100,9 @@ def target_path(
 ) -> Path:
     """content/YYYY/MM/DD-slug.md, or content/undated/slug.md; numbered when taken."""
     slug = slugify(title or "") or f"article-{sha256[:8]}"
-    folder = content / "undated" if date is None else content / f"{date:%Y}" / f"{date:%m}"
-    stem = slug if date is None else f"{date:%d}-{slug}"
-    path = folder / f"{stem}.md"
-    number = 2
+    number = 1
+    path = article_path(content, date, slug)
     while path in taken or path.exists():
-        path = folder / f"{stem}-{number}.md"
         number += 1
+        path = article_path(content, date, slug, number)
     return path

@@ -16,11 +16,11 @@ from typing import TypeVar
 
 import jinja2
 
+from ..core.errors import Diagnostic
+from .article import Article, BrokenDraft, parse_article
 from .config import ParseSettings
-from .content import Article, BrokenDraft, parse_article
-from .errors import Diagnostic
 from .output import stage_file
-from .render import PageContext, RenderJob
+from .pages.render import PageContext, RenderJob
 
 MIN_ITEMS_PER_WORKER = 200
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .config import SiteConfig
-from .content import Article
+from ..article import Article
+from ..config import SiteConfig
 
 INDEX_VERSION = 2
 

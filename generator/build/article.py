@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 import nh3
 
+from ..core.errors import Diagnostic, diagnostic
+from ..core.frontmatter import FrontMatter, parse_front_matter, strip_unsafe_characters
+from ..core.text import distinct_words, html_to_text, lede
+from ..core.urls import is_safe_slug, slugify
 from .config import ParseSettings
-from .errors import Diagnostic, diagnostic
-from .frontmatter import FrontMatter, parse_front_matter, strip_unsafe_characters
-from .text import distinct_words, html_to_text, lede
-from .urls import is_safe_slug, slugify
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 WORDS_PER_MINUTE = 200

@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .config import SiteConfig
-from .content import Article
+from ..article import Article
+from ..config import SiteConfig
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # XML 1.0 forbids C0 controls (but tab, LF, CR), lone surrogates and U+FFFE/U+FFFF.

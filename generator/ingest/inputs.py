@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, diagnostic
+from ..core.errors import Diagnostic, diagnostic
 from . import readers
 from .model import RawDocument
 from .warc import Skipped, file_identity, is_warc_name, looks_like_warc, read_records, scan

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.errors import Diagnostics
+from ..core.layout import CONTENT_DIR
 from .cache import ArticleDigester, FileStamp, KnownDigests
 from .config import display_path
-from .errors import Diagnostics
 
-CONTENT_DIR = "content"
 # A stamp is remembered only once the file is this much older than the scan that read it:
 # a file written again within the same tick of a coarse clock (FAT: 2 s, some network file
 # systems: 1 s), at the same size, would otherwise keep the stamp of its first version.

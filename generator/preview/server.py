@@ -30,18 +30,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .build import CONTENT_DIR, BuildOptions, build_site
-from .config import CONFIG_FILE, display_path
-from .errors import UserError, diagnostic
-from .progress import Console
-from .theme import BUILTIN_THEMES
+from ..build.config import display_path
+from ..build.pipeline import BuildOptions, build_site
+from ..core.console import Console
+from ..core.errors import UserError, diagnostic
+from ..core.layout import BUILTIN_THEMES, CACHE_DIR, CONFIG_FILE, PROJECT_INPUTS
 
 INTERNAL = "/__newsdigest/"
 EVENTS_PATH = INTERNAL + "events"
 STATE_PATH = INTERNAL + "state"
 SCRIPT_PATH = INTERNAL + "live.js"
 KEEPALIVE_SECONDS = 15.0
-WATCHED_TOP_LEVEL = (CONFIG_FILE, CONTENT_DIR, "templates", "static", "themes")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 LIVE_SCRIPT = r"""(function () {
@@ -97,7 +96,7 @@ class ServeOptions:
     @property
     def output_dir(self) -> Path:
         """Where the preview is built."""
-        return self.output if self.output is not None else self.root / ".newsdigest-cache" / "serve"
+        return self.output if self.output is not None else self.root / CACHE_DIR / "serve"
 
 
 class BuildState:
@@ -343,7 +342,9 @@ class DevServer:
     def watched_folders(self) -> list[Path]:
         """Folders whose changes trigger a rebuild (those that exist now)."""
         root = self.options.root
-        candidates = [root / name for name in WATCHED_TOP_LEVEL[1:]] + [BUILTIN_THEMES]
+        candidates = [root / name for name in PROJECT_INPUTS if name != CONFIG_FILE] + [
+            BUILTIN_THEMES
+        ]
         found: dict[Path, Path] = {}
         for folder in candidates:
             if folder.is_dir():
@@ -377,7 +378,7 @@ class DevServer:
         import watchfiles
 
         def relevant(_change: object, path: str) -> bool:
-            return os.path.basename(path) in WATCHED_TOP_LEVEL
+            return os.path.basename(path) in PROJECT_INPUTS
 
         for changes in watchfiles.watch(
             self.options.root,

@@ -13,17 +13,11 @@ from types import TracebackType
 
 import jinja2
 
+from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
+from ..core.frontmatter import load_yaml_mapping
+from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR
 from .config import SiteConfig, display_path
-from .errors import Diagnostic, Diagnostics, UserError, diagnostic
-from .frontmatter import load_yaml_mapping
 
-# newsdigest's own themes, used when the site has no themes/<name>/ of its own.
-_PACKAGE = Path(__file__).resolve().parent
-# Installed from a wheel the themes sit inside the package; in a checkout, beside it.
-BUILTIN_THEMES = next(
-    (path for path in (_PACKAGE / "themes", _PACKAGE.parent / "themes") if path.is_dir()),
-    _PACKAGE.parent / "themes",
-)
 MAX_PARENT_DEPTH = 8
 
 
@@ -37,7 +31,7 @@ class Theme:
 
 
 def _find_theme_dir(config: SiteConfig, name: str) -> Path | None:
-    for base in (config.root / "themes", BUILTIN_THEMES):
+    for base in (config.root / THEMES_DIR, BUILTIN_THEMES):
         candidate = base / name
         if candidate.is_symlink():
             raise UserError([_symlink_problem(candidate)])
@@ -66,7 +60,7 @@ def load_theme(config: SiteConfig) -> Theme:
     """Resolve the theme chain; raise UserError for a missing theme or parent loop."""
     template_dirs: list[Path] = []
     static_dirs: list[Path] = []
-    site_templates = config.root / "templates"
+    site_templates = config.root / TEMPLATES_DIR
     if _real_dir(site_templates):
         template_dirs.append(site_templates)
     name: str | None = config.theme
@@ -88,7 +82,7 @@ def load_theme(config: SiteConfig) -> Theme:
             available = sorted(
                 {
                     p.name
-                    for base in (config.root / "themes", BUILTIN_THEMES)
+                    for base in (config.root / THEMES_DIR, BUILTIN_THEMES)
                     if base.is_dir()
                     for p in base.iterdir()
                     if p.is_dir()
@@ -105,12 +99,12 @@ def load_theme(config: SiteConfig) -> Theme:
                 ]
             )
         seen.append(name)
-        if _real_dir(directory / "templates"):
-            template_dirs.append(directory / "templates")
-        if _real_dir(directory / "static"):
-            static_dirs.append(directory / "static")
+        if _real_dir(directory / TEMPLATES_DIR):
+            template_dirs.append(directory / TEMPLATES_DIR)
+        if _real_dir(directory / STATIC_DIR):
+            static_dirs.append(directory / STATIC_DIR)
         name, named_at = _parent_of(directory)
-    site_static = config.root / "static"
+    site_static = config.root / STATIC_DIR
     if _real_dir(site_static):
         static_dirs.insert(0, site_static)
     return Theme(config.theme, tuple(template_dirs), tuple(static_dirs))
@@ -204,7 +198,7 @@ def check_templates(
     for name in required:
         if name not in known:
             problems.add(
-                theme.template_dirs[0] if theme.template_dirs else "themes",
+                theme.template_dirs[0] if theme.template_dirs else THEMES_DIR,
                 None,
                 f"template {name!r} is missing from theme {theme.name!r}",
                 "add it, or name a parent theme that has it",
@@ -233,5 +227,5 @@ def locate_template_error(error: Exception, traceback: TracebackType | None) -> 
         message = f"template {error.name!r} not found"
         hint = "add it to templates/ or to the theme"
     if location is None:
-        return diagnostic("themes", None, message, hint)
+        return diagnostic(THEMES_DIR, None, message, hint)
     return diagnostic(display_path(Path(location[0])), location[1], message, hint)

@@ -12,10 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .config import SiteConfig
-from .content import Article, tag_key
-from .errors import Diagnostics
-from .urls import (
+from ..core.errors import Diagnostics
+from ..core.urls import (
     SEARCH_INDEX,
     SEARCH_PAGE_URL,
     expand_permalink,
@@ -26,6 +24,8 @@ from .urls import (
     slugify,
     tags_index_url,
 )
+from .article import Article, tag_key
+from .config import SiteConfig
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from typing import TypeVar
 
 import jinja2
 
+from ..core.errors import Diagnostics, UserError, diagnostic
+from ..core.layout import CONTENT_DIR, OUTPUT_DIR
+from .article import Article, BrokenDraft
 from .cache import GENERATOR_FINGERPRINT, ArticleDigester, BuildCache, Manifest, PageRecord
 from .config import SiteConfig, load_config
-from .content import Article, BrokenDraft
-from .errors import Diagnostics, UserError, diagnostic
 from .output import (
     OutputFile,
     collect_static_files,
@@ -27,11 +28,11 @@ from .output import (
     stage_file,
     staged_output,
 )
-from .parallel import available_cpus, parse_articles, render_jobs
-from .render import REQUIRED_TEMPLATES, PageContext, plan_pages
+from .pages.render import REQUIRED_TEMPLATES, PageContext, plan_pages
+from .scan import Source, read_source, scan_sources, settled_digests
 from .site import Site, Skipped, assemble_site
-from .sources import CONTENT_DIR, Source, read_source, scan_sources, settled_digests
 from .theme import Theme, check_templates, create_environment, load_theme
+from .workers import available_cpus, parse_articles, render_jobs
 
 T = TypeVar("T")
 
@@ -54,7 +55,7 @@ class BuildOptions:
     @property
     def output_dir(self) -> Path:
         """Where the site is written: --output, else output/ in the project."""
-        return self.output if self.output is not None else self.root / "output"
+        return self.output if self.output is not None else self.root / OUTPUT_DIR
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,8 @@ from typing import Any
 
 import jinja2
 
-from .config import SiteConfig
-from .content import Article, tag_key
-from .errors import UserError
-from .feeds import render_feed
-from .search import render_search_manifest, render_search_part
-from .site import Archive, Edition, Site, Tag
-from .sitemap import URL_LIMIT, render_robots, render_sitemap_index, render_urlset
-from .theme import locate_template_error
-from .urls import (
+from ...core.errors import UserError
+from ...core.urls import (
     ROBOTS,
     SEARCH_INDEX,
     SEARCH_PAGE_URL,
@@ -41,6 +34,13 @@ from .urls import (
     sitemap_pages_url,
     tags_index_url,
 )
+from ..article import Article, tag_key
+from ..config import SiteConfig
+from ..site import Archive, Edition, Site, Tag
+from ..theme import locate_template_error
+from .feeds import render_feed
+from .search import render_search_manifest, render_search_part
+from .sitemap import URL_LIMIT, render_robots, render_sitemap_index, render_urlset
 
 REQUIRED_TEMPLATES = (
     "index.html",

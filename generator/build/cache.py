@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import __version__
+from .. import __version__
+from ..core.layout import CACHE_DIR
+from .article import Article
 from .config import ParseSettings
-from .content import Article
 from .site import Skipped
 
-CACHE_DIR = ".newsdigest-cache"
 _FORMAT = 3  # bump when the pickled layout changes
 
 
@@ -37,8 +37,10 @@ def _generator_fingerprint() -> str:
     code (about 150 KB, read once per process) keeps such caches honest too.
     """
     hasher = hashlib.blake2b(f"{__version__}\0{_FORMAT}".encode(), digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        hasher.update(path.read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for layer in ("core", "build"):  # what a build runs (the importer and preview do not count)
+        for path in sorted((package / layer).rglob("*.py")):
+            hasher.update(path.read_bytes())
     return hasher.hexdigest()
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostics, UserError, diagnostic
+from ..core.errors import Diagnostics, UserError, diagnostic
 
 _COMMIT_MARKER = ".newsdigest-commit"
 

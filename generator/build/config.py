@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Diagnostic, Diagnostics, UserError, diagnostic
-from .frontmatter import load_yaml_mapping
-from .urls import placeholders
-
-CONFIG_FILE = "site.yaml"
+from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
+from ..core.frontmatter import load_yaml_mapping
+from ..core.layout import CONFIG_FILE
+from ..core.urls import placeholders
 
 DEFAULT_PERMALINKS: Mapping[str, str] = {
     "article": "/{year}/{month}/{day}/{slug}/",

@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from html import escape
 
-from .config import SiteConfig
-from .urls import SITEMAP
+from ...core.urls import SITEMAP
+from ..config import SiteConfig
 
 URL_LIMIT = 50_000  # URLs one sitemap file may list (the protocol's limit)
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
