@@ -105,10 +105,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """`newsdigest check`."""
-    site = check_site(_options(args))
-    _report_skipped(args.console, site.skipped)
+    result = check_site(_options(args))
+    _report_skipped(args.console, result.skipped)
     args.console.info(
-        f"OK: {len(site.articles)} articles, {len(site.tags)} tags, {len(site.editions)} editions, no problems found"
+        f"OK: {result.articles} articles, {result.tags} tags, {result.editions} editions, "
+        f"{result.pages} pages and feeds ({result.rendered} rendered to check them), no problems found"
     )
     return EXIT_OK
 

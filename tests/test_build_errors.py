@@ -56,19 +56,6 @@ def test_invalid_site_is_reported_and_output_survives(
     assert tree_inodes(output) == inodes
 
 
-@pytest.mark.parametrize("case", ["broken_yaml", "unknown_key", "missing_theme", "several_errors"])
-def test_check_reports_the_same_problems(
-    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Run]
-) -> None:
-    root = copy_site(SITES_INVALID / case, tmp_path / "site")
-    expected = (SITES_INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
-    monkeypatch.chdir(root)
-    result = run_cli("check", "--root", ".")
-    assert result.status == 1
-    assert result.err.splitlines()[:-1] == expected
-    assert not (root / "output").exists()
-
-
 def test_paths_are_shown_from_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Run]
 ) -> None:

@@ -166,17 +166,29 @@ def test_article_cannot_take_a_fixed_page(
     assert line.startswith(f"content/a.md:2: URL /{slug}/ is also {what}")
 
 
+@pytest.mark.parametrize(
+    ("title", "what"),
+    [
+        ("Sitemap Pages 1", "a part of the sitemap"),  # a part this site has
+        ("Sitemap Pages 9", "a name reserved for the parts"),  # one a bigger site would have
+    ],
+)
 def test_article_cannot_take_the_name_of_a_sitemap_part(
-    tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+    title: str,
+    what: str,
+    tmp_path: Path,
+    run_cli: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Sitemap parts sit at the site root, so a `/{slug}.xml` permalink could shadow one."""
     root = make_site(
         tmp_path / "site",
-        {"a.md": article("title: Sitemap Pages 1\ndate: 2025-01-01")},
+        {"a.md": article(f"title: {title}\ndate: 2025-01-01")},
         SITE_YAML + 'permalinks:\n  article: "/{slug}.xml"\n',
     )
     [line] = refused(tmp_path, run_cli, root, monkeypatch)
-    assert line.startswith("content/a.md:2: URL /sitemap-pages-1.xml is also a name reserved")
+    slug = title.lower().replace(" ", "-")
+    assert line.startswith(f"content/a.md:2: URL /{slug}.xml is also {what}")
 
 
 # --- tags -----------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from conftest import Run, page_file
 
-from generator.build.pages.render import PageContext, plan_pages
+from generator.build import pipeline
+from generator.build.pages import plan_pages
 from generator.build.pages.sitemap import URL_LIMIT
-from generator.build.pipeline import BuildOptions, check_site
-from generator.build.theme import create_environment, load_theme
 
 BASE = "https://test.example.org/news/"  # tests/sites/basic serves from a sub-folder
 BASE_PATH = "/news/"
@@ -100,18 +100,20 @@ def test_robots_txt_names_the_sitemap(basic_output: Path) -> None:
 
 
 def test_parts_are_split_to_stay_within_the_url_limit(
-    site_copy: Callable[[str], Path], basic_output: Path
+    site_copy: Callable[[str], Path],
+    basic_output: Path,
+    run_cli: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The protocol's 50,000 URLs a file, tried with a limit of 3 rather than 50,000 pages."""
     root = site_copy("basic")
-    site = check_site(BuildOptions(root=root))
-    environment = create_environment(load_theme(site.config), site.config, None)
-    context = PageContext(site, "key", sitemap_limit=3)
-    jobs = plan_pages(site, sitemap_limit=3)
+    monkeypatch.setattr(
+        pipeline, "plan_pages", lambda site, **options: plan_pages(site, **options, sitemap_limit=3)
+    )
+    assert run_cli("build", "--root", root).status == 0
+    output = root / "output"
     files = {
-        job.url: ET.fromstring(context.render(environment, job))
-        for job in jobs
-        if job.kind.startswith("sitemap")
+        "/" + path.name: ET.parse(path).getroot() for path in sorted(output.glob("sitemap*.xml"))
     }
     parts = _parts(files.pop("/sitemap.xml"))
     assert [loc.removeprefix(BASE) for loc, _ in parts] == [

@@ -27,7 +27,7 @@ from .article import Article
 from .config import ParseSettings
 from .site import Skipped
 
-_FORMAT = 3  # bump when the pickled layout changes
+_FORMAT = 4  # bump when the pickled layout changes
 
 
 def _generator_fingerprint() -> str:
@@ -111,10 +111,12 @@ class Manifest:
 
 @dataclass(frozen=True)
 class PageRecord:
-    """What an output file was rendered from (its fingerprint) and its size when written."""
+    """What an output file was rendered from (its fingerprint), its size when written, and
+    the settings its render read (which its fingerprint covers; see incremental.py)."""
 
     fingerprint: str
     size: int
+    settings: tuple[str, ...] = ()
 
 
 def _load_pickle(path: Path) -> object | None:

@@ -182,3 +182,22 @@ def collect_static_files(static_dirs: Sequence[Path]) -> dict[str, Path]:
                     files[path.relative_to(folder).as_posix()] = path
     problems.raise_if_any()
     return files
+
+
+@dataclass(frozen=True)
+class StagingSink:
+    """The build's sink: stages each rendered file whose bytes differ from dest's."""
+
+    staging: Path
+    dest: Path
+
+    def stage(self, path: str, data: bytes) -> bool:
+        return stage_file(self.staging, self.dest, path, data)
+
+
+class DiscardingSink:
+    """`check`'s sink: every page is rendered, to meet every error a build would, and its
+    bytes are dropped."""
+
+    def stage(self, path: str, data: bytes) -> bool:
+        return False

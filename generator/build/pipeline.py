@@ -1,10 +1,15 @@
-"""The build pipeline: the one place that knows the order of the stages."""
+"""The build pipeline: the one place that knows the order of the stages.
+
+config -> scan -> theme -> templates -> static -> (no change? stop) -> cache -> parse ->
+assemble -> plan -> fingerprint -> verify -> render -> publish -> save. `build` and `check`
+both run it (see `run`); only `build` writes.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,26 +18,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-import jinja2
-
 from ..core.errors import Diagnostics, UserError, diagnostic
 from ..core.layout import CONTENT_DIR, OUTPUT_DIR
 from .article import Article, BrokenDraft
 from .cache import GENERATOR_FINGERPRINT, ArticleDigester, BuildCache, Manifest, PageRecord
 from .config import SiteConfig, load_config
+from .incremental import Fingerprints, build_key, global_key
 from .output import (
-    OutputFile,
+    DiscardingSink,
+    StagingSink,
     collect_static_files,
     commit,
     output_lock,
     stage_file,
     staged_output,
 )
-from .pages.render import REQUIRED_TEMPLATES, PageContext, plan_pages
+from .pages import REQUIRED_TEMPLATES, Page, Plan, SiteView, inputs_text, plan_pages
 from .scan import Source, read_source, scan_sources, settled_digests
 from .site import Site, Skipped, assemble_site
-from .theme import Theme, check_templates, create_environment, load_theme
-from .workers import available_cpus, parse_articles, render_jobs
+from .theme import check_templates, create_environment, load_theme
+from .workers import available_cpus, parse_articles, render_pages
 
 T = TypeVar("T")
 
@@ -146,15 +151,17 @@ def _shown_as(article: Article | None, shown: str) -> Article | None:
     return replace(article, source=shown)
 
 
-def load_site(
+def resolve_site(
     options: BuildOptions,
     config: SiteConfig,
     sources: Sequence[Source],
     cache: BuildCache,
+    search_page: bool,
     watch: Stopwatch,
-) -> tuple[Site, dict[str, Article], bool]:
-    """Parse and resolve the site (what `check` validates); also return the article cache
-    for next time, and whether it differs from the one loaded."""
+) -> tuple[Site, Plan, dict[str, Article], bool]:
+    """Parse the articles, assemble the Site and plan its pages, reporting the mistakes of
+    both at once; also return the article cache for next time, and whether it differs from
+    the one loaded."""
     cached = watch.run("cache", cache.load_articles)
     articles, parsed, broken_drafts = watch.run(
         "parse",
@@ -167,6 +174,7 @@ def load_site(
             _told(options, "parse"),
         ),
     )
+    problems = Diagnostics()
     site = watch.run(
         "assemble",
         lambda: assemble_site(
@@ -176,21 +184,24 @@ def load_site(
             include_future=options.include_future,
             now=options.now,
             skipped=broken_drafts,
+            problems=problems,
         ),
     )
-    return site, parsed, parsed.keys() != cached.keys()
+    plan = watch.run("plan", lambda: plan_pages(site, search_page=search_page, problems=problems))
+    problems.raise_if_any()
+    return site, plan, parsed, parsed.keys() != cached.keys()
 
 
-def _scan(root: Path, config: SiteConfig, cache: BuildCache) -> list[Source]:
-    """Scan content/, reading only the files changed since the last scan; remember what
-    this scan learnt for the next one (even if the build fails later: digests are facts
-    about files, not about the site)."""
+def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> list[Source]:
+    """Scan content/, reading only the files changed since the last scan; with `remember`,
+    keep what this scan learnt for the next one (even if the build fails later: digests are
+    facts about files, not about the site)."""
     digester = ArticleDigester(config.parse_settings)
     known = cache.load_known_digests(digester.scheme)
     started = time.time_ns()
     sources = scan_sources(root, digester, known)
     remembered = settled_digests(sources, digester.scheme, started)
-    if remembered.files != known:
+    if remember and remembered.files != known:
         cache.save_known_digests(remembered)
     return sources
 
@@ -223,38 +234,6 @@ def _check_output_dir(options: BuildOptions) -> None:
         )
 
 
-def _global_key(config: SiteConfig, theme: Theme) -> str:
-    """What every page depends on: generator version, configuration and all templates."""
-    hasher = hashlib.blake2b(digest_size=20)
-    settings = {key: value for key, value in vars(config).items() if key != "root"}
-    hasher.update(f"{GENERATOR_FINGERPRINT}\0{sorted(settings.items())!r}".encode())
-    for folder in theme.template_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                hasher.update(f"\0{path.relative_to(folder)}\0".encode())
-                hasher.update(path.read_bytes())
-    return hasher.hexdigest()
-
-
-def _build_key(
-    options: BuildOptions,
-    global_key: str,
-    sources: Sequence[Source],
-    static_files: Mapping[str, Path],
-) -> str:
-    """A hash of every input of a build: if it matches the last build's, so does the output."""
-    hasher = hashlib.blake2b(global_key.encode(), digest_size=20)
-    hasher.update(f"{options.include_drafts}{options.include_future}".encode())
-    for source in sources:
-        # The shown path, not the project one: the manifest keeps the skipped articles as
-        # shown, and a build from another working directory must name them afresh.
-        hasher.update(f"\0{source.shown}\0{source.digest}".encode())
-    for path, file in sorted(static_files.items()):
-        hasher.update(f"\0{path}\0".encode())
-        hasher.update(file.read_bytes())
-    return hasher.hexdigest()
-
-
 def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
     """Every file the last build wrote is still there, at the size it was written."""
     try:
@@ -284,56 +263,122 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@_collector_paused()
 def build_site(options: BuildOptions) -> BuildResult:
-    """Load, resolve, render and publish the site; raise UserError on any user mistake."""
+    """`newsdigest build`: render what changed and publish it into the output folder."""
+    return run(options, write=True)
+
+
+def check_site(options: BuildOptions) -> BuildResult:
+    """`newsdigest check`: every stage of a build, rendering into nothing."""
+    return run(options, write=False)
+
+
+@_collector_paused()
+def run(options: BuildOptions, *, write: bool) -> BuildResult:
+    """Load, resolve, render and (with `write`) publish the site; raise UserError on any
+    user mistake.
+
+    `check` runs this same list without `write`: it renders every page a build would render
+    (those whose fingerprint differs from the last successful build's; all of them without a
+    cache) into a sink that drops the bytes, and writes nothing, not even the cache. So
+    every error a build can meet, check meets too.
+    """
     watch = Stopwatch()
     _check_output_dir(options)
     dest = options.output_dir
     now = options.now or dt.datetime.now(dt.UTC)
     cache = BuildCache(options.root, dest, enabled=options.use_cache)
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
-    sources = watch.run("scan", lambda: _scan(options.root, config, cache))
+    sources = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
     theme = watch.run("theme", lambda: load_theme(config))
-    environment = create_environment(
-        theme, config, cache.folder / "jinja" if options.use_cache else None
-    )
+    bytecode = cache.folder / "jinja" if options.use_cache and write else None
+    environment = create_environment(theme, config, bytecode)
     watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
-    global_key = _global_key(config, theme)
-    build_key = _build_key(options, global_key, sources, static_files)
-    with output_lock(dest):
+    prints = Fingerprints(GENERATOR_FINGERPRINT, config, theme)
+    key = build_key(
+        global_key(prints, config),
+        options.include_drafts,
+        options.include_future,
+        sources,
+        static_files,
+    )
+    with output_lock(dest) if write else contextlib.nullcontext():
         previous = watch.run("manifest", cache.load_manifest)
         if (
             previous is not None
-            and previous.build_key == build_key
+            and previous.build_key == key
             and (previous.valid_until is None or now < previous.valid_until)
-            and watch.run("verify", lambda: _output_intact(dest, previous.records))
+            and (not write or watch.run("verify", lambda: _output_intact(dest, previous.records)))
         ):
             articles, tags, editions = previous.summary
             pages = sum(1 for record in previous.records.values() if record.fingerprint)
             return BuildResult(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
-        options = replace(options, now=now)
-        site, parsed, cache_changed = load_site(options, config, sources, cache, watch)
+        search_page = "search.html" in environment.list_templates()  # a theme may have none
+        site, plan, parsed, cache_changed = resolve_site(
+            replace(options, now=now), config, sources, cache, search_page, watch
+        )
         del sources  # the raw bytes of every article are no longer needed: free them early
+        old_records = previous.records if previous is not None else {}
+        view = SiteView(site, plan)
+        data_prints = watch.run(
+            "fingerprint",
+            lambda: [
+                prints.data_print(page.kind, page.url, page.number, inputs_text(view, page))
+                for page in plan.pages
+            ],
+        )
+        todo = watch.run(
+            "verify",
+            lambda: [
+                page
+                for page, data_print in zip(plan.pages, data_prints, strict=True)
+                if not _still_valid(
+                    dest if write else None, page.path, data_print, prints, old_records
+                )
+            ],
+        )
+        render = _told(options, "render")
+        if not write:
+            watch.run(
+                "render",
+                lambda: render_pages(
+                    view, environment, todo, DiscardingSink(), options.workers, render
+                ),
+            )
+            return _result(site, plan, todo, 0, 0, watch)
         with staged_output(dest) as staging:
-            result, records = _render_and_publish(
-                options,
-                site,
-                theme,
-                environment,
-                global_key,
-                static_files,
-                staging,
-                previous,
-                watch,
+            rendered = watch.run(
+                "render",
+                lambda: render_pages(
+                    view, environment, todo, StagingSink(staging, dest), options.workers, render
+                ),
+            )
+            new = {item.path: item for item in rendered}
+            records = {}
+            for page, data_print in zip(plan.pages, data_prints, strict=True):
+                made = new.get(page.path)
+                if made is None:
+                    records[page.path] = old_records[page.path]
+                else:
+                    fingerprint = prints.fingerprint(data_print, made.settings)
+                    records[page.path] = PageRecord(fingerprint, made.size, made.settings)
+            written = sum(item.staged for item in rendered)
+            for path, source in static_files.items():
+                if path not in records:  # a generated page wins over a static file
+                    data = source.read_bytes()
+                    written += stage_file(staging, dest, path, data)
+                    records[path] = PageRecord("", len(data), ())
+            removed = watch.run(
+                "publish",
+                lambda: commit(staging, dest, set(records), set(old_records) if previous else None),
             )
         manifest = Manifest(
-            build_key=build_key,
+            build_key=key,
             valid_until=site.next_change,
-            summary=(result.articles, result.tags, result.editions),
+            summary=(len(site.articles), len(site.tags), len(site.editions)),
             skipped=site.skipped,
             records=records,
         )
@@ -344,91 +389,40 @@ def build_site(options: BuildOptions) -> BuildResult:
                 # them as they are.
                 resolved = {article.digest: article for article in site.articles}
                 cache.save_articles({**parsed, **resolved})
-    return replace(result, timings=tuple(watch.timings))
+    return _result(site, plan, todo, written, removed, watch)
 
 
-def _render_and_publish(
-    options: BuildOptions,
-    site: Site,
-    theme: Theme,
-    environment: jinja2.Environment,
-    global_key: str,
-    static_files: Mapping[str, Path],
-    staging: Path,
-    previous: Manifest | None,
-    watch: Stopwatch,
-) -> tuple[BuildResult, dict[str, PageRecord]]:
-    """Render what changed into staging, add the static files, commit."""
-    dest = options.output_dir
-    old_records = previous.records if previous is not None else {}
-    search_page = "search.html" in environment.list_templates()  # a theme may have none
-    context = PageContext(site, global_key, search_page=search_page)
-    jobs = watch.run("plan", lambda: plan_pages(site, search_page=search_page))
-    fingerprints = watch.run("fingerprint", lambda: [context.fingerprint(job) for job in jobs])
-    todo = watch.run(
-        "verify",
-        lambda: [
-            job
-            for job, print_ in zip(jobs, fingerprints, strict=True)
-            if not _still_valid(dest, job.path, print_, old_records)
-        ],
-    )
-    rendered = watch.run(
-        "render",
-        lambda: render_jobs(
-            context, environment, todo, staging, dest, options.workers, _told(options, "render")
-        ),
-    )
-    sizes = {item.path: item.size for item in rendered}
-    records = {
-        job.path: PageRecord(
-            print_, sizes[job.path] if job.path in sizes else old_records[job.path].size
-        )
-        for job, print_ in zip(jobs, fingerprints, strict=True)
-    }
-    extra = [OutputFile(path, source.read_bytes()) for path, source in static_files.items()]
-    written = sum(item.staged for item in rendered)
-    for output_file in extra:
-        if output_file.path not in records:  # a generated page wins over a static file
-            written += stage_file(staging, dest, output_file.path, output_file.data)
-            records[output_file.path] = PageRecord("", len(output_file.data))
-    removed = watch.run(
-        "publish",
-        lambda: commit(staging, dest, set(records), set(old_records) if previous else None),
-    )
-    result = BuildResult(
+def _result(
+    site: Site, plan: Plan, todo: Sequence[Page], written: int, removed: int, watch: Stopwatch
+) -> BuildResult:
+    return BuildResult(
         articles=len(site.articles),
         tags=len(site.tags),
         editions=len(site.editions),
-        pages=len(jobs),
+        pages=len(plan.pages),
         rendered=len(todo),
         written=written,
         removed=removed,
         skipped=site.skipped,
+        timings=tuple(watch.timings),
     )
-    return result, records
 
 
 def _still_valid(
-    dest: Path, path: str, fingerprint: str, previous: Mapping[str, PageRecord]
+    dest: Path | None,
+    path: str,
+    data_print: bytes,
+    prints: Fingerprints,
+    previous: Mapping[str, PageRecord],
 ) -> bool:
-    """A page need not be rendered if it was made from the same data and is still on disk."""
+    """A page need not be rendered if it was made from the same data and settings and
+    (when `dest` is given) is still on disk as it was written."""
     record = previous.get(path)
-    if record is None or record.fingerprint != fingerprint:
+    if record is None or record.fingerprint != prints.fingerprint(data_print, record.settings):
         return False
+    if dest is None:
+        return True
     try:
         return os.stat(os.path.join(dest, path)).st_size == record.size
     except OSError:
         return False
-
-
-def check_site(options: BuildOptions) -> Site:
-    """Validate content, configuration and templates without writing anything."""
-    watch = Stopwatch()
-    config = load_config(options.root, options.base_url)
-    sources = scan_sources(options.root, ArticleDigester(config.parse_settings))
-    cache = BuildCache(options.root, options.output_dir, enabled=False)
-    site, _, _ = load_site(options, config, sources, cache, watch)
-    theme = load_theme(site.config)
-    check_templates(create_environment(theme, site.config, None), theme, REQUIRED_TEMPLATES)
-    return site

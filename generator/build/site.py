@@ -1,8 +1,9 @@
 """assemble_site: settle everything on plain data before anything is rendered.
 
-Drafts and future articles are filtered, articles sorted, URLs resolved and checked for
-collisions, and tags, daily editions and date archives built. Every mistake found here
-is reported together, so rendering afterwards is a pure function of the Site.
+Drafts and future articles are filtered, articles sorted, URLs resolved, and tags, daily
+editions and date archives built. Every mistake found here is reported together with the
+page plan's (which checks that no two pages share a file), so rendering afterwards is a pure
+function of the Site.
 """
 
 from __future__ import annotations
@@ -14,15 +15,9 @@ from dataclasses import dataclass, replace
 
 from ..core.errors import Diagnostics
 from ..core.urls import (
-    SEARCH_INDEX,
-    SEARCH_PAGE_URL,
     expand_permalink,
-    is_data_part_url,
     output_path_for,
-    page_count,
-    page_url,
     slugify,
-    tags_index_url,
 )
 from .article import Article, tag_key
 from .config import SiteConfig
@@ -99,10 +94,12 @@ def assemble_site(
     include_future: bool = False,
     now: dt.datetime | None = None,
     skipped: Iterable[Skipped] = (),
+    problems: Diagnostics,
 ) -> Site:
-    """Filter, sort and resolve URLs; raise UserError with every collision found."""
+    """Filter, sort and resolve URLs, adding every mistake found to `problems` (the caller
+    raises them together with the page plan's). Articles whose URL would leave output/ are
+    reported and left out, so that the rest can still be planned."""
     now = now or dt.datetime.now(dt.UTC)
-    problems = Diagnostics()
     kept: list[Article] = []
     skipped = list(skipped)
     next_change: dt.datetime | None = None
@@ -121,8 +118,8 @@ def assemble_site(
             kept.append(article)
     kept.sort(key=article_sort_key)
     zone = config.tzinfo
-    resolved = tuple(_with_url(config, article, zone) for article in kept)
-    for article in resolved:
+    resolved = []
+    for article in (_with_url(config, article, zone) for article in kept):
         if output_path_for(article.url) is None:
             problems.add(
                 article.source,
@@ -130,17 +127,16 @@ def assemble_site(
                 f"permalink {article.url!r} would be written outside output/",
                 "check the `article` permalink in site.yaml and the slug",
             )
+        else:
+            resolved.append(article)
 
     tags = _collect_tags(config, resolved, problems)
     editions = _collect_editions(config, resolved, zone)
     months = _collect_archives(config, editions, "month")
     years = _collect_archives(config, editions, "year")
-    _check_url_collisions(resolved, tags, editions, months, years, problems)
-    _check_fixed_urls(config, resolved, tags, problems)
-    problems.raise_if_any()
     return Site(
         config=config,
-        articles=resolved,
+        articles=tuple(resolved),
         tags=tags,
         editions=editions,
         months=months,
@@ -232,76 +228,3 @@ def _collect_archives(
         )
         for start in sorted(groups, reverse=True)
     )
-
-
-def _check_url_collisions(
-    articles: Sequence[Article],
-    tags: Sequence[Tag],
-    editions: Sequence[Edition],
-    months: Sequence[Archive],
-    years: Sequence[Archive],
-    problems: Diagnostics,
-) -> None:
-    """Two things may never be written to one URL: report both claimants."""
-    owners: dict[str, str] = {}
-    for article in articles:
-        previous = owners.get(article.url)
-        if previous is not None:
-            problems.add(
-                article.source,
-                article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
-                f"URL {article.url} is already used by {previous}",
-                "give one of the articles a different `slug:`",
-            )
-        else:
-            owners[article.url] = article.source
-    generated = [(tag.url, f"the tag page of {tag.name!r}") for tag in tags]
-    generated += [(edition.url, f"the edition of {edition.day}") for edition in editions]
-    generated += [
-        (archive.url, f"the {archive.kind} archive {archive.start:%Y-%m}")
-        for archive in (*months, *years)
-    ]
-    for url, description in generated:
-        if url in owners:
-            problems.add(
-                owners[url],
-                1,
-                f"URL {url} is also {description}",
-                "change the slug or the permalinks in site.yaml",
-            )
-
-
-def _check_fixed_urls(
-    config: SiteConfig, articles: Sequence[Article], tags: Sequence[Tag], problems: Diagnostics
-) -> None:
-    """An article may not take the URL of a page every site has (a permalink `/{slug}/` and
-    the title "Tags" would otherwise silently replace the tag index)."""
-    fixed = {
-        "/": "the front page",
-        "/404.html": "the 404 page",
-        "/atom.xml": "the site's Atom feed",
-        "/rss.xml": "the site's RSS feed",
-        "/sitemap.xml": "the sitemap",
-        "/robots.txt": "robots.txt",
-        SEARCH_PAGE_URL: "the search page",
-        f"/{SEARCH_INDEX}": "the search index",
-        tags_index_url(config.permalinks["tag"]): "the tag index",
-    }
-    pages = page_count(len(articles), config.per_page)
-    fixed.update({page_url("/", n): f"page {n} of the front page" for n in range(2, pages + 1)})
-    for tag in tags:
-        fixed[f"{tag.url}atom.xml"] = f"the Atom feed of the tag {tag.name!r}"
-        fixed[f"{tag.url}rss.xml"] = f"the RSS feed of the tag {tag.name!r}"
-        for n in range(2, page_count(tag.count, config.per_page) + 1):
-            fixed[page_url(tag.url, n)] = f"page {n} of the tag {tag.name!r}"
-    for article in articles:
-        taken = fixed.get(article.url)
-        if taken is None and is_data_part_url(article.url):
-            taken = "a name reserved for the parts of the search index and the sitemap"
-        if taken is not None:
-            problems.add(
-                article.source,
-                article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
-                f"URL {article.url} is also {taken}",
-                "give the article a different `slug:`",
-            )

@@ -11,16 +11,15 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import jinja2
 
 from ..core.errors import Diagnostic
 from .article import Article, BrokenDraft, parse_article
 from .config import ParseSettings
-from .output import stage_file
-from .pages.render import PageContext, RenderJob
+from .incremental import SettingsReader, settings_names
+from .pages import Page, SiteView, render_page
 
 MIN_ITEMS_PER_WORKER = 200
 T = TypeVar("T")
@@ -91,7 +90,7 @@ def _map(
 # Per-process state of a worker, set once by the pool initializer (a worker handles many
 # batches; sending this with every batch would pickle the whole Site over and over).
 _parse_settings: ParseSettings | None = None
-_render_state: tuple[PageContext, jinja2.Environment, Path, Path] | None = None
+_render_state: tuple[SiteView, jinja2.Environment, Sink] | None = None
 
 
 def _clear_worker_state() -> None:
@@ -127,41 +126,49 @@ def parse_articles(
 
 @dataclass(frozen=True)
 class Rendered:
-    """What happened to one output file: its size, and whether it had to be (re)staged."""
+    """What happened to one output file: its size, whether the sink took new bytes, and the
+    settings its render read (see incremental.py)."""
 
     path: str
     size: int
     staged: bool
+    settings: tuple[str, ...]
 
 
-def _init_render(
-    context: PageContext, environment: jinja2.Environment, staging: Path, dest: Path
-) -> None:
+class Sink(Protocol):
+    """Where rendered bytes go: the build's staging folder, or nowhere for `check`. Called in
+    worker processes, each for its own files."""
+
+    def stage(self, path: str, data: bytes) -> bool:
+        """Take one file's bytes; True if they differ from what is published."""
+        ...
+
+
+def _init_render(view: SiteView, environment: jinja2.Environment, sink: Sink) -> None:
     global _render_state
-    _render_state = (context, environment, staging, dest)
+    _render_state = (view, environment, sink)
 
 
-def _render_batch(batch: Sequence[RenderJob]) -> list[Rendered]:
+def _render_batch(batch: Sequence[Page]) -> list[Rendered]:
     assert _render_state is not None
-    context, environment, staging, dest = _render_state
+    view, environment, sink = _render_state
+    config = view.site.config
     results = []
-    for job in batch:
-        data = context.render(environment, job)
-        staged = stage_file(staging, dest, job.path, data)
-        results.append(Rendered(job.path, len(data), staged))
+    for page in batch:
+        reader = SettingsReader(config)
+        data = render_page(view, reader, environment, page)  # type: ignore[arg-type]
+        staged = sink.stage(page.path, data)
+        results.append(Rendered(page.path, len(data), staged, settings_names(reader.read)))
     return results
 
 
-def render_jobs(
-    context: PageContext,
+def render_pages(
+    view: SiteView,
     environment: jinja2.Environment,
-    jobs: Sequence[RenderJob],
-    staging: Path,
-    dest: Path,
+    pages: Sequence[Page],
+    sink: Sink,
     workers: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Rendered]:
-    """Render jobs and stage their files, in order, on up to `workers` processes."""
-    return _map(
-        _render_batch, jobs, workers, _init_render, (context, environment, staging, dest), progress
-    )
+    """Render pages into the sink, in order, on up to `workers` processes."""
+    return _map(_render_batch, pages, workers, _init_render, (view, environment, sink), progress)

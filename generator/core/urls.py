@@ -69,10 +69,20 @@ def output_path_for(url_path: str) -> str | None:
     return "/".join(parts)
 
 
+FRONT_PAGE_URL = "/"
+NOT_FOUND_URL = "/404.html"
 SEARCH_PAGE_URL = "/search/"
 SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of the parts
 SITEMAP = "sitemap.xml"  # relative to the site root: the sitemap index
 ROBOTS = "robots.txt"
+
+
+FEED_FORMATS = ("atom", "rss")
+
+
+def feed_url(base: str, name: str) -> str:
+    """A listing's feed in one format: `/atom.xml` for the site, `/tags/x/rss.xml` for a tag."""
+    return f"{base}{name}.xml"
 
 
 def search_part_url(month: dt.date) -> str:

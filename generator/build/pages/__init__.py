@@ -1,1 +1,139 @@
-""""""
+"""The page kinds, in plan order: every file a site has besides its static files.
+
+Each kind is one module (plan -> inputs -> render); this registry is the only list of them.
+A new kind is one module, one line here and its template. Kinds are listed in the order
+their plans depend on (the sitemaps list the pages planned before them), which is also the
+order the process pool takes pages in: files made from much of the site (feeds, search
+parts, listings) first and article pages last, since each worker reads the articles of a
+run of article pages, which lie together in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jinja2
+
+from ...core.errors import Diagnostics
+from ...core.urls import is_data_part_url
+from ..config import SiteConfig
+from ..site import Site
+from .archives import EDITION, MONTH, YEAR
+from .articles import ARTICLE
+from .feeds import FEEDS
+from .kind import Page, PageKind, Plan, SiteView
+from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
+from .notfound import NOT_FOUND
+from .search import SEARCH_INDEX_FILE, SEARCH_PAGE, SEARCH_PARTS
+from .sitemap import ARTICLE_SITEMAP, PAGE_SITEMAP, ROBOTS_FILE, SITEMAP_INDEX, URL_LIMIT
+
+KINDS: tuple[PageKind, ...] = (
+    *FEEDS,
+    NOT_FOUND,
+    ROBOTS_FILE,
+    SEARCH_INDEX_FILE,
+    SEARCH_PARTS,
+    FRONT_PAGE,
+    TAG_INDEX,
+    TAG_PAGE,
+    EDITION,
+    MONTH,
+    YEAR,
+    SEARCH_PAGE,
+    PAGE_SITEMAP,
+    ARTICLE_SITEMAP,
+    SITEMAP_INDEX,
+    ARTICLE,
+)
+KIND_NAMED = {kind.name: kind for kind in KINDS}
+# The templates every theme must have (search.html is optional: without it, no search page).
+REQUIRED_TEMPLATES = tuple(sorted({name for kind in KINDS for name in kind.templates}))
+
+__all__ = [
+    "KINDS",
+    "REQUIRED_TEMPLATES",
+    "Page",
+    "Plan",
+    "SiteView",
+    "inputs_text",
+    "plan_pages",
+    "render_page",
+]
+
+
+def plan_pages(
+    site: Site,
+    *,
+    search_page: bool = True,
+    sitemap_limit: int = URL_LIMIT,
+    problems: Diagnostics | None = None,
+) -> Plan:
+    """Every page, feed and data file of the site, in plan order.
+
+    Every URL (or file name) two pages would share is reported naming both claimants: added
+    to `problems` if given (the caller raises them with the site's), else raised here.
+    """
+    plan = Plan(search_page=search_page, sitemap_limit=sitemap_limit)
+    for kind in KINDS:
+        pages = list(kind.plan(site, plan))
+        plan.pages.extend(pages)
+        if kind.listed:
+            plan.listed.extend(page.url for page in pages)
+    found = Diagnostics() if problems is None else problems
+    _check_claims(site, plan.pages, found)
+    if problems is None:
+        found.raise_if_any()
+    return plan
+
+
+def inputs_text(view: SiteView, page: Page) -> str:
+    """The text a page's fingerprint hashes for its inputs."""
+    return view.key(KIND_NAMED[page.kind].inputs(page, view))
+
+
+def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:
+    """No two pages may be one file, and no page's file may be another's folder."""
+    owner: dict[str, Page] = {}
+    shared: set[str] = set()
+    for page in pages:
+        earlier = owner.setdefault(page.path, page)
+        if earlier is not page:
+            shared.add(page.path)
+            _report(site, page, earlier, f"URL {page.url} is", problems)
+    for page in pages:
+        folder = page.path.rpartition("/")[0]
+        while folder:
+            shadowed = owner.get(folder)
+            if shadowed is not None:
+                subject = f"URL {page.url} needs a folder {folder}/ whose name is"
+                _report(site, page, shadowed, subject, problems)
+                break
+            folder = folder.rpartition("/")[0]
+    for page in pages:
+        # Reserved even where no part has the name yet: a new month would silently take it.
+        if page.kind == ARTICLE.name and is_data_part_url(page.url) and page.path not in shared:
+            claim = ARTICLE.claim(page, site)
+            reserved = "a name reserved for the parts of the search index and the sitemap"
+            problems.add(claim.source, claim.line, f"URL {page.url} is also {reserved}", claim.fix)
+
+
+def _report(site: Site, page: Page, other: Page, subject: str, problems: Diagnostics) -> None:
+    """Blame the claimant a user can change (an article or a tag), the later one if both."""
+    claim = KIND_NAMED[page.kind].claim(page, site)
+    rival = KIND_NAMED[other.kind].claim(other, site)
+    if claim.source is None:
+        claim, rival = rival, claim
+    if claim.source is None:  # two pages every site has: only the permalinks can part them
+        fix = "change the permalinks in site.yaml"
+        problems.add(site.config.config_path, None, f"{subject} {rival.what}", fix)
+        return
+    both_articles = page.kind == other.kind == ARTICLE.name
+    fix = "give one of the articles a different `slug:`" if both_articles else claim.fix
+    problems.add(claim.source, claim.line, f"{subject} {rival.what}", fix)
+
+
+def render_page(
+    view: SiteView, config: SiteConfig, environment: jinja2.Environment, page: Page
+) -> bytes:
+    """The bytes of one planned page (`config` may note the settings read)."""
+    return KIND_NAMED[page.kind].render(page, view, config, environment)

@@ -11,8 +11,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import jinja2
+
+from ...core.urls import FEED_FORMATS, FRONT_PAGE_URL, feed_url
 from ..article import Article
 from ..config import SiteConfig
+from ..site import Site
+from .kind import FEED_MEDIA_TYPES, SITE_WIDE, Claim, Page, PageKind, Plan, SiteView
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # XML 1.0 forbids C0 controls (but tab, LF, CR), lone surrogates and U+FFFE/U+FFFF.
@@ -33,17 +38,16 @@ def render_feed(
     articles: Sequence[Article],
 ) -> bytes:
     """One Atom (`kind="atom"`) or RSS 2.0 feed of the given articles, newest first."""
-    feed_url = config.absolute_url(f"{base}{kind}.xml")
+    self_url = config.absolute_url(feed_url(base, kind))
     from feedgen.feed import FeedGenerator  # imported on first use: most rebuilds need no feed
 
     generator = FeedGenerator()
-    generator.id(feed_url)
+    generator.id(self_url)
     generator.title(xml_safe(title))
     generator.subtitle(xml_safe(description or title))
     generator.description(xml_safe(description or title))
     # feedgen makes the *last* link RSS's <channel><link>, which must be the web page.
-    media_type = "application/atom+xml" if kind == "atom" else "application/rss+xml"
-    generator.link(href=feed_url, rel="self", type=media_type)
+    generator.link(href=self_url, rel="self", type=FEED_MEDIA_TYPES[kind])
     generator.link(href=config.absolute_url(base), rel="alternate", type="text/html")
     generator.language(config.language)
     generator.author({"name": xml_safe(config.author or config.title)})
@@ -72,3 +76,62 @@ def _add_entry(generator: Any, config: SiteConfig, article: Article) -> None:
         entry.author({"name": xml_safe(name)})
     for tag in article.tags:
         entry.category(term=xml_safe(tag))
+
+
+_LABELS = {"atom": "Atom", "rss": "RSS"}
+
+
+class Feed(PageKind):
+    """The site's feed and each tag's, in one format (Atom or RSS)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        pages = [
+            Page(self.name, feed_url(tag.url, self.name), index=i)
+            for i, tag in enumerate(site.tags)
+        ]
+        pages.append(Page(self.name, feed_url(FRONT_PAGE_URL, self.name)))
+        return pages
+
+    def inputs(self, page: Page, view: SiteView) -> tuple[str, str, str, list[Article]]:
+        """Base URL, title, description and entries of the feed."""
+        config = view.site.config
+        limit = config.feed_limit
+        if page.index == SITE_WIDE:
+            return (
+                FRONT_PAGE_URL,
+                config.title,
+                config.description,
+                list(view.site.articles[:limit]),
+            )
+        tag = view.site.tags[page.index]
+        return (
+            tag.url,
+            f"{config.title}: {tag.name}",
+            f"Articles tagged {tag.name}",
+            view.articles(tag.articles[:limit]),
+        )
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        base, title, description, articles = self.inputs(page, view)
+        return render_feed(config, self.name, base, title, description, articles)
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        label = _LABELS[self.name]
+        if page.index == SITE_WIDE:
+            return Claim(f"also the site's {label} feed")
+        tag = site.tags[page.index]
+        first = site.articles[tag.articles[0]]
+        return Claim(
+            f"also the {label} feed of the tag {tag.name!r}",
+            first.source,
+            first.line_of("tags"),
+            "rename the tag, or change `permalinks: tag` in site.yaml",
+        )
+
+
+FEEDS = tuple(Feed(name) for name in FEED_FORMATS)

@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
+import jinja2
+
+from ...core.urls import SEARCH_INDEX, SEARCH_PAGE_URL, search_part_url
 from ..article import Article
 from ..config import SiteConfig
+from ..site import Site
+from .kind import Claim, HtmlKind, Page, PageKind, Plan, SiteView
 
 INDEX_VERSION = 2
 
@@ -68,3 +74,83 @@ def render_search_part(
         for article, tag_names in entries
     ]
     return _json({"articles": articles})
+
+
+class SearchIndex(PageKind):
+    """search-index.json: the tags and the parts (made even without a search page: another
+    theme's script may read it)."""
+
+    name = "search-index"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, f"/{SEARCH_INDEX}")]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        site = view.site
+        return {
+            "tags": [(tag.name, tag.url) for tag in site.tags],
+            "parts": [(search_part_url(m.start), m.article_count) for m in site.months],
+        }
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        inputs = self.inputs(page, view)
+        return render_search_manifest(config, inputs["tags"], inputs["parts"])
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also the search index")
+
+
+class SearchPart(PageKind):
+    """One month's part of the search index."""
+
+    name = "search-part"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [
+            Page(self.name, search_part_url(month.start), index=i)
+            for i, month in enumerate(site.months)
+        ]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {"articles": view.month_articles(page.index)}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        entries = [
+            (article, [tag.name for tag in view.tags_of(article)])
+            for article in view.month_articles(page.index)
+        ]
+        return render_search_part(config, entries)
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim(f"also the search index of {site.months[page.index].start:%Y-%m}")
+
+
+class SearchPage(HtmlKind):
+    """The page the theme's search script runs on (only if the theme has search.html)."""
+
+    name = "search"
+    listed = True
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, SEARCH_PAGE_URL)] if planned.search_page else []
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {}
+
+    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
+        return {"search_index_url": f"/{SEARCH_INDEX}"}
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        return {"title": "Search", "description": f"Search the articles of {config.title}"}
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also the search page")
+
+
+SEARCH_INDEX_FILE = SearchIndex()
+SEARCH_PARTS = SearchPart()
+SEARCH_PAGE = SearchPage()

@@ -11,9 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
-from ...core.urls import SITEMAP
+import jinja2
+
+from ...core.urls import ROBOTS, SITEMAP, page_count, sitemap_articles_url, sitemap_pages_url
 from ..config import SiteConfig
+from ..site import Site
+from .kind import Claim, Page, PageKind, Plan, SiteView
 
 URL_LIMIT = 50_000  # URLs one sitemap file may list (the protocol's limit)
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -56,3 +61,103 @@ def render_robots(config: SiteConfig) -> bytes:
     """robots.txt: everything allowed, and where the sitemap is."""
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute_url('/' + SITEMAP)}\n"
     return robots.encode("utf-8")
+
+
+class Robots(PageKind):
+    name = "robots"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, f"/{ROBOTS}")]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {}  # configuration only
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        return render_robots(config)
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also robots.txt")
+
+
+class ArticleSitemap(PageKind):
+    """The article pages of one month, in parts of at most `sitemap_limit` URLs."""
+
+    name = "sitemap-articles"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        limit = planned.sitemap_limit
+        return [
+            Page(self.name, sitemap_articles_url(month.start, n), index=i, number=n)
+            for i, month in enumerate(site.months)
+            for n in range(1, page_count(month.article_count, limit) + 1)
+        ]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {"articles": view.sitemap_chunk(view.month_articles(page.index), page.number)}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        articles = self.inputs(page, view)["articles"]
+        return render_urlset(config, [(article.url, article.last_modified) for article in articles])
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also a part of the sitemap")
+
+
+class PageSitemap(PageKind):
+    """The other pages the plan lists (listings, tags, editions, archives, search)."""
+
+    name = "sitemap-pages"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        count = page_count(len(planned.listed), planned.sitemap_limit)
+        return [Page(self.name, sitemap_pages_url(n), number=n) for n in range(1, count + 1)]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {"urls": view.sitemap_chunk(view.plan.listed, page.number)}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        urls = self.inputs(page, view)["urls"]
+        return render_urlset(config, [(url, None) for url in urls])
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also a part of the sitemap")
+
+
+class SitemapIndex(PageKind):
+    """sitemap.xml: every part, in plan order, with its newest change (the other pages
+    carry no dates)."""
+
+    name = "sitemap"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, f"/{SITEMAP}")]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        parts: list[tuple[str, dt.datetime | None]] = []
+        for part in view.plan.pages:
+            if part.kind == PAGE_SITEMAP.name:
+                parts.append((part.url, None))
+            elif part.kind == ARTICLE_SITEMAP.name:
+                chunk = ARTICLE_SITEMAP.inputs(part, view)["articles"]
+                parts.append((part.url, max(article.last_modified for article in chunk)))
+        return {"parts": parts}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        return render_sitemap_index(config, self.inputs(page, view)["parts"])
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also the sitemap")
+
+
+ROBOTS_FILE = Robots()
+ARTICLE_SITEMAP = ArticleSitemap()
+PAGE_SITEMAP = PageSitemap()
+SITEMAP_INDEX = SitemapIndex()

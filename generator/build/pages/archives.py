@@ -1,0 +1,87 @@
+"""Daily editions and their month and year archives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import SiteConfig
+from ..site import Site
+from .kind import Claim, HtmlKind, Page, Plan, SiteView
+
+
+class EditionPage(HtmlKind):
+    """One day's digest: the articles published that day in the site's timezone."""
+
+    name = "edition"
+    listed = True
+    templates = ("edition.html",)
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, edition.url, index=i) for i, edition in enumerate(site.editions)]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        editions = view.site.editions
+        index = page.index
+        edition = editions[index]
+        return {
+            "edition": edition,
+            "articles": view.articles(edition.articles),
+            "newer_edition": editions[index - 1] if index > 0 else None,
+            "older_edition": editions[index + 1] if index + 1 < len(editions) else None,
+        }
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        day = inputs["edition"].day
+        return {
+            "title": f"Edition of {day:%-d %B %Y}",
+            "description": f"{len(inputs['articles'])} articles published on {day:%-d %B %Y}",
+        }
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim(f"also the edition of {site.editions[page.index].day}")
+
+
+class ArchivePage(HtmlKind):
+    """A month or a year: its editions, newest first, each with its articles."""
+
+    listed = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.templates = (f"{name}.html",)
+
+    def _archives(self, site: Site) -> tuple[Any, ...]:
+        return site.months if self.name == "month" else site.years
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [
+            Page(self.name, archive.url, index=i) for i, archive in enumerate(self._archives(site))
+        ]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        site = view.site
+        archive = self._archives(site)[page.index]
+        editions = [
+            (site.editions[i], view.articles(site.editions[i].articles)) for i in archive.editions
+        ]
+        found: dict[str, Any] = {"archive": archive, "editions": editions}
+        if self.name == "year":
+            found["months"] = [
+                month for month in site.months if month.start.year == archive.start.year
+            ]
+        return found
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        archive = inputs["archive"]
+        title = f"{archive.start:%B %Y}" if self.name == "month" else f"{archive.start:%Y}"
+        return {"title": title, "description": f"{archive.article_count} articles from {title}"}
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        archive = self._archives(site)[page.index]
+        shown = f"{archive.start:%Y-%m}" if self.name == "month" else f"{archive.start:%Y}"
+        return Claim(f"also the {self.name} archive {shown}")
+
+
+EDITION = EditionPage()
+MONTH = ArchivePage("month")
+YEAR = ArchivePage("year")

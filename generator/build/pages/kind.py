@@ -1,0 +1,287 @@
+"""What every page kind shares: the planned Page, the PageKind interface and the SiteView.
+
+A page kind owns three things: its plan (which URLs it produces from the Site), its inputs
+(the exact data its output is made from, which is what its fingerprint hashes) and its
+render (bytes, nothing written). Templates and renderers see only what `inputs` returns plus
+the configuration, never the whole Site: that is what makes a fingerprint of the inputs a
+safe reason to skip rendering a page again.
+
+A Page names the object it shows by index into the Site, so pages are tiny to send to
+worker processes; the SiteView, rebuilt from the Site where a page is rendered, turns the
+indexes back into articles, tags and editions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+
+from ...core.errors import UserError
+from ...core.urls import feed_url, output_path_for, page_count
+from ..article import Article, tag_key
+from ..config import SiteConfig
+from ..site import Archive, Edition, Site, Tag
+from ..theme import locate_template_error
+
+SITE_WIDE = -1  # Page.index of a page that shows the whole site rather than one object
+
+
+@dataclass(frozen=True)
+class Page:
+    """One planned output file: its kind, URL, the object it shows (by index) and its
+    number in a sequence (listing pages, sitemap parts)."""
+
+    kind: str
+    url: str
+    index: int = SITE_WIDE
+    number: int = 1
+    path: str = field(init=False, compare=False)  # relative path inside output/
+
+    def __post_init__(self) -> None:
+        path = output_path_for(self.url)
+        if path is None:  # the site refuses such URLs; this guards the invariant
+            raise AssertionError(f"unsafe URL reached the plan: {self.url!r}")
+        object.__setattr__(self, "path", path)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who a page's URL belongs to, for the message when two pages want the same one.
+
+    `what` completes "URL /x/ is ..."; `source` and `line` are where a user can change it
+    (an article or tag's file), None for the pages every site has.
+    """
+
+    what: str
+    source: str | None = None
+    line: int | None = None
+    fix: str = "change the permalinks in site.yaml"
+
+
+@dataclass
+class Plan:
+    """The pages planned (so far, while planning), in plan order, the URLs the sitemaps
+    list, and the choices the plan was made with."""
+
+    search_page: bool  # the theme has search.html
+    sitemap_limit: int  # URLs a sitemap part may list
+    pages: list[Page] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+
+
+class PageKind:
+    """One kind of output file. Subclasses set `name` and implement the three steps."""
+
+    name: str
+    listed: bool = False  # whether the sitemaps list its pages
+    templates: tuple[str, ...] = ()  # the templates a theme must have for it
+
+    def plan(self, site: Site, planned: Plan) -> Iterable[Page]:
+        """The pages of this kind (`planned` holds those of the kinds before it)."""
+        raise NotImplementedError
+
+    def inputs(self, page: Page, view: SiteView) -> Any:
+        """What the page is made from besides templates and configuration."""
+        raise NotImplementedError
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        """The page's bytes. `config` notes the settings read (see incremental.py)."""
+        raise NotImplementedError
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        """Whose the page's URL is (only asked when two pages want one URL)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """A tag as listings and articles show it: no counts, so a page does not depend on them."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a page points to with `<link rel="alternate">`."""
+
+    title: str
+    url: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a listing page sits in its sequence."""
+
+    number: int
+    count: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What every page's <head> needs: title, description, canonical URL, feeds."""
+
+    kind: str
+    title: str
+    description: str
+    url: str
+    feeds: tuple[FeedLink, ...]
+    og_type: str = "website"
+
+
+FEED_MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+
+
+def feed_links(base: str, title: str) -> tuple[FeedLink, ...]:
+    """The Atom and RSS feeds of a listing (the site's at `/`, a tag's at its URL)."""
+    return tuple(
+        FeedLink(f"{title} ({label})", feed_url(base, name), FEED_MEDIA_TYPES[name])
+        for name, label in (("atom", "Atom"), ("rss", "RSS"))
+    )
+
+
+class HtmlKind(PageKind):
+    """A page rendered with the theme's template of the kind's name."""
+
+    @property
+    def template(self) -> str:
+        return f"{self.name}.html"
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        """What differs from the site's defaults in PageMeta (title, description, feeds...)."""
+        return {}
+
+    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
+        """Template variables beyond the inputs, config, tags_of and page."""
+        return {}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        inputs = self.inputs(page, view)
+        context: dict[str, Any] = {"config": config, "tags_of": view.tags_of, **inputs}
+        context.pop("count", None)
+        context.update(self.context(page, inputs, view))
+        meta: dict[str, Any] = {
+            "title": config.title,
+            "description": config.description,
+            "feeds": view.site_feeds(config),
+        }
+        meta.update(self.meta(page, inputs, config))
+        context["page"] = PageMeta(kind=self.name, url=page.url, **meta)
+        try:
+            return environment.get_template(self.template).render(context).encode("utf-8")
+        except jinja2.TemplateError as error:
+            raise UserError([locate_template_error(error, error.__traceback__)]) from None
+
+
+class SiteView:
+    """The Site as page kinds read it: articles by index, tags with their links, and the
+    text that stands for each value in a fingerprint (made once per build, not per page).
+
+    """
+
+    def __init__(self, site: Site, plan: Plan) -> None:
+        self.site = site
+        self.plan = plan
+        self._tags_by_key = {tag_key(tag.name): tag for tag in site.tags}
+        self._article_keys: dict[int, str] = {}
+        # By a tag's spelling in front matter: its link, and that link as fingerprint text.
+        self._spelled: dict[str, tuple[TagLink, str]] = {}
+        self._tag_links: dict[int, tuple[TagLink, ...]] = {}  # by id(): live as long as the Site
+        self._month_articles: dict[int, list[Article]] = {}
+
+    def site_feeds(self, config: SiteConfig) -> tuple[FeedLink, ...]:
+        """The site's own feeds, which every page links to."""
+        return feed_links("/", config.title)
+
+    def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
+        """The link of a tag as an article spells it, and its fingerprint text: made once
+        per spelling, since every article's tags are looked up in every build."""
+        found = self._spelled.get(name)
+        if found is None:
+            tag = self._tags_by_key[tag_key(name)]
+            found = (TagLink(tag.name, tag.slug, tag.url), repr((tag.name, tag.slug, tag.url)))
+            self._spelled[name] = found
+        return found
+
+    def tags_of(self, article: Article) -> tuple[TagLink, ...]:
+        """The tags of an article, with their URLs, in the article's own order."""
+        links = self._tag_links.get(id(article))
+        if links is None:
+            links = tuple(self._tag_spelled(name)[0] for name in article.tags)
+            self._tag_links[id(article)] = links
+        return links
+
+    def articles(self, indexes: Iterable[int]) -> list[Article]:
+        """Resolve article indexes to articles."""
+        return [self.site.articles[i] for i in indexes]
+
+    def listing_page(self, indexes: Sequence[int], number: int) -> list[Article]:
+        """The articles on page `number` of a listing of these (article indexes)."""
+        per_page = self.site.config.per_page
+        return self.articles(indexes[(number - 1) * per_page : number * per_page])
+
+    def listing_pages(self, total: int) -> int:
+        """How many pages a listing of `total` articles has."""
+        return page_count(total, self.site.config.per_page)
+
+    def month_articles(self, index: int) -> list[Article]:
+        """The articles of one month archive, in site order (its editions are newest first)."""
+        found = self._month_articles.get(index)
+        if found is None:
+            site = self.site
+            found = [
+                site.articles[i]
+                for edition in site.months[index].editions
+                for i in site.editions[edition].articles
+            ]
+            self._month_articles[index] = found
+        return found
+
+    def sitemap_chunk(self, items: Sequence[Any], number: int) -> Sequence[Any]:
+        """Part `number` of a list split into sitemap files."""
+        limit = self.plan.sitemap_limit
+        return items[(number - 1) * limit : number * limit]
+
+    def key(self, value: Any) -> str:
+        """A deterministic text standing for an input value, cheap for large articles."""
+        if isinstance(value, Article):
+            key = self._article_keys.get(id(value))
+            if key is None:
+                # The digest covers every parsed field; URL and tags depend on the rest of the site.
+                key = f"A({value.digest},{value.url},{self._tags_text(value)})"
+                self._article_keys[id(value)] = key
+            return key
+        # Tags, editions and archives by what a page can show of them, not by the positions
+        # they hold: those shift whenever an article is added, and the articles a page shows
+        # are among its inputs anyway.
+        if isinstance(value, Tag):
+            return f"T({value.name},{value.slug},{value.url},{value.count})"
+        if isinstance(value, Edition):
+            return f"E({value.day},{value.url},{len(value.articles)})"
+        if isinstance(value, Archive):
+            start, count, editions = value.start, value.article_count, len(value.editions)
+            return f"R({value.kind},{start},{value.url},{count},{editions})"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{name}:{self.key(value[name])}" for name in sorted(value)) + "}"
+        if isinstance(value, list | tuple):
+            # Lists of articles are most of what pages show: their keys are looked up directly
+            # (the id of a live article cannot be that of another live object).
+            known = self._article_keys
+            return "[" + ",".join(known.get(id(item)) or self.key(item) for item in value) + "]"
+        return repr(value)  # small frozen dataclasses, strings, numbers, dates
+
+    def _tags_text(self, article: Article) -> str:
+        """What tags_of(article) shows, as text for a fingerprint (printing TagLinks made
+        per article cost half the fingerprint stage)."""
+        return ",".join(self._tag_spelled(name)[1] for name in article.tags)

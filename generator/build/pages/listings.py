@@ -1,0 +1,129 @@
+"""The front page, the tag index and the tag pages: paginated listings of articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.urls import FRONT_PAGE_URL, page_count, page_url, tags_index_url
+from ..config import SiteConfig
+from ..site import Site
+from .kind import Claim, HtmlKind, Page, Pagination, Plan, SiteView, feed_links
+
+
+def _pagination(page: Page, base: str, count: int) -> Pagination:
+    number = page.number
+    return Pagination(
+        number=number,
+        count=count,
+        prev_url=page_url(base, number - 1) if number > 1 else None,
+        next_url=page_url(base, number + 1) if number < count else None,
+    )
+
+
+def _numbered(what: str, number: int) -> str:
+    return what if number == 1 else f"page {number} of {what}"
+
+
+class FrontPage(HtmlKind):
+    """The newest articles, `per_page` a page."""
+
+    name = "index"
+    listed = True
+    templates = ("index.html",)
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        count = page_count_of(site, len(site.articles))
+        return [Page(self.name, page_url(FRONT_PAGE_URL, n), number=n) for n in range(1, count + 1)]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        total = len(view.site.articles)
+        return {
+            "articles": view.listing_page(range(total), page.number),
+            "count": view.listing_pages(total),
+        }
+
+    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
+        return {"pagination": _pagination(page, FRONT_PAGE_URL, inputs["count"])}
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        return {"title": f"{config.title}: page {page.number}"} if page.number > 1 else {}
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim(f"also {_numbered('the front page', page.number)}")
+
+
+class TagIndex(HtmlKind):
+    """Every tag, with its article count."""
+
+    name = "tags"
+    listed = True
+    templates = ("tags.html",)
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, tags_index_url(site.config.permalinks["tag"]))]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        return {"tags": view.site.tags}
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        return {"title": "Tags"}
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("also the tag index")
+
+
+class TagPage(HtmlKind):
+    """The articles of one tag, newest first, `per_page` a page."""
+
+    name = "tag"
+    listed = True
+    templates = ("tag.html",)
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [
+            Page(self.name, page_url(tag.url, n), index=i, number=n)
+            for i, tag in enumerate(site.tags)
+            for n in range(1, page_count_of(site, tag.count) + 1)
+        ]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        tag = view.site.tags[page.index]
+        return {
+            "tag": tag,
+            "articles": view.listing_page(tag.articles, page.number),
+            "count": view.listing_pages(tag.count),
+        }
+
+    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
+        return {"pagination": _pagination(page, inputs["tag"].url, inputs["count"])}
+
+    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
+        tag = inputs["tag"]
+        return {
+            "title": tag.name if page.number == 1 else f"{tag.name}: page {page.number}",
+            "description": f"Articles tagged {tag.name}",
+            "feeds": (*feed_links(tag.url, tag.name), *feed_links(FRONT_PAGE_URL, config.title)),
+        }
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        tag = site.tags[page.index]
+        first = site.articles[tag.articles[0]]
+        what = f"the tag page of {tag.name!r}"
+        if page.number > 1:
+            what = f"page {page.number} of the tag {tag.name!r}"
+        return Claim(
+            f"also {what}",
+            first.source,
+            first.line_of("tags"),
+            "rename the tag, or change `permalinks: tag` in site.yaml",
+        )
+
+
+def page_count_of(site: Site, total: int) -> int:
+    """Listing pages for `total` articles under the site's `per_page`."""
+    return page_count(total, site.config.per_page)
+
+
+FRONT_PAGE = FrontPage()
+TAG_INDEX = TagIndex()
+TAG_PAGE = TagPage()
