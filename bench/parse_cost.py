@@ -47,7 +47,7 @@ def cpu_ms_per_item(
 
 def measure(root: Path, count: int, passes: int) -> list[tuple[str, float]]:
     """(step, CPU ms per article) for the first `count` articles of the corpus at root."""
-    settings = load_config(root).parse_settings
+    settings = load_config(root).parsing
     python_markdown = dataclasses.replace(settings, markdown_engine="python-markdown")
     cmark = dataclasses.replace(settings, markdown_engine="cmark")
     trusted = {

@@ -124,7 +124,6 @@ def test_parse_cost_reports_every_step_with_its_ratio_to_the_cmark_parse(
     parse_cost.main(["--articles", "12", "--passes", "3"])
     rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()[4:]]
     costs = {name.strip(): float(cost.split()[0]) for name, cost, _, _ in rows}
+    # Every step is reported with a positive cost. Which step costs more is what the script
+    # measures, not what a test may assert: on a loaded machine any two timings can swap.
     assert len(costs) == 7 and all(cost > 0 for cost in costs.values())
-    # The parts cannot cost more than the whole they are part of.
-    assert costs["Markdown -> HTML, cmark"] < costs["whole parse, cmark"]
-    assert costs["Markdown -> HTML, python-markdown"] < costs["whole parse, python-markdown"]

@@ -340,7 +340,7 @@ def test_a_pool_gives_results_in_the_order_of_its_input() -> None:
 from generator.build.config import load_config
 from generator.build.workers import parse_articles
 from pathlib import Path
-settings = load_config(Path(".")).parse_settings
+settings = load_config(Path(".")).parsing
 pending = [
     (f"---\\ntitle: Story {n}\\ndate: 2026-10-01\\n---\\n\\nText {n}.\\n".encode(), f"{n}.md", "")
     for n in range(450)

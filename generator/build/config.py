@@ -6,6 +6,7 @@ hint rather than a setting silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib.util
 from collections.abc import Callable, Mapping
@@ -65,24 +66,24 @@ class MenuLink:
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """Everything site.yaml can say, with defaults filled in."""
+    """Everything site.yaml can say, with defaults filled in.
+
+    The settings that shape one article live in `parsing` (part of each article's cache
+    key); they are also readable here under their site.yaml names, as templates know them.
+    """
 
     root: Path
     title: str
     base_url: str
     description: str = ""
     language: str = "en"
-    timezone: str = "UTC"
     theme: str = "default"
     per_page: int = 10
     feed_limit: int = 20
     author: str = ""
     menu: tuple[MenuLink, ...] = ()
     permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
-    markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
-    trust_html: bool = False
-    summary_words: int = 60
-    markdown_engine: str = "python-markdown"
+    parsing: ParseSettings = field(default_factory=ParseSettings)
     # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -98,7 +99,27 @@ class SiteConfig:
     @property
     def tzinfo(self) -> ZoneInfo:
         """The zone offset-less dates in front matter are read in."""
-        return ZoneInfo(self.timezone)
+        return ZoneInfo(self.parsing.timezone)
+
+    @property
+    def timezone(self) -> str:
+        return self.parsing.timezone
+
+    @property
+    def markdown_extensions(self) -> tuple[str, ...]:
+        return self.parsing.markdown_extensions
+
+    @property
+    def trust_html(self) -> bool:
+        return self.parsing.trust_html
+
+    @property
+    def summary_words(self) -> int:
+        return self.parsing.summary_words
+
+    @property
+    def markdown_engine(self) -> str:
+        return self.parsing.markdown_engine
 
     def absolute_url(self, site_path: str) -> str:
         """Join a site path such as `/tags/x/` onto base_url (which may have a sub-path)."""
@@ -108,17 +129,6 @@ class SiteConfig:
     def base_path(self) -> str:
         """The path part of base_url, for sites served from a sub-folder (`/digest/`)."""
         return urlsplit(self.base_url).path.rstrip("/") + "/"
-
-    @property
-    def parse_settings(self) -> ParseSettings:
-        """The settings that change how one article is parsed and rendered to HTML."""
-        return ParseSettings(
-            self.timezone,
-            self.markdown_extensions,
-            self.trust_html,
-            self.summary_words,
-            self.markdown_engine,
-        )
 
 
 def _text(value: Any) -> str | None:
@@ -147,6 +157,7 @@ KNOWN_KEYS = frozenset(
     {*_SIMPLE_KEYS, "base_url", "menu", "permalinks", "markdown_extensions", "markdown_engine"}
 )
 MARKDOWN_ENGINES = ("python-markdown", "cmark")
+_PARSE_KEYS = tuple(item.name for item in dataclasses.fields(ParseSettings))
 
 
 def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
@@ -267,7 +278,8 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             values["markdown_engine"] = engine
 
     problems.raise_if_any()
-    return SiteConfig(root=root, key_lines=tuple(sorted(lines.items())), **values)
+    parsing = ParseSettings(**{key: values.pop(key) for key in _PARSE_KEYS if key in values})
+    return SiteConfig(root=root, parsing=parsing, key_lines=tuple(sorted(lines.items())), **values)
 
 
 def display_path(path: Path) -> str:

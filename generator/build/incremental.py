@@ -28,14 +28,12 @@ from .theme import Theme
 _DERIVED = {
     "absolute_url": ("base_url",),
     "base_path": ("base_url",),
-    "tzinfo": ("timezone",),
-    "parse_settings": (
-        "timezone",
-        "markdown_extensions",
-        "trust_html",
-        "summary_words",
-        "markdown_engine",
-    ),
+    "tzinfo": ("parsing",),
+    "timezone": ("parsing",),
+    "markdown_extensions": ("parsing",),
+    "trust_html": ("parsing",),
+    "summary_words": ("parsing",),
+    "markdown_engine": ("parsing",),
 }
 # Not settings: where the project is and where each key sits in site.yaml.
 _NOT_MEANING = frozenset({"root", "key_lines"})

@@ -111,7 +111,7 @@ def read_articles(
     not validate yet (reported as errors instead when drafts are included).
     """
     problems = Diagnostics()
-    digester = ArticleDigester(config.parse_settings)
+    digester = ArticleDigester(config.parsing)
     slots: list[Article | None] = [
         _shown_as(cached.get(source.digest), source.shown) for source in sources
     ]
@@ -128,7 +128,7 @@ def read_articles(
         pending.append((raw, source.shown, digest))
         pending_slots.append(slot)
     skipped = []
-    parsed_all = parse_articles(pending, config.parse_settings, workers, progress)
+    parsed_all = parse_articles(pending, config.parsing, workers, progress)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
@@ -196,7 +196,7 @@ def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> 
     """Scan content/, reading only the files changed since the last scan; with `remember`,
     keep what this scan learnt for the next one (even if the build fails later: digests are
     facts about files, not about the site)."""
-    digester = ArticleDigester(config.parse_settings)
+    digester = ArticleDigester(config.parsing)
     known = cache.load_known_digests(digester.scheme)
     started = time.time_ns()
     sources = scan_sources(root, digester, known)
