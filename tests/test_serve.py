@@ -22,7 +22,8 @@ from conftest import REPO
 from generator.__main__ import make_parser
 from generator.core.console import Console
 from generator.core.errors import UserError
-from generator.preview.server import EVENTS_PATH, SCRIPT_PATH, STATE_PATH, DevServer, ServeOptions
+from generator.preview.reload import EVENTS_PATH, SCRIPT_PATH, STATE_PATH
+from generator.preview.server import DevServer, ServeOptions
 
 pytest.importorskip("watchfiles", reason="`newsdigest serve` needs watchfiles")
 
@@ -115,8 +116,8 @@ def test_serves_the_site_at_the_local_address_with_live_reload(running: Running)
     built = running.server.options.output_dir / "index.html"
     assert SCRIPT_PATH not in built.read_text(encoding="utf-8")
     assert not (running.root / "output").exists()  # the preview does not touch output/
-    status, script = running.page(SCRIPT_PATH)
-    assert status == 200 and "EventSource" in script
+    status, script = running.page(SCRIPT_PATH)  # live.js, a package file
+    assert status == 200 and f'new EventSource("{EVENTS_PATH}")' in script
     status, css = running.page("/style.css")
     assert status == 200 and SCRIPT_PATH not in css
     assert running.state() == {"build": 1, "errors": None}

@@ -1,0 +1,147 @@
+"""The preview's HTTP side: listening, whom it answers, and what each request gets.
+
+Static files come from the preview folder; HTML pages get the live-reload tag injected as
+they are sent, so the built files never change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import http.server
+import json
+import os
+import socket
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..core.errors import UserError, diagnostic
+from . import reload
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+
+
+def local_url(host: str, port: int) -> str:
+    """The address a browser uses for the server (a wildcard host is shown as localhost)."""
+    if host in WILDCARD_HOSTS:
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+class PreviewHTTPServer(http.server.ThreadingHTTPServer):
+    """The listening socket, with what every request handler needs to know."""
+
+    daemon_threads = True  # open event streams must not keep the process alive
+    allow_reuse_address = True
+    state: reload.BuildState
+    url: str
+    verbose: bool
+
+
+def inject(page: bytes, build: int) -> bytes:
+    """The page with the live-reload tag before its last </body> (at the end if none)."""
+    tag = reload.script_tag(build)
+    at = page.lower().rfind(b"</body>")
+    return page + tag if at < 0 else page[:at] + tag + page[at:]
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from the preview folder, HTML with the live-reload tag, the events."""
+
+    server: PreviewHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # a reload must show the new build
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == reload.EVENTS_PATH:
+            self._stream_events()
+        elif path == reload.STATE_PATH:
+            self._send(200, "application/json", json.dumps(self.server.state.snapshot()).encode())
+        elif path == reload.SCRIPT_PATH:
+            self._send(200, "text/javascript; charset=utf-8", reload.live_script())
+        elif (page := self._html_file(path)) is not None:
+            self._send_page(200, page)
+        elif not os.path.exists(self.translate_path(self.path)):
+            self._not_found()
+        else:
+            super().do_GET()
+
+    def _html_file(self, path: str) -> str | None:
+        local = self.translate_path(path)
+        if os.path.isdir(local):
+            if not path.endswith("/"):
+                return None  # the base class redirects /a to /a/
+            local = os.path.join(local, "index.html")
+        return local if local.endswith(".html") and os.path.isfile(local) else None
+
+    def _send(self, status: int, media_type: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_page(self, status: int, path: str) -> None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:  # replaced by a rebuild between the check and the read
+            self._not_found()
+            return
+        build = self.server.state.snapshot()["build"]
+        self._send(status, "text/html; charset=utf-8", inject(data, build))
+
+    def _not_found(self) -> None:
+        page = os.path.join(self.directory, "404.html")
+        if os.path.isfile(page):
+            self._send_page(404, page)
+            return
+        text = b"<!DOCTYPE html><title>Not found</title><body><h1>Not found</h1></body>"
+        build = self.server.state.snapshot()["build"]
+        self._send(404, "text/html; charset=utf-8", inject(text, build))
+
+    def _stream_events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the page went away
+            reload.stream_events(self.wfile, self.server.state)
+
+
+def bind(
+    host: str,
+    port: int,
+    directory: str,
+    state: reload.BuildState,
+    verbose: bool = False,
+) -> PreviewHTTPServer:
+    """Listen on host:port (port 0: any free port), serving `directory`; raise UserError if
+    that address cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server_class = type("_BoundServer", (PreviewHTTPServer,), {"address_family": family})
+    handler = functools.partial(Handler, directory=directory)
+    try:
+        server = server_class((host, port), handler)
+    except OSError as error:
+        where = f"{host}:{port}"
+        if error.errno == errno.EADDRINUSE:
+            message, hint = "address already in use", "stop the other server or pick another --port"
+        else:
+            message, hint = f"cannot listen there: {error.strerror or error}", "check --host"
+        raise UserError([diagnostic(where, None, message, hint)]) from None
+    bound_port = server.server_address[1]
+    server.state = state
+    server.url = local_url(host, bound_port)
+    server.verbose = verbose
+    return server
