@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -27,15 +28,24 @@ from generator.preview.server import DevServer, ServeOptions
 
 pytest.importorskip("watchfiles", reason="`newsdigest serve` needs watchfiles")
 
-TIMEOUT = 10.0
+# Every wait below is for an event (a state change, a line, an exit); this limit only turns a
+# hang into a failure, and is far beyond what a busy machine needs.
+HANG = 120.0
 
 
 def fetch(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(url, timeout=HANG) as response:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8")
+
+
+def wait_until(done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + HANG
+    while not done():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)
 
 
 class Running:
@@ -54,28 +64,35 @@ class Running:
     def state(self) -> dict:
         return json.loads(fetch(self.url + STATE_PATH.lstrip("/"))[1])
 
-    def wait_for(self, done: Callable[[dict], bool], timeout: float = TIMEOUT) -> dict:
+    def wait_for(self, done: Callable[[dict], bool], timeout: float = HANG) -> dict:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             try:
                 state = self.state()
             except OSError:
                 state = None  # not listening yet
             if state is not None and done(state):
                 return state
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"server state never got there; last: {state}")
             time.sleep(0.05)
-        raise AssertionError(f"server state never got there; last: {state}")
 
     def until_seen(self, action: Callable[[], object], done: Callable[[dict], bool]) -> dict:
         """Change something and wait for the server to react; change it again if the watchers
-        were not watching yet (they start in the background)."""
-        for _attempt in range(4):
+        were not watching yet (they start in the background), waiting twice as long each time.
+        A repeated change may cost an extra build, so `done` and the assertions after it must
+        hold for any later build too."""
+        deadline = time.monotonic() + HANG
+        patience = 2.0
+        while True:
             action()
+            remaining = deadline - time.monotonic()
             try:
-                return self.wait_for(done, timeout=2.5)
+                return self.wait_for(done, timeout=min(patience, remaining))
             except AssertionError:
-                continue
-        raise AssertionError(f"no rebuild; state {self.state()}")
+                if patience >= remaining:
+                    raise
+            patience *= 2
 
     def write_until_seen(self, path: Path, text: str, done: Callable[[dict], bool]) -> dict:
         """Write a file and wait for the server to react."""
@@ -86,7 +103,7 @@ class Running:
 
     def stop(self) -> None:
         self.server.stop()
-        self.thread.join(timeout=TIMEOUT)
+        self.thread.join(timeout=HANG)
         assert not self.thread.is_alive()
 
 
@@ -121,7 +138,8 @@ def test_serves_the_site_at_the_local_address_with_live_reload(running: Running)
     status, css = running.page("/style.css")
     assert status == 200 and SCRIPT_PATH not in css
     assert running.state() == {"build": 1, "errors": None}
-    assert "Serving" in running.out.getvalue()
+    # The readiness line follows the first build's state by a moment.
+    wait_until(lambda: "Serving" in running.out.getvalue(), "the server said where it listens")
 
 
 def test_missing_page_is_the_sites_404_with_the_script(running: Running) -> None:
@@ -134,20 +152,18 @@ def test_an_edit_is_rebuilt_and_served(running: Running) -> None:
     path = article_path(running, "Library extends opening hours")
     source = running.root / "content" / "a2.md"
     text = source.read_text(encoding="utf-8")
-    started = time.monotonic()
     running.write_until_seen(
         source,
         text.replace("Library extends opening hours", "Library opens on Sundays too"),
         lambda state: state["build"] >= 2,
     )
-    elapsed = time.monotonic() - started
     status, html = running.page(
         path.replace("library-extends-opening-hours", "library-opens-on-sundays-too")
     )
     assert status == 200 and "Library opens on Sundays too" in html
-    assert 'data-build="2"' in html
+    built = re.search(r'data-build="(\d+)"', html)
+    assert built and int(built.group(1)) >= 2  # a repeated write may have cost another build
     assert "changed:" in running.out.getvalue() and "a2.md" in running.out.getvalue()
-    assert elapsed < 5, elapsed
 
 
 def test_site_yaml_change_is_rebuilt(running: Running) -> None:
@@ -178,7 +194,7 @@ def test_a_build_error_keeps_the_last_good_site_and_is_shown(running: Running) -
     status, html = running.page(path)
     assert status == 200 and "Harbour ferry gets a new timetable" in html
     # A page opened now learns about the error at once from the event stream.
-    with urllib.request.urlopen(running.url + EVENTS_PATH.lstrip("/"), timeout=TIMEOUT) as stream:
+    with urllib.request.urlopen(running.url + EVENTS_PATH.lstrip("/"), timeout=HANG) as stream:
         assert stream.headers["Content-Type"] == "text/event-stream"
         lines = []
         while not any(line.startswith("data:") for line in lines):
@@ -223,32 +239,50 @@ def test_defaults_bind_to_loopback_on_port_8000() -> None:
     assert (args.port, args.drafts, args.future, args.quiet) == (0, True, True, True)
 
 
-def test_ctrl_c_exits_cleanly(site_copy: Callable[[str], Path]) -> None:
+def test_ctrl_c_exits_cleanly(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
     root = site_copy("basic")
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", "0"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        url = None
-        assert process.stdout is not None
-        while url is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            found = re.search(r"at (http://127\.0\.0\.1:\d+/) ", line)
-            url = found.group(1) if found else None
-        assert url is not None, "the server never said where it listens"
-        assert fetch(url)[0] == 200
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    err_path = tmp_path / "stderr.txt"
+    lines: queue.Queue[str | None] = queue.Queue()  # stdout, line by line; None at its end
+    with err_path.open("w", encoding="utf-8") as err_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", "0"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
+
+        def read_stdout() -> None:
+            assert process.stdout is not None
+            with process.stdout:
+                for line in process.stdout:
+                    lines.put(line)
+            lines.put(None)
+
+        reader = threading.Thread(target=read_stdout, daemon=True)
+        reader.start()
+        out: list[str] = []
+        try:
+            url = None
+            while url is None:  # the readiness line comes after the first build
+                line = lines.get(timeout=HANG)
+                assert line is not None, f"ended before serving: {err_path.read_text('utf-8')}"
+                out.append(line)
+                found = re.search(r"at (http://127\.0\.0\.1:\d+/) ", line)
+                url = found.group(1) if found else None
+            assert fetch(url)[0] == 200
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=HANG)
+            reader.join(timeout=HANG)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    while (line := lines.get_nowait()) is not None:
+        out.append(line)
+    err = err_path.read_text(encoding="utf-8")
     assert process.returncode == 0, err
     assert "Traceback" not in err
-    assert out.strip().endswith("stopped")
+    assert "".join(out).strip().endswith("stopped")
