@@ -1,7 +1,9 @@
-"""`newsdigest serve`: serving, rebuilding on change, live reload, errors, clean exit."""
+"""`newsdigest serve`: serving, rebuilding on change, live reload, errors, clean exit, and
+what a loopback preview refuses (other Host names)."""
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import os
@@ -16,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
@@ -23,6 +26,7 @@ from conftest import REPO
 from generator.__main__ import make_parser
 from generator.core.console import Console
 from generator.core.errors import UserError
+from generator.preview.httpd import HostCheck
 from generator.preview.reload import EVENTS_PATH, SCRIPT_PATH, STATE_PATH
 from generator.preview.server import DevServer, ServeOptions
 
@@ -286,3 +290,51 @@ def test_ctrl_c_exits_cleanly(site_copy: Callable[[str], Path], tmp_path: Path) 
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert "".join(out).strip().endswith("stopped")
+
+
+def raw_get(url: str, path: str, hosts: list[str], method: str = "GET") -> tuple[int, bytes]:
+    """A request carrying exactly these Host headers (none, or several), as a browser pointed
+    at another domain by DNS rebinding would send one."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=HANG)
+    try:
+        connection.putrequest(method, path, skip_host=True)
+        for host in hosts:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_request_naming_another_host_is_refused(running: Running) -> None:
+    port = urlsplit(running.url).port
+    refused = f"newsdigest serve answers only at {running.url}\n".encode()
+    foreign = [
+        [f"evil.example:{port}"],  # a rebound domain
+        ["evil.example"],
+        [f"127.0.0.1.evil.example:{port}"],
+        [f"localhost:{port}@evil.example"],
+        [f"localhost:{port + 1 if port < 65535 else port - 1}"],  # another port
+        [f"127.0.0.1:{port}", f"evil.example:{port}"],  # two Host headers
+        [],  # none
+    ]
+    for hosts in foreign:
+        for path in ("/", STATE_PATH, EVENTS_PATH, "/style.css", "/search-index.json"):
+            assert raw_get(running.url, path, hosts) == (421, refused), (hosts, path)
+        status, body = raw_get(running.url, "/", hosts, method="HEAD")
+        assert (status, body) == (421, b""), hosts
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+        status, body = raw_get(running.url, "/", [host])
+        assert status == 200 and b"Basic Test Digest" in body, host
+
+
+def test_a_server_bound_beyond_loopback_answers_to_its_own_address_too() -> None:
+    bound = HostCheck("192.0.2.7", 8000)
+    assert bound.allows("192.0.2.7:8000") and bound.allows("localhost:8000")
+    assert not bound.allows("192.0.2.8:8000") and not bound.allows("evil.example:8000")
+    anywhere = HostCheck("0.0.0.0", 8000)  # any IP address: DNS rebinding needs a domain
+    assert anywhere.allows("192.0.2.7:8000") and anywhere.allows("[2001:db8::1]:8000")
+    assert not anywhere.allows("evil.example:8000") and not anywhere.allows("192.0.2.7:80")
+    assert HostCheck("127.0.0.1", 80).allows("localhost")  # the default port may be left out

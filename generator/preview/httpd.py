@@ -1,7 +1,11 @@
 """The preview's HTTP side: listening, whom it answers, and what each request gets.
 
 Static files come from the preview folder; HTML pages get the live-reload tag injected as
-they are sent, so the built files never change.
+they are sent, so the built files never change. One check keeps a loopback preview private:
+
+- The Host header must name this server (`HostCheck`). Without it, DNS rebinding lets any web
+  page the user visits point its own domain at 127.0.0.1 and read the preview, drafts
+  included; a browser always sends that domain as Host, so refusing it is enough.
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ import contextlib
 import errno
 import functools
 import http.server
+import ipaddress
 import json
 import os
+import re
 import socket
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +28,7 @@ from . import reload
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+_HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 
 
 def local_url(host: str, port: int) -> str:
@@ -32,12 +40,44 @@ def local_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+class HostCheck:
+    """Which Host headers name this server: the loopback names and the address it is bound to
+    (with a wildcard binding, which the user asked for to be seen on the network, any IP
+    address, which DNS rebinding cannot forge); always with the port it listens on."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.names = set(LOOPBACK_HOSTS) | ({host.lower()} if host not in WILDCARD_HOSTS else set())
+        self.any_address = host in WILDCARD_HOSTS
+        self.port = port
+
+    def allows(self, header: str | None) -> bool:
+        """True if a request carrying this Host header is meant for us."""
+        if header is None or not _HOST_HEADER.fullmatch(header):
+            return False
+        parts = urlsplit(f"//{header}")
+        try:
+            port = parts.port or 80  # a browser leaves out only the default port
+        except ValueError:  # out of range
+            return False
+        name = parts.hostname or ""
+        return port == self.port and (name in self.names or (self.any_address and _is_ip(name)))
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class PreviewHTTPServer(http.server.ThreadingHTTPServer):
     """The listening socket, with what every request handler needs to know."""
 
     daemon_threads = True  # open event streams must not keep the process alive
     allow_reuse_address = True
     state: reload.BuildState
+    hosts: HostCheck
     url: str
     verbose: bool
 
@@ -57,6 +97,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
             super().log_message(format, *args)
+
+    def parse_request(self) -> bool:
+        """Parse as the base class does, then refuse any Host that does not name us."""
+        if not super().parse_request():
+            return False
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) == 1 and self.server.hosts.allows(hosts[0]):
+            return True
+        self.close_connection = True
+        body = f"newsdigest serve answers only at {self.server.url}\n".encode()
+        self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", body)
+        return False
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # a reload must show the new build
@@ -90,7 +142,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _send_page(self, status: int, path: str) -> None:
         try:
@@ -142,6 +195,7 @@ def bind(
         raise UserError([diagnostic(where, None, message, hint)]) from None
     bound_port = server.server_address[1]
     server.state = state
+    server.hosts = HostCheck(host, bound_port)
     server.url = local_url(host, bound_port)
     server.verbose = verbose
     return server
