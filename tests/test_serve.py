@@ -1,5 +1,5 @@
 """`newsdigest serve`: serving, rebuilding on change, live reload, errors, clean exit, and
-what a loopback preview refuses (other Host names)."""
+what a loopback preview refuses (other Host names, idle connections)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,11 +57,11 @@ def wait_until(done: Callable[[], bool], what: str) -> None:
 class Running:
     """A DevServer running in a thread, with its terminal output captured."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, **options: Any) -> None:
         self.root = root
         self.out, self.err = io.StringIO(), io.StringIO()
         console = Console(out=self.out, err=self.err, environ={})
-        self.server = DevServer(ServeOptions(root=root, port=0, workers=1), console)
+        self.server = DevServer(ServeOptions(root=root, port=0, workers=1, **options), console)
         self.url = self.server.url
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -338,3 +340,36 @@ def test_a_server_bound_beyond_loopback_answers_to_its_own_address_too() -> None
     assert anywhere.allows("192.0.2.7:8000") and anywhere.allows("[2001:db8::1]:8000")
     assert not anywhere.allows("evil.example:8000") and not anywhere.allows("192.0.2.7:80")
     assert HostCheck("127.0.0.1", 80).allows("localhost")  # the default port may be left out
+
+
+def test_an_idle_connection_is_closed_but_an_event_stream_stays_open(
+    site_copy: Callable[[str], Path],
+) -> None:
+    timeout = 2.0
+    running = Running(site_copy("basic"), request_timeout=timeout)
+    try:
+        address = (urlsplit(running.url).hostname, urlsplit(running.url).port)
+        events = running.url + EVENTS_PATH.lstrip("/")
+        with urllib.request.urlopen(events, timeout=HANG) as stream:
+
+            def next_state() -> dict:
+                while not (line := stream.readline().decode("utf-8")).startswith("data:"):
+                    assert line, "the event stream ended"
+                return json.loads(line[5:])
+
+            assert next_state()["build"] == 1
+            opened = time.monotonic()  # before the server can start counting
+            silent = socket.create_connection(address, timeout=HANG)
+            halfway = socket.create_connection(address, timeout=HANG)
+            with silent, halfway:
+                halfway.sendall(b"GET / HTTP/1.1\r\n")  # and never the rest
+                assert silent.recv(1) == b""  # closed by the server, not by our HANG
+                assert halfway.recv(1) == b""
+                assert time.monotonic() - opened >= timeout * 0.9  # by the timeout, not at once
+            # The stream outlived the request timeout: it still brings the next build.
+            source = running.root / "content" / "a2.md"
+            text = source.read_text(encoding="utf-8")
+            running.write_until_seen(source, text + "\nMore.\n", lambda s: s["build"] >= 2)
+            assert next_state()["build"] >= 2
+    finally:
+        running.stop()

@@ -1,11 +1,15 @@
 """The preview's HTTP side: listening, whom it answers, and what each request gets.
 
 Static files come from the preview folder; HTML pages get the live-reload tag injected as
-they are sent, so the built files never change. One check keeps a loopback preview private:
+they are sent, so the built files never change. Two checks keep a loopback preview private:
 
 - The Host header must name this server (`HostCheck`). Without it, DNS rebinding lets any web
   page the user visits point its own domain at 127.0.0.1 and read the preview, drafts
   included; a browser always sends that domain as Host, so refusing it is enough.
+- Reading a request has a time limit (`request_timeout`): a client that connects and sends
+  nothing would hold a thread forever. It is the socket's limit, so it also ends a write that
+  makes no progress that long (a client that stopped reading). An open event stream lives on:
+  after its request it never reads, and its few bytes at a time are always taken.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from . import reload
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+REQUEST_TIMEOUT_SECONDS = 15.0  # to send a request; far more than any client on this machine needs
 _HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 
 
@@ -79,6 +84,7 @@ class PreviewHTTPServer(http.server.ThreadingHTTPServer):
     state: reload.BuildState
     hosts: HostCheck
     url: str
+    request_timeout: float
     verbose: bool
 
 
@@ -93,6 +99,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     """Static files from the preview folder, HTML with the live-reload tag, the events."""
 
     server: PreviewHTTPServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout  # the socket's, set by super().setup()
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
@@ -177,6 +187,7 @@ def bind(
     port: int,
     directory: str,
     state: reload.BuildState,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
     verbose: bool = False,
 ) -> PreviewHTTPServer:
     """Listen on host:port (port 0: any free port), serving `directory`; raise UserError if
@@ -197,5 +208,6 @@ def bind(
     server.state = state
     server.hosts = HostCheck(host, bound_port)
     server.url = local_url(host, bound_port)
+    server.request_timeout = request_timeout
     server.verbose = verbose
     return server

@@ -27,7 +27,7 @@ from ..build.pipeline import BuildOptions, build_site
 from ..core.console import Console
 from ..core.errors import UserError
 from ..core.layout import CACHE_DIR
-from .httpd import LOOPBACK_HOSTS, bind
+from .httpd import LOOPBACK_HOSTS, REQUEST_TIMEOUT_SECONDS, bind
 from .reload import BuildState
 from .watch import ProjectWatcher
 
@@ -45,6 +45,7 @@ class ServeOptions:
     include_future: bool = False
     output: Path | None = None  # default: ROOT/.newsdigest-cache/serve
     workers: int | None = None
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS
 
     @property
     def output_dir(self) -> Path:
@@ -65,6 +66,7 @@ class DevServer:
             options.port,
             str(options.output_dir),
             self.state,
+            request_timeout=options.request_timeout,
             verbose=self.console.level >= 2,
         )
         self.url = self.httpd.url
