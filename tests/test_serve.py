@@ -1,5 +1,5 @@
 """`newsdigest serve`: serving, rebuilding on change, live reload, errors, clean exit, and
-what a loopback preview refuses (other Host names, idle connections)."""
+what a loopback preview refuses (other Host names, idle connections, a folder with no project)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO
+from conftest import REPO, Run
 
 from generator.__main__ import make_parser
 from generator.core.console import Console
@@ -373,3 +373,16 @@ def test_an_idle_connection_is_closed_but_an_event_stream_stays_open(
             assert next_state()["build"] >= 2
     finally:
         running.stop()
+
+
+def test_serve_without_a_project_says_so(run_cli: Callable[..., Run], tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-site"
+    empty.mkdir()
+    expected = f"{empty}: no site.yaml here; create site.yaml (see README) or pass --root"
+    with pytest.raises(UserError) as raised:  # first in-process: it must not start serving
+        DevServer(ServeOptions(root=empty, port=0), Console(environ={}))
+    assert raised.value.diagnostics[0].format() == expected
+    result = run_cli("serve", "--root", empty, "--port", "0")
+    assert result.status == 1
+    assert expected in result.err and "Serving" not in result.out
+    assert list(empty.iterdir()) == []  # no preview folder made in a folder that is no project

@@ -25,8 +25,8 @@ from pathlib import Path
 from ..build.config import display_path
 from ..build.pipeline import BuildOptions, build_site
 from ..core.console import Console
-from ..core.errors import UserError
-from ..core.layout import CACHE_DIR
+from ..core.errors import UserError, diagnostic
+from ..core.layout import CACHE_DIR, CONFIG_FILE
 from .httpd import LOOPBACK_HOSTS, REQUEST_TIMEOUT_SECONDS, bind
 from .reload import BuildState
 from .watch import ProjectWatcher
@@ -53,10 +53,20 @@ class ServeOptions:
         return self.output if self.output is not None else self.root / CACHE_DIR / "serve"
 
 
+def _require_project(root: Path) -> None:
+    """Refuse a folder without site.yaml before anything is created or bound there: serving
+    it could only ever show a build error."""
+    if not (root / CONFIG_FILE).is_file():
+        where = root.resolve()
+        message = f"no {CONFIG_FILE} here; create {CONFIG_FILE} (see README) or pass --root"
+        raise UserError([diagnostic(where, None, message)])
+
+
 class DevServer:
     """The server, its watchers and its builder; `run()` blocks until `stop()` or Ctrl-C."""
 
     def __init__(self, options: ServeOptions, console: Console | None = None) -> None:
+        _require_project(options.root)
         self.options = options
         self.console = console or Console()
         options.output_dir.mkdir(parents=True, exist_ok=True)
@@ -176,7 +186,8 @@ class DevServer:
 
 
 def serve_site(options: ServeOptions, console: Console | None = None) -> None:
-    """Run the preview server until Ctrl-C; raise UserError if it cannot listen."""
+    """Run the preview server until Ctrl-C; raise UserError if there is no project or the
+    server cannot listen."""
     server = DevServer(options, console)
     if threading.current_thread() is threading.main_thread():
         # `kill` (SIGTERM) stops the server as cleanly as Ctrl-C does.
