@@ -242,15 +242,18 @@ def test_a_tag_cannot_take_the_url_of_another_page(
 def test_a_page_cannot_need_a_folder_where_another_page_is_a_file(
     tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`/news` as a file and `/news/x/` inside a folder of that name cannot both exist."""
-    articles = {
-        "a.md": "title: News\ndate: 2025-01-02\nslug: news",
-        "b.md": "title: B\ndate: 2025-01-01\nslug: news/x",
-    }
-    root = _site(tmp_path / "site", 'permalinks:\n  article: "/{slug}"\n', articles)
+    """An article at `/news` (a file) and editions under `/news/...` (a folder) cannot both
+    exist; before the plan checked this, staging failed with an OSError."""
+    articles = {"a.md": "title: News\ndate: 2025-01-02"}
+    config = 'permalinks:\n  article: "/{slug}"\n  edition: "/news/{year}/{month}/{day}/"\n'
+    root = _site(tmp_path / "site", config, articles)
     checked, built = _both(root, run_cli, monkeypatch)
-    assert built.status == 1
-    assert "Traceback" not in built.err
+    assert built.status == checked.status == 1
+    assert built.err.splitlines() == [
+        "content/a.md:2: URL /news/2025/01/02/ needs a folder where content/a.md is a file"
+        " (/news) (give the article a different `slug:`)",
+        "1 problem found; nothing was written",
+    ]
     assert checked.err == built.err
 
 

@@ -99,14 +99,16 @@ def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> N
         earlier = owner.setdefault(page.path, page)
         if earlier is not page:
             shared.add(page.path)
-            _report(site, page, earlier, f"URL {page.url} is", problems)
+            _report(site, page, earlier, False, problems)
+    blocked: set[str] = set()
     for page in pages:
         folder = page.path.rpartition("/")[0]
         while folder:
             shadowed = owner.get(folder)
             if shadowed is not None:
-                subject = f"URL {page.url} needs a folder {folder}/ whose name is"
-                _report(site, page, shadowed, subject, problems)
+                if folder not in blocked:  # once a file, not once for each page under it
+                    blocked.add(folder)
+                    _report(site, page, shadowed, True, problems)
                 break
             folder = folder.rpartition("/")[0]
     for page in pages:
@@ -117,19 +119,28 @@ def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> N
             problems.add(claim.source, claim.line, f"URL {page.url} is also {reserved}", claim.fix)
 
 
-def _report(site: Site, page: Page, other: Page, subject: str, problems: Diagnostics) -> None:
-    """Blame the claimant a user can change (an article or a tag), the later one if both."""
+def _report(site: Site, page: Page, other: Page, folder: bool, problems: Diagnostics) -> None:
+    """Report two pages that cannot both exist: one file (`folder` False), or `page` inside
+    a folder named like `other`'s file. Blame the claimant a user can change (an article or
+    a tag), `page` if both can."""
     claim = KIND_NAMED[page.kind].claim(page, site)
     rival = KIND_NAMED[other.kind].claim(other, site)
-    if claim.source is None:
-        claim, rival = rival, claim
+    if folder:
+        text = f"URL {page.url} needs a folder where {rival.name} is a file ({other.url})"
+    blamed_page, other_page = page, other
+    if claim.source is None and rival.source is not None:
+        claim, rival, blamed_page, other_page = rival, claim, other, page
+    if not folder:
+        verb = "already used by" if other_page.kind == ARTICLE.name else "also"
+        text = f"URL {blamed_page.url} is {verb} {rival.name}"
     if claim.source is None:  # two pages every site has: only the permalinks can part them
+        config = site.config
         fix = "change the permalinks in site.yaml"
-        problems.add(site.config.config_path, None, f"{subject} {rival.what}", fix)
+        problems.add(config.config_path, config.line_of("permalinks"), text, fix)
         return
     both_articles = page.kind == other.kind == ARTICLE.name
     fix = "give one of the articles a different `slug:`" if both_articles else claim.fix
-    problems.add(claim.source, claim.line, f"{subject} {rival.what}", fix)
+    problems.add(claim.source, claim.line, text, fix)
 
 
 def render_page(

@@ -38,7 +38,7 @@ class EditionPage(HtmlKind):
         }
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim(f"also the edition of {site.editions[page.index].day}")
+        return Claim(f"the edition of {site.editions[page.index].day}")
 
 
 class ArchivePage(HtmlKind):
@@ -79,7 +79,7 @@ class ArchivePage(HtmlKind):
     def claim(self, page: Page, site: Site) -> Claim:
         archive = self._archives(site)[page.index]
         shown = f"{archive.start:%Y-%m}" if self.name == "month" else f"{archive.start:%Y}"
-        return Claim(f"also the {self.name} archive {shown}")
+        return Claim(f"the {self.name} archive {shown}")
 
 
 EDITION = EditionPage()

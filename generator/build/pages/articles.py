@@ -35,7 +35,7 @@ class ArticlePage(HtmlKind):
     def claim(self, page: Page, site: Site) -> Claim:
         article = site.articles[page.index]
         return Claim(
-            f"already used by {article.source}",
+            article.source,
             article.source,
             article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
             "give the article a different `slug:`",

@@ -123,11 +123,11 @@ class Feed(PageKind):
     def claim(self, page: Page, site: Site) -> Claim:
         label = _LABELS[self.name]
         if page.index == SITE_WIDE:
-            return Claim(f"also the site's {label} feed")
+            return Claim(f"the site's {label} feed")
         tag = site.tags[page.index]
         first = site.articles[tag.articles[0]]
         return Claim(
-            f"also the {label} feed of the tag {tag.name!r}",
+            f"the {label} feed of the tag {tag.name!r}",
             first.source,
             first.line_of("tags"),
             "rename the tag, or change `permalinks: tag` in site.yaml",

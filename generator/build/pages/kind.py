@@ -49,13 +49,14 @@ class Page:
 
 @dataclass(frozen=True)
 class Claim:
-    """Who a page's URL belongs to, for the message when two pages want the same one.
+    """Who a page's URL belongs to, for the message when two pages want the same file.
 
-    `what` completes "URL /x/ is ..."; `source` and `line` are where a user can change it
-    (an article or tag's file), None for the pages every site has.
+    `name` says what the page is ("the tag index", an article's file); `source` and `line`
+    are where a user can change its URL (an article or a tag's file), None for the pages
+    every site has.
     """
 
-    what: str
+    name: str
     source: str | None = None
     line: int | None = None
     fix: str = "change the permalinks in site.yaml"

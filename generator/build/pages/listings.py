@@ -49,7 +49,7 @@ class FrontPage(HtmlKind):
         return {"title": f"{config.title}: page {page.number}"} if page.number > 1 else {}
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim(f"also {_numbered('the front page', page.number)}")
+        return Claim(f"{_numbered('the front page', page.number)}")
 
 
 class TagIndex(HtmlKind):
@@ -69,7 +69,7 @@ class TagIndex(HtmlKind):
         return {"title": "Tags"}
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also the tag index")
+        return Claim("the tag index")
 
 
 class TagPage(HtmlKind):
@@ -112,7 +112,7 @@ class TagPage(HtmlKind):
         if page.number > 1:
             what = f"page {page.number} of the tag {tag.name!r}"
         return Claim(
-            f"also {what}",
+            what,
             first.source,
             first.line_of("tags"),
             "rename the tag, or change `permalinks: tag` in site.yaml",

@@ -24,7 +24,7 @@ class NotFoundPage(HtmlKind):
         return {"title": "Page not found"}
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also the 404 page")
+        return Claim("the 404 page")
 
 
 NOT_FOUND = NotFoundPage()

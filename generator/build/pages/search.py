@@ -99,7 +99,7 @@ class SearchIndex(PageKind):
         return render_search_manifest(config, inputs["tags"], inputs["parts"])
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also the search index")
+        return Claim("the search index")
 
 
 class SearchPart(PageKind):
@@ -126,7 +126,7 @@ class SearchPart(PageKind):
         return render_search_part(config, entries)
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim(f"also the search index of {site.months[page.index].start:%Y-%m}")
+        return Claim(f"the search index of {site.months[page.index].start:%Y-%m}")
 
 
 class SearchPage(HtmlKind):
@@ -148,7 +148,7 @@ class SearchPage(HtmlKind):
         return {"title": "Search", "description": f"Search the articles of {config.title}"}
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also the search page")
+        return Claim("the search page")
 
 
 SEARCH_INDEX_FILE = SearchIndex()

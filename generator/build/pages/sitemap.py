@@ -78,7 +78,7 @@ class Robots(PageKind):
         return render_robots(config)
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also robots.txt")
+        return Claim("robots.txt")
 
 
 class ArticleSitemap(PageKind):
@@ -104,7 +104,7 @@ class ArticleSitemap(PageKind):
         return render_urlset(config, [(article.url, article.last_modified) for article in articles])
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also a part of the sitemap")
+        return Claim("a part of the sitemap")
 
 
 class PageSitemap(PageKind):
@@ -126,7 +126,7 @@ class PageSitemap(PageKind):
         return render_urlset(config, [(url, None) for url in urls])
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also a part of the sitemap")
+        return Claim("a part of the sitemap")
 
 
 class SitemapIndex(PageKind):
@@ -154,7 +154,7 @@ class SitemapIndex(PageKind):
         return render_sitemap_index(config, self.inputs(page, view)["parts"])
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim("also the sitemap")
+        return Claim("the sitemap")
 
 
 ROBOTS_FILE = Robots()
