@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.layout import CONFIG_FILE
-from ..core.urls import placeholders
+from ..core.urls import placeholders, to_uri
 
 DEFAULT_PERMALINKS: Mapping[str, str] = {
     "article": "/{year}/{month}/{day}/{slug}/",
@@ -124,6 +124,10 @@ class SiteConfig:
     def absolute_url(self, site_path: str) -> str:
         """Join a site path such as `/tags/x/` onto base_url (which may have a sub-path)."""
         return self.base_url.rstrip("/") + "/" + site_path.lstrip("/")
+
+    def absolute_uri(self, site_path: str) -> str:
+        """absolute_url as an RFC 3986 URI, for feeds, sitemaps and JSON."""
+        return to_uri(self.absolute_url(site_path))
 
     @property
     def base_path(self) -> str:

@@ -27,6 +27,7 @@ from .theme import Theme
 # Derived attributes of SiteConfig, by the settings they are made from.
 _DERIVED = {
     "absolute_url": ("base_url",),
+    "absolute_uri": ("base_url",),
     "base_path": ("base_url",),
     "tzinfo": ("parsing",),
     "timezone": ("parsing",),

@@ -16,6 +16,7 @@ import jinja2
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR
+from ..core.urls import to_uri
 from .config import SiteConfig, display_path
 
 MAX_PARENT_DEPTH = 8
@@ -161,6 +162,8 @@ def create_environment(
     environment.filters.update(
         url=lambda path: base_path + str(path).lstrip("/"),
         absolute_url=lambda path: config.absolute_url(str(path)),
+        absolute_uri=lambda path: config.absolute_uri(str(path)),
+        uri=lambda iri: to_uri(str(iri)),
         isodate=lambda value: value.isoformat(),
         date=_format_date,
     )

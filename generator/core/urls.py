@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from urllib.parse import quote
 
 # Symbols that carry meaning in tag names ("C++" is not "C", "C#" is not "C").
 _SPOKEN_SYMBOLS = {"+": "-plus-", "#": "-sharp-"}
@@ -40,6 +41,21 @@ def is_safe_slug(slug: str) -> bool:
         and not slug.startswith(".")
         and all(unicodedata.category(char)[0] != "C" for char in slug)
     )
+
+
+# What RFC 3986 lets stand in a URI as it is: unreserved and reserved characters, and "%" of
+# an escape already made.
+_URI_CHARACTERS = "/:@!$&'()*+,;=-._~%?#[]"
+
+
+def to_uri(iri: str) -> str:
+    """An IRI as an RFC 3986 URI: every other character percent-encoded as UTF-8.
+
+    Slugs keep letters of any alphabet, so URLs are IRIs (`/über-uns/`); feeds, sitemaps and
+    JSON must carry URIs (`/%C3%BCber-uns/`), which validators and strict clients require.
+    HTML may keep the readable IRI.
+    """
+    return iri if iri.isascii() and " " not in iri else quote(iri, safe=_URI_CHARACTERS)
 
 
 def placeholders(pattern: str) -> set[str]:

@@ -38,7 +38,7 @@ def render_feed(
     articles: Sequence[Article],
 ) -> bytes:
     """One Atom (`kind="atom"`) or RSS 2.0 feed of the given articles, newest first."""
-    self_url = config.absolute_url(feed_url(base, kind))
+    self_url = config.absolute_uri(feed_url(base, kind))
     from feedgen.feed import FeedGenerator  # imported on first use: most rebuilds need no feed
 
     generator = FeedGenerator()
@@ -48,7 +48,7 @@ def render_feed(
     generator.description(xml_safe(description or title))
     # feedgen makes the *last* link RSS's <channel><link>, which must be the web page.
     generator.link(href=self_url, rel="self", type=FEED_MEDIA_TYPES[kind])
-    generator.link(href=config.absolute_url(base), rel="alternate", type="text/html")
+    generator.link(href=config.absolute_uri(base), rel="alternate", type="text/html")
     generator.language(config.language)
     generator.author({"name": xml_safe(config.author or config.title)})
     generator.generator("newsdigest")
@@ -62,7 +62,7 @@ def render_feed(
 
 
 def _add_entry(generator: Any, config: SiteConfig, article: Article) -> None:
-    url = config.absolute_url(article.url)
+    url = config.absolute_uri(article.url)
     entry = generator.add_entry(order="append")
     entry.id(url)
     entry.guid(url, permalink=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from ...core.urls import SEARCH_INDEX, SEARCH_PAGE_URL, search_part_url
+from ...core.urls import SEARCH_INDEX, SEARCH_PAGE_URL, search_part_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
 from ..site import Site
@@ -46,7 +46,7 @@ def render_search_manifest(
     base = config.base_path
     manifest = {
         "version": INDEX_VERSION,
-        "tags": [[name, base + url.lstrip("/")] for name, url in tags],
+        "tags": [[name, to_uri(base + url.lstrip("/"))] for name, url in tags],
         "parts": [{"url": base + url.lstrip("/"), "articles": count} for url, count in parts],
     }
     return _json(manifest)
@@ -63,7 +63,7 @@ def render_search_part(
     base = config.base_path
     articles = [
         {
-            "u": base + article.url.lstrip("/"),
+            "u": to_uri(base + article.url.lstrip("/")),
             "t": article.title,
             "d": article.date.isoformat(),
             "f": f"{article.date:%-d %B %Y}",

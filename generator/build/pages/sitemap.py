@@ -30,7 +30,7 @@ def _entries(
 ) -> list[str]:
     lines = []
     for url, lastmod in items:
-        loc = f"<loc>{escape(config.absolute_url(url), quote=False)}</loc>"
+        loc = f"<loc>{escape(config.absolute_uri(url), quote=False)}</loc>"
         if lastmod is None:
             lines.append(f"  <{element}>{loc}</{element}>")
         else:
@@ -59,7 +59,7 @@ def render_sitemap_index(
 
 def render_robots(config: SiteConfig) -> bytes:
     """robots.txt: everything allowed, and where the sitemap is."""
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute_url('/' + SITEMAP)}\n"
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute_uri('/' + SITEMAP)}\n"
     return robots.encode("utf-8")
 
 
