@@ -114,8 +114,8 @@ def test_a_comment_or_reordering_in_site_yaml_renders_nothing(built_basic: Path)
 def _feeds(output: Path) -> set[str]:
     return {
         path.relative_to(output).as_posix()
-        for path in output.rglob("*.xml")
-        if path.name in {"atom.xml", "rss.xml"}
+        for path in output.rglob("*.*")
+        if path.name in {"atom.xml", "rss.xml", "feed.json"}
     }
 
 
@@ -137,16 +137,16 @@ def test_a_changed_setting_renders_exactly_the_pages_that_read_it(built_basic: P
     assert {"atom.xml", "rss.xml"} <= changed <= _feeds(output)
     assert result.rendered == len(changed)
 
-    # A new site title is shown by every HTML page and feed, but not by robots.txt, the
-    # sitemaps or the search index, which name URLs only.
+    # A new site title is shown by every HTML page and feed and the news sitemap (the
+    # publication's name), but not by robots.txt, the other sitemaps or the search index.
     config.write_text(text.replace("Basic Test Digest", "Basic Digest"), encoding="utf-8")
     before = tree_digest(output)
     result = _build(built_basic)
     html = {path for path in before if path.endswith(".html")}
-    assert result.rendered == len(html) + len(_feeds(output))
+    assert result.rendered == len(html) + len(_feeds(output)) + 1
     changed = _changed(before, tree_digest(output))
     assert "robots.txt" not in changed and "sitemap.xml" not in changed
-    assert changed <= html | _feeds(output)
+    assert changed <= html | _feeds(output) | {"news-sitemap.xml"}
 
 
 def test_a_setting_read_only_on_some_branches_renders_those_pages(built_basic: Path) -> None:

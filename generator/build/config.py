@@ -83,6 +83,7 @@ class SiteConfig:
     author: str = ""
     menu: tuple[MenuLink, ...] = ()
     permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
+    websub_hub: str = ""  # a WebSub hub the feeds name, so readers get pushed updates
     parsing: ParseSettings = field(default_factory=ParseSettings)
     # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -145,8 +146,13 @@ def _positive_int(value: Any) -> int | None:
     return None
 
 
+def _http_url(value: Any) -> str | None:
+    return value if _is_http_url(value) else None
+
+
 _SIMPLE_KEYS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
     "title": (_text, "text"),
+    "websub_hub": (_http_url, "an absolute http(s) URL, such as https://pubsubhubbub.appspot.com/"),
     "description": (_text, "text"),
     "language": (_text, "a language code such as `en` or `de-CH`"),
     "timezone": (_text, "an IANA zone name such as `Europe/Berlin`"),

@@ -75,3 +75,12 @@ def distinct_words(text: str, budget: int = BODY_WORDS_BUDGET) -> str:
     if len(joined) <= budget:
         return joined
     return joined[: budget + 1].rsplit(" ", 1)[0]
+
+
+# XML 1.0 forbids C0 controls (but tab, LF, CR), lone surrogates and U+FFFE/U+FFFF.
+_NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Remove characters XML cannot carry, which would make a whole feed or sitemap unreadable."""
+    return _NOT_XML_CHARACTER.sub("", text)

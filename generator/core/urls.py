@@ -90,15 +90,17 @@ NOT_FOUND_URL = "/404.html"
 SEARCH_PAGE_URL = "/search/"
 SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of the parts
 SITEMAP = "sitemap.xml"  # relative to the site root: the sitemap index
+NEWS_SITEMAP = "news-sitemap.xml"  # relative to the site root: Google News' sitemap
 ROBOTS = "robots.txt"
 
 
-FEED_FORMATS = ("atom", "rss")
+# Each feed format by the file name its feeds have, beside the listing they follow.
+FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 
 
 def feed_url(base: str, name: str) -> str:
-    """A listing's feed in one format: `/atom.xml` for the site, `/tags/x/rss.xml` for a tag."""
-    return f"{base}{name}.xml"
+    """A listing's feed in one format: `/atom.xml` for the site, `/tags/x/feed.json` for a tag."""
+    return f"{base}{FEED_FILES[name]}"
 
 
 def search_part_url(month: dt.date) -> str:

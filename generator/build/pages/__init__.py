@@ -21,16 +21,26 @@ from ..site import Site
 from .archives import EDITION, MONTH, YEAR
 from .articles import ARTICLE
 from .feeds import FEEDS
+from .jsonfeed import JSON_FEED
 from .kind import Page, PageKind, Plan, SiteView
 from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
 from .notfound import NOT_FOUND
 from .search import SEARCH_INDEX_FILE, SEARCH_PAGE, SEARCH_PARTS
-from .sitemap import ARTICLE_SITEMAP, PAGE_SITEMAP, ROBOTS_FILE, SITEMAP_INDEX, URL_LIMIT
+from .sitemap import (
+    ARTICLE_SITEMAP,
+    NEWS_SITEMAP_FILE,
+    PAGE_SITEMAP,
+    ROBOTS_FILE,
+    SITEMAP_INDEX,
+    URL_LIMIT,
+)
 
 KINDS: tuple[PageKind, ...] = (
     *FEEDS,
+    JSON_FEED,
     NOT_FOUND,
     ROBOTS_FILE,
+    NEWS_SITEMAP_FILE,
     SEARCH_INDEX_FILE,
     SEARCH_PARTS,
     FRONT_PAGE,

@@ -9,24 +9,88 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from html import escape, unescape
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from lxml import etree  # feedgen's own XML library
 
-from ...core.urls import FEED_FORMATS, FRONT_PAGE_URL, feed_url
+from ...core.text import xml_safe
+from ...core.urls import FRONT_PAGE_URL, feed_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
 from ..site import Site
-from .kind import FEED_MEDIA_TYPES, SITE_WIDE, Claim, Page, PageKind, Plan, SiteView
+from .kind import FEED_TYPES, SITE_WIDE, Claim, Page, PageKind, Plan, SiteView
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-# XML 1.0 forbids C0 controls (but tab, LF, CR), lone surrogates and U+FFFE/U+FFFF.
-_NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_safe(text: str) -> str:
-    """Remove characters XML cannot carry, which would make the whole feed unreadable."""
-    return _NOT_XML_CHARACTER.sub("", text)
+_ATOM = "http://www.w3.org/2005/Atom"
+# href and src attributes in sanitised HTML (nh3 writes every attribute in double quotes).
+_LINK_ATTRIBUTE = re.compile(r'(<[a-zA-Z][^>]*?\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Entry content with relative links and images made absolute against the article's
+    URI: feed readers show content away from the site, where `/2025/x/` and `img.png` lead
+    nowhere."""
+
+    def absolute(match: re.Match[str]) -> str:
+        value = unescape(match.group(2))
+        if not value or value.startswith("#") or urlsplit(value).scheme:
+            return match.group(0)
+        joined = escape(to_uri(urljoin(base, value)), quote=True)
+        return f"{match.group(1)}{joined}{match.group(3)}"
+
+    return _LINK_ATTRIBUTE.sub(absolute, html)
+
+
+class _WebSubHub(BaseExtension):
+    """The WebSub hub link feedgen has no field for: `<link rel="hub">` in Atom and
+    `<atom:link rel="hub">` in RSS, before the entries."""
+
+    def __init__(self) -> None:
+        self.hub = ""
+
+    def _add(self, parent: Any, tag: str) -> None:
+        if self.hub:
+            link = etree.SubElement(parent, tag, rel="hub", href=self.hub)
+            first_entry = next(
+                (i for i, child in enumerate(parent) if child.tag in {"item", "entry"}),
+                len(parent) - 1,
+            )
+            parent.insert(first_entry, link)
+
+    def extend_atom(self, feed: Any) -> Any:
+        self._add(feed, "link")  # feedgen's Atom elements are unqualified, under xmlns=Atom
+        return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        self._add(feed[0], f"{{{_ATOM}}}link")  # into <channel>, as atom:link
+        return feed
+
+
+class _Provenance(BaseEntryExtension):
+    """Where a digest entry was first reported: RSS `<source url="...">Publisher</source>`,
+    Atom `<link rel="via">`. (feedgen's own `source()` writes an Atom `<source>`, which
+    claims the entry was copied from that page's feed, and its entry links lose their `rel`.)"""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.name = ""
+
+    def extend_rss(self, item: Any) -> Any:
+        if self.url:
+            source = etree.SubElement(item, "source", url=self.url)
+            source.text = self.name or self.url
+        return item
+
+    def extend_atom(self, entry: Any) -> Any:
+        if self.url:
+            etree.SubElement(entry, "link", rel="via", href=self.url)
+        return entry
 
 
 def render_feed(
@@ -42,12 +106,16 @@ def render_feed(
     from feedgen.feed import FeedGenerator  # imported on first use: most rebuilds need no feed
 
     generator = FeedGenerator()
+    generator.register_extension("websub", _WebSubHub, None, atom=True, rss=True)
+    generator.websub.hub = to_uri(config.websub_hub)
+    if kind == "rss":
+        generator.load_extension("dc", atom=False, rss=True)
     generator.id(self_url)
     generator.title(xml_safe(title))
     generator.subtitle(xml_safe(description or title))
     generator.description(xml_safe(description or title))
     # feedgen makes the *last* link RSS's <channel><link>, which must be the web page.
-    generator.link(href=self_url, rel="self", type=FEED_MEDIA_TYPES[kind])
+    generator.link(href=self_url, rel="self", type=FEED_TYPES[kind][0])
     generator.link(href=config.absolute_uri(base), rel="alternate", type="text/html")
     generator.language(config.language)
     generator.author({"name": xml_safe(config.author or config.title)})
@@ -57,13 +125,19 @@ def render_feed(
     generator.updated(newest)
     generator.lastBuildDate(newest)
     for article in articles:
-        _add_entry(generator, config, article)
+        _add_entry(generator, config, kind, article)
     return generator.atom_str(pretty=True) if kind == "atom" else generator.rss_str(pretty=True)
 
 
-def _add_entry(generator: Any, config: SiteConfig, article: Article) -> None:
+def entry_authors(article: Article) -> tuple[str, ...]:
+    """Who an entry is by: its authors, else the publisher that reported it."""
+    return article.authors or ((article.publisher,) if article.publisher else ())
+
+
+def _add_entry(generator: Any, config: SiteConfig, kind: str, article: Article) -> None:
     url = config.absolute_uri(article.url)
     entry = generator.add_entry(order="append")
+    entry.register_extension("provenance", _Provenance, atom=True, rss=True)
     entry.id(url)
     entry.guid(url, permalink=True)
     entry.title(xml_safe(article.title))
@@ -71,18 +145,21 @@ def _add_entry(generator: Any, config: SiteConfig, article: Article) -> None:
     entry.published(article.date)
     entry.updated(article.last_modified)
     entry.summary(xml_safe(article.summary) or xml_safe(article.title))
-    entry.content(xml_safe(article.body_html), type="html")
-    for name in article.authors or ((article.publisher,) if article.publisher else ()):
-        entry.author({"name": xml_safe(name)})
+    entry.content(xml_safe(absolute_links(article.body_html, url)), type="html")
+    authors = [xml_safe(name) for name in entry_authors(article)]
+    for name in authors:
+        entry.author({"name": name})
+    entry.provenance.url = to_uri(article.original_url)
+    entry.provenance.name = xml_safe(article.publisher)
+    if kind == "rss":
+        for name in authors:
+            entry.dc.dc_creator(name)
     for tag in article.tags:
         entry.category(term=xml_safe(tag))
 
 
-_LABELS = {"atom": "Atom", "rss": "RSS"}
-
-
 class Feed(PageKind):
-    """The site's feed and each tag's, in one format (Atom or RSS)."""
+    """The site's feed and each tag's, in one format (Atom or RSS; JSON Feed in jsonfeed.py)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -121,7 +198,7 @@ class Feed(PageKind):
         return render_feed(config, self.name, base, title, description, articles)
 
     def claim(self, page: Page, site: Site) -> Claim:
-        label = _LABELS[self.name]
+        label = FEED_TYPES[self.name][1]
         if page.index == SITE_WIDE:
             return Claim(f"the site's {label} feed")
         tag = site.tags[page.index]
@@ -134,4 +211,4 @@ class Feed(PageKind):
         )
 
 
-FEEDS = tuple(Feed(name) for name in FEED_FORMATS)
+FEEDS = (Feed("atom"), Feed("rss"))

@@ -139,14 +139,20 @@ class PageMeta:
     og_type: str = "website"
 
 
-FEED_MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+# Each feed format: its media type and the name readers know it by.
+FEED_TYPES = {
+    "atom": ("application/atom+xml", "Atom"),
+    "rss": ("application/rss+xml", "RSS"),
+    "json": ("application/feed+json", "JSON Feed"),
+}
 
 
 def feed_links(base: str, title: str) -> tuple[FeedLink, ...]:
-    """The Atom and RSS feeds of a listing (the site's at `/`, a tag's at its URL)."""
+    """The feeds of a listing in every format (the site's at `/`, a tag's at its URL), for
+    autodiscovery."""
     return tuple(
-        FeedLink(f"{title} ({label})", feed_url(base, name), FEED_MEDIA_TYPES[name])
-        for name, label in (("atom", "Atom"), ("rss", "RSS"))
+        FeedLink(f"{title} ({label})", feed_url(base, name), media_type)
+        for name, (media_type, label) in FEED_TYPES.items()
     )
 
 

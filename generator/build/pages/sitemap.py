@@ -15,7 +15,16 @@ from typing import Any
 
 import jinja2
 
-from ...core.urls import ROBOTS, SITEMAP, page_count, sitemap_articles_url, sitemap_pages_url
+from ...core.text import xml_safe
+from ...core.urls import (
+    NEWS_SITEMAP,
+    ROBOTS,
+    SITEMAP,
+    page_count,
+    sitemap_articles_url,
+    sitemap_pages_url,
+)
+from ..article import Article
 from ..config import SiteConfig
 from ..site import Site
 from .kind import Claim, Page, PageKind, Plan, SiteView
@@ -58,9 +67,38 @@ def render_sitemap_index(
 
 
 def render_robots(config: SiteConfig) -> bytes:
-    """robots.txt: everything allowed, and where the sitemap is."""
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute_uri('/' + SITEMAP)}\n"
-    return robots.encode("utf-8")
+    """robots.txt: everything allowed, and where the sitemaps are."""
+    lines = ["User-agent: *", "Allow: /", ""]
+    lines += [f"Sitemap: {config.absolute_uri('/' + name)}" for name in (SITEMAP, NEWS_SITEMAP)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_NEWS_NAMESPACE = "http://www.google.com/schemas/sitemap-news/0.9"
+NEWS_WINDOW = dt.timedelta(days=2)  # Google News reads articles of the last two days
+NEWS_LIMIT = 1000  # and at most 1,000 of them a sitemap
+
+
+def render_news_sitemap(config: SiteConfig, articles: Iterable[Article]) -> bytes:
+    """news-sitemap.xml: the given articles with their publication, date and title."""
+    lines = [_HEAD, f'<urlset xmlns="{_NAMESPACE}" xmlns:news="{_NEWS_NAMESPACE}">']
+    name = escape(config.title, quote=False)
+    for article in articles:
+        language = escape(article.lang or config.language, quote=False)
+        lines += [
+            "  <url>",
+            f"    <loc>{escape(config.absolute_uri(article.url), quote=False)}</loc>",
+            "    <news:news>",
+            "      <news:publication>",
+            f"        <news:name>{name}</news:name>",
+            f"        <news:language>{language}</news:language>",
+            "      </news:publication>",
+            f"      <news:publication_date>{article.date.isoformat()}</news:publication_date>",
+            f"      <news:title>{escape(xml_safe(article.title), quote=False)}</news:title>",
+            "    </news:news>",
+            "  </url>",
+        ]
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 class Robots(PageKind):
@@ -157,7 +195,35 @@ class SitemapIndex(PageKind):
         return Claim("the sitemap")
 
 
+class NewsSitemap(PageKind):
+    """Google News' sitemap: the articles of the two days before the newest one (counted
+    back from the newest article, not from the clock, so the same site gives the same file),
+    at most NEWS_LIMIT."""
+
+    name = "news-sitemap"
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [Page(self.name, f"/{NEWS_SITEMAP}")]
+
+    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
+        articles = view.site.articles  # newest first
+        if not articles:
+            return {"articles": []}
+        since = articles[0].date - NEWS_WINDOW
+        recent = [article for article in articles[:NEWS_LIMIT] if article.date >= since]
+        return {"articles": recent}
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        return render_news_sitemap(config, self.inputs(page, view)["articles"])
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim("the news sitemap")
+
+
 ROBOTS_FILE = Robots()
+NEWS_SITEMAP_FILE = NewsSitemap()
 ARTICLE_SITEMAP = ArticleSitemap()
 PAGE_SITEMAP = PageSitemap()
 SITEMAP_INDEX = SitemapIndex()
