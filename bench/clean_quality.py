@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generator.ingest.clean import clean_document  # noqa: E402
 from generator.ingest.model import BatchContext, RawDocument  # noqa: E402
-from generator.ingest.pipeline import clean_document  # noqa: E402
 from generator.ingest.sanitize import strip_links  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "clean_fixtures"

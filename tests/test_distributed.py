@@ -17,8 +17,8 @@ import pytest
 from conftest import tree_digest
 from test_warc import make_warc_module
 
+from generator.ingest import decisions, dedupe, pipeline, store, tasks, warc
 from generator.ingest import inputs as ingest_inputs
-from generator.ingest import pipeline, stages, warc
 from generator.ingest.command import import_paths
 from generator.ingest.executor import DaskExecutor, LocalExecutor
 from generator.ingest.model import Extracted
@@ -84,7 +84,7 @@ def test_failed_tasks_are_retried(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A task that fails (as when its worker dies) runs again; the result is unchanged."""
-    real = stages.first_pass
+    real = tasks.first_pass
     marker = tmp_path / "failed-once"  # tasks may be serialised: count outside the process
 
     def flaky(chunk, cache_dir):  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ def test_failed_tasks_are_retried(
             raise ConnectionResetError("worker lost")
         return real(chunk, cache_dir)
 
-    monkeypatch.setattr(stages, "first_pass", flaky)
+    monkeypatch.setattr(tasks, "first_pass", flaky)
     spread = run(inputs, tmp_path / "dask", cluster, cache=False)
     assert marker.read_text() == "0"
     assert spread == reference[0]
@@ -104,7 +104,7 @@ def test_interrupted_import_resumes_without_cleaning_again(
     inputs: list[str], reference: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "resumed"
-    real_write = pipeline._write
+    real_write = decisions.write
     written: list[Path] = []
 
     def interrupted(action):  # type: ignore[no-untyped-def]
@@ -113,21 +113,21 @@ def test_interrupted_import_resumes_without_cleaning_again(
         written.append(action.path)
         return real_write(action)
 
-    monkeypatch.setattr(pipeline, "_write", interrupted)
+    monkeypatch.setattr(decisions, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run(inputs, root, LocalExecutor())
-    monkeypatch.setattr(pipeline, "_write", real_write)
+    monkeypatch.setattr(decisions, "write", real_write)
     assert len(list((root / "content").rglob("*.md"))) == 10
     assert list((root / ".newsdigest-cache" / "import").rglob("*.pickle"))
 
     cleaned: list[str] = []
-    real_clean = stages.guarded_clean
+    real_clean = tasks.clean_page
 
     def counting(document, context):  # type: ignore[no-untyped-def]
         cleaned.append(document.source)
         return real_clean(document, context)
 
-    monkeypatch.setattr(stages, "guarded_clean", counting)
+    monkeypatch.setattr(tasks, "clean_page", counting)
     status, out, err = run(inputs, root, LocalExecutor())
     assert status == 0, err
     summary = out.strip().splitlines()[-1]
@@ -161,7 +161,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     seen: list[int] = []
-    real_groups, real_group = stages.find_groups, pipeline._Planner.group
+    real_groups, real_group = dedupe.find_groups, decisions.Planner.group
 
     def find_groups(*args):  # type: ignore[no-untyped-def]
         seen.append(live_pages())
@@ -171,8 +171,8 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
         seen.append(live_pages())
         return real_group(self, *args)
 
-    monkeypatch.setattr(stages, "find_groups", find_groups)
-    monkeypatch.setattr(pipeline._Planner, "group", group)
+    monkeypatch.setattr(dedupe, "find_groups", find_groups)
+    monkeypatch.setattr(decisions.Planner, "group", group)
     return seen
 
 
@@ -204,14 +204,14 @@ def test_pages_missing_from_the_store_are_made_again(
 ) -> None:
     """A worker that cannot read what another stored (another machine, a failed write)
     cleans the chunk again from the input: same files."""
-    real_load = stages._load
+    real_load = store.load
     calls: list[str] = []
 
     def forgetful(store: str, key: str):  # type: ignore[no-untyped-def]
         calls.append(key)
         return real_load(store, key) if len(calls) % 2 else None
 
-    monkeypatch.setattr(stages, "_load", forgetful)
+    monkeypatch.setattr(store, "load", forgetful)
     result = run(inputs, tmp_path / "site", LocalExecutor(), cache=False)
     assert len(calls) >= 4
     assert result == reference[0]

@@ -16,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from generator.core.frontmatter import FrontMatter, parse_front_matter
-from generator.ingest import pipeline
+from generator.ingest import clean
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 STORY = (
@@ -251,14 +251,14 @@ def test_damaged_warc_is_reported_and_other_inputs_imported(
 def test_page_that_crashes_the_cleaner_is_named_and_the_rest_imported(
     run_cli: Callable, root: Path, crawl: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline.clean_html
+    real = clean.clean_html
 
     def fragile(text: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         if "Story number 7 " in text:
             raise ValueError("unexpected markup\nsecond line")
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "clean_html", fragile)
+    monkeypatch.setattr(clean, "clean_html", fragile)
     result = run_cli("import", crawl, "--root", root)
     assert result.status == 1
     [error] = result.err.strip().splitlines()

@@ -100,6 +100,7 @@ def import_paths(
     # Imported here so that `newsdigest build` never loads trafilatura, lxml or Dask.
     from .executor import DaskExecutor, LocalExecutor
     from .pipeline import import_pages
+    from .report import report_summary
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -132,25 +133,5 @@ def import_paths(
     finally:
         if owned:
             executor.close()  # type: ignore[attr-defined]
-    counts = outcome.counts
-    if outcome.skipped:
-        detail = ", ".join(
-            f"{count} {reason}"
-            for reason, count in sorted(
-                outcome.skipped.items(), key=lambda item: (-item[1], item[0])
-            )
-        )
-        print(
-            f"skipped {sum(outcome.skipped.values())} WARC records that are not HTML pages "
-            f"with status 200: {detail}",
-            file=out,
-        )
-    prefix = "dry run: would have " if dry_run else ""
-    skipped = f", records skipped {sum(outcome.skipped.values())}" if outcome.warc else ""
-    print(
-        f"{prefix}imported {counts['write'] + counts['update']}, unchanged {counts['unchanged']}, "
-        f"duplicates merged {counts['duplicate'] + counts['merge']}, drafts needing review "
-        f"{outcome.drafts}, kept edited {counts['kept']}, failed {outcome.failed}{skipped}",
-        file=out,
-    )
+    report_summary(outcome, dry_run, out)
     return 1 if outcome.failed else 0

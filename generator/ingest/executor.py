@@ -1,7 +1,7 @@
 """Where the import's tasks run: in this process, or on a Dask cluster. One interface, so that
 the local and the distributed import are the same code and give the same files.
 
-Tasks are plain functions of `stages`. Cleaned pages are not task results: tasks store them
+Tasks are plain functions of `tasks`. Cleaned pages are not task results: tasks store them
 on disk and return small summaries, so neither the workers' memory nor the scheduler's
 grows with the pages, and the coordinator fetches only the articles it is about to write.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 RETRIES = 3
 STARTUP_SECONDS = 120
@@ -66,6 +66,38 @@ def _subprocess_cluster(workers: int) -> Any:
 
 
 _SCHEDULER_LOGS = "DASK_LOGGING__DISTRIBUTED"
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """What the import needs of the place its tasks run. A handle is a result in the making:
+    pass it to later tasks as an argument (it is replaced by its value there) or gather it."""
+
+    workers: int
+
+    def submit(self, function: Callable[..., Any], *args: Any, where: str | None = None) -> Any:
+        """Run `function(*args)`; `where` names the worker that holds its inputs, if any."""
+        ...
+
+    def gather(self, handles: list[Any]) -> list[Any]:
+        """The results of `handles`, in their order."""
+        ...
+
+    def stream(self, handles: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        """(position, result) as results arrive."""
+        ...
+
+    def share(self, value: Any) -> Any:
+        """A handle to `value`, sent once to wherever tasks run."""
+        ...
+
+    def everywhere(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run `function(*args)` once in every worker process (for tidying their disks)."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers (a cluster started here is stopped)."""
+        ...
 
 
 class Handle:

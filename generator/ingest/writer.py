@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,13 +64,49 @@ def with_digest(fields: Mapping[str, Any], body: str) -> dict[str, Any]:
     return result
 
 
+def article_files(content: Path) -> list[Path]:
+    """The `*.md` files under content/ that the build reads, sorted: hidden files and folders
+    are skipped and symbolic links not followed, as the build's scan does (it refuses them)."""
+    found: list[Path] = []
+    pending = [content] if content.is_dir() and not content.is_symlink() else []
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir():
+                pending.append(Path(entry.path))
+            elif entry.name.endswith(".md"):
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def linked_part(path: Path, content: Path) -> Path | None:
+    """content/ itself, or a folder or file of `path` below it, that is a symbolic link.
+
+    Writing there would put the article outside content/ (or somewhere the build refuses).
+    """
+    if content.is_symlink():
+        return content
+    current = content
+    for part in path.relative_to(content).parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
 def read_content(content: Path) -> ContentIndex:
     """Index every article under content/ (unreadable files are the build's to report)."""
     articles: dict[Path, Existing] = {}
     by_input: dict[str, Path] = {}
     titles: set[str] = set()
     texts = DuplicateIndex()
-    for path in sorted(content.rglob("*.md")) if content.is_dir() else []:
+    for path in article_files(content):
         try:
             raw = path.read_bytes()
             front = parse_front_matter(raw.decode("utf-8"), path)

@@ -1,15 +1,16 @@
-"""The import's tasks: what runs on a worker (reading, cleaning, signatures, votes) and the
-reductions the coordinator does with their small results.
+"""The import's tasks: what runs on a worker (reading, cleaning, signatures, votes), and the
+reductions of their small results that run as tasks too.
 
 The batch-wide signals of the cleaner (lines recurring on a site's other stories, other
 articles' headlines) and duplicate detection need every page; here they are computed from
 64-bit keys and MinHash band keys instead of texts:
 
 1. `first_pass` (worker) reads a chunk, cleans every page alone and stores the pages (see
-   "the store" below); it sends the coordinator each page's band keys and shingle-set
+   store.py); it sends the coordinator each page's band keys and shingle-set
    digest, nothing else.
-2. `find_groups` (coordinator) bands the signatures (LSH) into candidate pairs, has workers
-   check each pair's exact Jaccard similarity (`jaccard_pairs`), and merges them into groups.
+2. `dedupe.find_groups` (coordinator) bands the signatures (LSH) into candidate pairs, has
+   workers check each pair's exact Jaccard similarity (`jaccard_pairs`), and merges them
+   into groups.
 3. `votes` (worker) emits (site+line key, group) and (title key, group) pairs, split into
    partitions that `recurring_keys` / `title_table` reduce on workers; the coordinator only
    passes the futures along.
@@ -25,30 +26,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import pickle
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from datasketch import MinHashLSH
 
-from ..core.errors import Diagnostic, diagnostic
-from .dedupe import _PERMUTATIONS, THRESHOLD, _minhash, jaccard, shingles
+from ..core.errors import Diagnostic
+from . import store
+from .clean import clean_page
+from .dedupe import THRESHOLD, jaccard, shingles
+from .dedupe import signatures as signature_arrays
 from .inputs import Chunk, read_chunk
 from .model import BatchContext, Extracted, RawDocument
 from .textclean import line_key
 from .warc import Skipped
+from .writer import ContentIndex
 
-_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=_PERMUTATIONS)
-BANDS = _LSH.b
-_RANGES = list(_LSH.hashranges)
 UNDATED = np.iinfo(np.int64).max
 
 
@@ -120,70 +117,6 @@ class Signatures:
     sparse: dict[int, Any] | None = None  # page -> (previous path, content matches)
 
 
-# --- the cleaner, guarded -------------------------------------------------------------
-
-
-def guarded_clean(document: RawDocument, context: BatchContext) -> Extracted | Diagnostic:
-    """Clean one page; a crash of the cleaner becomes a diagnostic naming the page."""
-    from .pipeline import clean_document
-
-    try:
-        return clean_document(document, context)
-    except RecursionError:
-        return diagnostic(document.source, None, "the cleaner failed: page nested too deeply")
-    except Exception as error:  # noqa: BLE001 - one bad page must not stop the import
-        message = str(error).strip().splitlines()
-        detail = f": {message[0][:200]}" if message else ""
-        return diagnostic(
-            document.source, None, f"the cleaner failed ({type(error).__name__}{detail})"
-        )
-
-
-# --- the store: cleaned pages wait on disk, not in memory -------------------------------
-#
-# The store is the import cache (.newsdigest-cache/import/, so that an interrupted import
-# resumes) or, with --no-cache and --dry-run, a temporary folder removed at the end. A
-# worker that cannot write it (another machine without that folder) keeps its pieces in
-# its own temporary folder; a piece found in neither is made again from the input.
-
-
-def _spill_folders(store: str) -> tuple[Path, Path]:
-    fallback = hashlib.sha256(store.encode("utf-8")).hexdigest()[:16]
-    return Path(store), Path(tempfile.gettempdir()) / f"newsdigest-spill-{fallback}"
-
-
-def _load(store: str, key: str) -> Any:
-    for folder in _spill_folders(store):
-        try:
-            with (folder / key[:2] / f"{key}.pickle").open("rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            continue
-    return None
-
-
-def _save(store: str, key: str, value: Any) -> None:
-    for folder in _spill_folders(store):
-        path = folder / key[:2] / f"{key}.pickle"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=path.parent, delete=False, suffix=".tmp"
-            ) as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, path)
-            return
-        except OSError:
-            continue  # the piece will be made again when a task needs it
-
-
-def drop_spill(store: str, temporary: bool) -> None:
-    """Remove this machine's fallback folder of `store`, and the store itself if temporary."""
-    shutil.rmtree(_spill_folders(store)[1], ignore_errors=True)
-    if temporary:
-        shutil.rmtree(store, ignore_errors=True)
-
-
 def _worker_address() -> str | None:
     """The Dask worker running this task, if any (tasks on its pieces are sent back to it)."""
     try:
@@ -197,17 +130,17 @@ def _worker_address() -> str | None:
 # --- pass 1 ------------------------------------------------------------------------------
 
 
-def first_pass(chunk: Chunk, store: str) -> Signatures:
+def first_pass(chunk: Chunk, folder: str) -> Signatures:
     """Read one chunk, clean every page alone, store the pages; their signatures out."""
     identity = chunk.identity() or repr((chunk.kind, chunk.names, chunk.offset, chunk.number))
     key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest()
-    piece = Piece(chunk.number, key, store, chunk)
-    state = _load(store, key)
+    piece = Piece(chunk.number, key, folder, chunk)
+    state = store.load(folder, key)
     if isinstance(state, ChunkState) and state.number == chunk.number:
         state.cleaned = 0
     else:
         state = _read_and_clean(chunk)
-        _save(store, key, state)
+        store.save(folder, key, state)
     return _first_signatures(piece, state)
 
 
@@ -219,7 +152,7 @@ def _read_and_clean(chunk: Chunk) -> ChunkState:
         elif isinstance(item, Diagnostic):
             state.problems.append((order, item))
         else:
-            found = guarded_clean(item, BatchContext())
+            found = clean_page(item, BatchContext())
             state.cleaned += 1
             if isinstance(found, Diagnostic):
                 state.problems.append((order, found))
@@ -231,55 +164,35 @@ def _read_and_clean(chunk: Chunk) -> ChunkState:
 
 def load_first(piece: Piece) -> ChunkState:
     """A chunk's pass-1 pages from the store, or cleaned again from the input."""
-    state = _load(piece.store, piece.key)
+    state = store.load(piece.store, piece.key)
     if isinstance(state, ChunkState) and state.number == piece.number:
         return state
     if piece.chunk is None:
         raise LookupError(f"chunk {piece.number} is missing from {piece.store}")
     state = _read_and_clean(piece.chunk)
-    _save(piece.store, piece.key, state)
+    store.save(piece.store, piece.key, state)
     return state
 
 
-def store_documents(documents: Sequence[RawDocument], store: str) -> Signatures:
+def store_documents(documents: Sequence[RawDocument], folder: str) -> Signatures:
     """Pass 1 for documents already in memory (tests and library use)."""
     digest = hashlib.sha256(f"documents:{CODE_VERSION}".encode())
     state = ChunkState(0, [], [])
     for document in documents:
         digest.update(f"{document.source}\x00{document.sha256}\x00".encode())
-        found = guarded_clean(document, BatchContext())
+        found = clean_page(document, BatchContext())
         if isinstance(found, Diagnostic):
             state.problems.append((document.order, found))
         else:
             state.documents.append(document)
             state.found.append(found)
-    piece = Piece(0, digest.hexdigest(), store, None)
-    _save(store, piece.key, state)
+    piece = Piece(0, digest.hexdigest(), folder, None)
+    store.save(folder, piece.key, state)
     return _first_signatures(piece, state)
 
 
-def _signature_arrays(
-    bodies: Sequence[frozenset[str]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    bands = np.zeros((len(bodies), BANDS), dtype=np.uint64)
-    digests = np.zeros((len(bodies), 2), dtype=np.uint64)
-    empty = np.zeros(len(bodies), dtype=bool)
-    for row, items in enumerate(bodies):
-        if not items:
-            empty[row] = True
-            continue
-        values = _minhash(items).hashvalues
-        for band, (start, stop) in enumerate(_RANGES):
-            bands[row, band] = int.from_bytes(
-                hashlib.blake2b(values[start:stop].tobytes(), digest_size=8).digest(), "little"
-            )
-        whole = hashlib.blake2b("\n".join(sorted(items)).encode("utf-8"), digest_size=16)
-        digests[row] = np.frombuffer(whole.digest(), dtype=np.uint64)
-    return bands, digests, empty
-
-
 def _first_signatures(piece: Piece, state: ChunkState) -> Signatures:
-    bands, digests, empty = _signature_arrays([shingles(found.body) for found in state.found])
+    bands, digests, empty = signature_arrays([shingles(found.body) for found in state.found])
     return Signatures(
         piece,
         _worker_address(),
@@ -312,82 +225,6 @@ def jaccard_pairs(
         for row, items in rows.items():  # type: ignore[union-attr]
             table[(number, row)] = items  # type: ignore[index]
     return [jaccard(table[(a, ra)], table[(b, rb)]) >= THRESHOLD for a, ra, b, rb in pairs]
-
-
-# --- groups: LSH banding and merging on the coordinator ---------------------------------
-
-
-def find_groups(
-    signatures: Sequence[Signatures], verify: Callable[[list[tuple[int, int]]], list[bool]]
-) -> np.ndarray:
-    """For every page (all chunks, in order), the smallest page index of its group.
-
-    Pages sharing a band key are candidates; candidates with the same shingle set are one
-    story at once, the others are checked with `verify` (exact Jaccard, on workers).
-    """
-    # One band's column at a time, never a copy of all bands: what the coordinator holds
-    # per page while grouping is the signatures plus about 100 bytes.
-    digests = (
-        np.concatenate([item.digests for item in signatures])
-        if signatures
-        else np.zeros((0, 2), dtype=np.uint64)
-    )
-    empty = (
-        np.concatenate([item.empty for item in signatures])
-        if signatures
-        else np.zeros(0, dtype=bool)
-    )
-    count = len(empty)
-    parent = np.arange(count, dtype=np.int64)
-
-    def root(item: int) -> int:
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = int(parent[item])
-        return item
-
-    def union(first: int, second: int) -> None:
-        a, b = root(first), root(second)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-
-    live = np.flatnonzero(~empty)
-    # Identical shingle sets: one story, no check needed; keep one representative each.
-    representative = np.ones(count, dtype=bool)
-    if len(live):
-        order = live[np.lexsort((live, digests[live, 1], digests[live, 0]))]
-        same = np.all(digests[order[1:]] == digests[order[:-1]], axis=1)
-        for position in np.flatnonzero(same):
-            first, second = int(order[position]), int(order[position + 1])
-            union(first, second)
-            representative[second] = False
-    chosen = live[representative[live]]
-    pairs: set[tuple[int, int]] = set()
-    del digests
-    for band in range(BANDS if len(chosen) > 1 else 0):  # one page has no pair
-        keys = np.concatenate([item.bands[:, band] for item in signatures])[chosen]
-        sorting = np.argsort(keys, kind="stable")
-        order, sorted_keys = chosen[sorting], keys[sorting]
-        del keys, sorting
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        stops = np.r_[starts[1:], len(order)]
-        for start, stop in zip(starts, stops, strict=True):
-            if stop - start < 2:
-                continue
-            members = sorted(int(item) for item in order[start:stop])
-            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1 :])
-    ordered = sorted(pairs)
-    for start in range(0, len(ordered), 20_000):
-        batch = ordered[start : start + 20_000]
-        for (a, b), similar in zip(batch, verify(batch), strict=True):
-            if similar:
-                union(a, b)
-    # Every page's root (its group's smallest page), by pointer jumping on the whole array.
-    while True:
-        above = parent[parent]
-        if np.array_equal(above, parent):
-            return parent
-        parent = above
 
 
 # --- votes for the batch-wide signals ---------------------------------------------------
@@ -464,6 +301,13 @@ class ContentView:
     texts: Any  # dedupe.DuplicateIndex keyed by path (str)
 
 
+def content_view(content: ContentIndex) -> ContentView:
+    """The part of the content index that workers use, with paths as plain strings."""
+    return ContentView(
+        content.titles, {sha: str(path) for sha, path in content.by_input.items()}, content.texts
+    )
+
+
 def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(sorted_keys) or not len(keys):
         return np.zeros(len(keys), dtype=bool)
@@ -531,7 +375,7 @@ def _clean_again(
     cleaned = 0
     for row, (document, context) in enumerate(zip(state.documents, contexts, strict=True)):
         if context.recurring or context.other_titles:
-            again = guarded_clean(document, context)
+            again = clean_page(document, context)
             cleaned += 1
             if isinstance(again, Diagnostic):  # cannot happen unless pass 1 was lucky
                 again = Extracted(None, None, None, None, (), "")
@@ -550,11 +394,11 @@ def second_pass(
     state = load_first(piece)
     contexts = _contexts(state, groups, recurring, titles, content)
     final = Final(piece, groups, _final_key(piece, contexts))
-    found = _load(piece.store, final.key)
+    found = store.load(piece.store, final.key)
     cleaned = 0
     if not (isinstance(found, list) and len(found) == len(state.found)):
         found, cleaned = _clean_again(state, contexts)
-        _save(piece.store, final.key, found)
+        store.save(piece.store, final.key, found)
     return _second_signatures(final, state, found, content, cleaned)
 
 
@@ -563,12 +407,12 @@ def load_final(
 ) -> tuple[ChunkState, list[Extracted]]:
     """A chunk's pass-1 state and final pages, from the store or made again."""
     state = load_first(final.piece)
-    found = _load(final.piece.store, final.key)
+    found = store.load(final.piece.store, final.key)
     if isinstance(found, list) and len(found) == len(state.found):
         return state, found
     contexts = _contexts(state, final.groups, recurring, titles, content)
     found, _ = _clean_again(state, contexts)
-    _save(final.piece.store, final.key, found)
+    store.save(final.piece.store, final.key, found)
     return state, found
 
 
@@ -580,10 +424,8 @@ def _second_signatures(
     cleaned: int,
 ) -> Signatures:
     """Final signatures, dates for choosing the page kept, and what content/ already has."""
-    from .pipeline import sort_date
-
     bodies = [shingles(item.body) for item in found]
-    bands, digests, empty = _signature_arrays(bodies)
+    bands, digests, empty = signature_arrays(bodies)
     dates = np.array([sort_date(item.date) for item in found], dtype=np.int64)
     sparse: dict[int, Any] = {}
     for row, (document, items) in enumerate(zip(state.documents, bodies, strict=True)):
@@ -616,5 +458,12 @@ def pick_pages(
     return {row: (replace(state.documents[row], text=""), found[row]) for row in rows}
 
 
-def date_micros(value: dt.datetime) -> int:
+def sort_date(value: dt.datetime | dt.date | None) -> int:
+    """The date that picks the page kept among duplicates, as UTC microseconds (undated last)."""
+    if value is None:
+        return int(UNDATED)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return (value - dt.datetime.min) // dt.timedelta(microseconds=1)
