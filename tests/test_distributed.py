@@ -118,7 +118,7 @@ def test_interrupted_import_resumes_without_cleaning_again(
         run(inputs, root, LocalExecutor())
     monkeypatch.setattr(decisions, "write", real_write)
     assert len(list((root / "content").rglob("*.md"))) == 10
-    assert list((root / ".newsdigest-cache" / "import").rglob("*.pickle"))
+    assert list((root / ".newsdigest-cache" / "import").rglob("*.json"))
 
     cleaned: list[str] = []
     real_clean = tasks.clean_page
@@ -207,9 +207,9 @@ def test_pages_missing_from_the_store_are_made_again(
     real_load = store.load
     calls: list[str] = []
 
-    def forgetful(store: str, key: str):  # type: ignore[no-untyped-def]
+    def forgetful(store: str, key: str, *rest):  # type: ignore[no-untyped-def]
         calls.append(key)
-        return real_load(store, key) if len(calls) % 2 else None
+        return real_load(store, key, *rest) if len(calls) % 2 else None
 
     monkeypatch.setattr(store, "load", forgetful)
     result = run(inputs, tmp_path / "site", LocalExecutor(), cache=False)

@@ -17,7 +17,6 @@ input gives the same files however many workers cleaned it.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -44,13 +43,16 @@ CACHE_FOLDER = Path(CACHE_DIR) / "import"
 def clean_batch(documents: Sequence[RawDocument], content: ContentIndex) -> list[Candidate]:
     """Clean pages held in memory with what the batch knows (for tests and library use)."""
     executor = LocalExecutor()
-    with tempfile.TemporaryDirectory(prefix="newsdigest-import-") as folder:
+    folder = store.private_folder()
+    try:
         view = executor.share(tasks.content_view(content))
         first = executor.submit(tasks.store_documents, documents, folder)
         signatures, tables = _clean(executor, [first], view, Outcome())
         [(state, found)] = executor.gather(
             [executor.submit(tasks.load_final, item.source, *tables) for item in signatures]
         )
+    finally:
+        store.drop(folder, temporary=True)
     return [
         Candidate(document, page, shingles(page.body))
         for document, page in zip(state.documents, found, strict=True)
@@ -192,14 +194,10 @@ def import_pages(
     del stdin
     content = read_content(root / CONTENT_DIR)
     view = executor.share(tasks.content_view(content))
-    # Where cleaned pages wait: the cache (kept, so that a re-run resumes), or a folder of
-    # this import's own when the cache is not to be used or updated.
+    # Where cleaned pages wait: the cache (kept, so that a re-run resumes), or a private
+    # folder of this import's own when the cache is not to be used or updated.
     temporary = dry_run or not cache
-    folder = (
-        tempfile.mkdtemp(prefix="newsdigest-import-")
-        if temporary
-        else str((root / CACHE_FOLDER).resolve())
-    )
+    folder = store.private_folder() if temporary else str((root / CACHE_FOLDER).resolve())
     finished = False
     try:
         firsts = [executor.submit(tasks.first_pass, chunk, folder) for chunk in chunks]

@@ -117,6 +117,64 @@ class Signatures:
     sparse: dict[int, Any] | None = None  # page -> (previous path, content matches)
 
 
+def _save_state(folder: str, key: str, state: ChunkState) -> None:
+    store.save(
+        folder,
+        key,
+        {
+            "number": state.number,
+            "documents": state.documents,
+            "found": state.found,
+            "problems": state.problems,
+            "skipped": dict(state.skipped),
+        },
+    )
+
+
+def _load_state(folder: str, key: str, number: int) -> ChunkState | None:
+    """Chunk `number`'s pass-1 pages as stored (`cleaned` 0: none were cleaned now)."""
+
+    def check(value: Any) -> bool:
+        return (
+            isinstance(value, dict)
+            and sorted(value) == ["documents", "found", "number", "problems", "skipped"]
+            and value["number"] == number
+            and _all(value["documents"], RawDocument)
+            and _all(value["found"], Extracted)
+            and len(value["documents"]) == len(value["found"])
+            and isinstance(value["problems"], list)
+            and all(
+                isinstance(item, list)
+                and len(item) == 2
+                and isinstance(item[0], int)
+                and isinstance(item[1], Diagnostic)
+                for item in value["problems"]
+            )
+            and isinstance(value["skipped"], dict)
+            and all(isinstance(count, int) for count in value["skipped"].values())
+        )
+
+    value = store.load(folder, key, check)
+    if value is None:
+        return None
+    return ChunkState(
+        number,
+        value["documents"],
+        value["found"],
+        [(order, problem) for order, problem in value["problems"]],
+        Counter(value["skipped"]),
+    )
+
+
+def _load_pages(folder: str, key: str, count: int) -> list[Extracted] | None:
+    """A chunk's final pages as stored, if there are `count` of them."""
+    return store.load(folder, key, lambda value: _all(value, Extracted) and len(value) == count)
+
+
+def _all(value: Any, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(item, kind) for item in value)
+
+
 def _worker_address() -> str | None:
     """The Dask worker running this task, if any (tasks on its pieces are sent back to it)."""
     try:
@@ -135,12 +193,10 @@ def first_pass(chunk: Chunk, folder: str) -> Signatures:
     identity = chunk.identity() or repr((chunk.kind, chunk.names, chunk.offset, chunk.number))
     key = hashlib.sha256(f"1:{CODE_VERSION}:{identity}".encode()).hexdigest()
     piece = Piece(chunk.number, key, folder, chunk)
-    state = store.load(folder, key)
-    if isinstance(state, ChunkState) and state.number == chunk.number:
-        state.cleaned = 0
-    else:
+    state = _load_state(folder, key, chunk.number)
+    if state is None:
         state = _read_and_clean(chunk)
-        store.save(folder, key, state)
+        _save_state(folder, key, state)
     return _first_signatures(piece, state)
 
 
@@ -164,13 +220,13 @@ def _read_and_clean(chunk: Chunk) -> ChunkState:
 
 def load_first(piece: Piece) -> ChunkState:
     """A chunk's pass-1 pages from the store, or cleaned again from the input."""
-    state = store.load(piece.store, piece.key)
-    if isinstance(state, ChunkState) and state.number == piece.number:
+    state = _load_state(piece.store, piece.key, piece.number)
+    if state is not None:
         return state
     if piece.chunk is None:
         raise LookupError(f"chunk {piece.number} is missing from {piece.store}")
     state = _read_and_clean(piece.chunk)
-    store.save(piece.store, piece.key, state)
+    _save_state(piece.store, piece.key, state)
     return state
 
 
@@ -187,7 +243,7 @@ def store_documents(documents: Sequence[RawDocument], folder: str) -> Signatures
             state.documents.append(document)
             state.found.append(found)
     piece = Piece(0, digest.hexdigest(), folder, None)
-    store.save(folder, piece.key, state)
+    _save_state(folder, piece.key, state)
     return _first_signatures(piece, state)
 
 
@@ -394,9 +450,9 @@ def second_pass(
     state = load_first(piece)
     contexts = _contexts(state, groups, recurring, titles, content)
     final = Final(piece, groups, _final_key(piece, contexts))
-    found = store.load(piece.store, final.key)
+    found = _load_pages(piece.store, final.key, len(state.found))
     cleaned = 0
-    if not (isinstance(found, list) and len(found) == len(state.found)):
+    if found is None:
         found, cleaned = _clean_again(state, contexts)
         store.save(piece.store, final.key, found)
     return _second_signatures(final, state, found, content, cleaned)
@@ -407,8 +463,8 @@ def load_final(
 ) -> tuple[ChunkState, list[Extracted]]:
     """A chunk's pass-1 state and final pages, from the store or made again."""
     state = load_first(final.piece)
-    found = store.load(final.piece.store, final.key)
-    if isinstance(found, list) and len(found) == len(state.found):
+    found = _load_pages(final.piece.store, final.key, len(state.found))
+    if found is not None:
         return state, found
     contexts = _contexts(state, final.groups, recurring, titles, content)
     found, _ = _clean_again(state, contexts)
