@@ -14,7 +14,7 @@ from .dates import parse_iso
 from .htmlclean import clean_html
 from .metadata import split_site_suffix, split_tags, unique_tags
 from .model import BatchContext, Extracted, RawDocument
-from .sanitize import safe_url
+from .sanitize import page_url, sanitize_markdown
 from .textclean import clean_text
 
 
@@ -33,14 +33,20 @@ def clean_page(document: RawDocument, context: BatchContext) -> Extracted | Diag
 
 
 def clean_document(document: RawDocument, context: BatchContext) -> Extracted:
-    """Run the cleaner for the page's format, then let the scraper's own fields win."""
+    """Run the cleaner for the page's format, then let the scraper's own fields win.
+
+    The body is sanitised here, whatever the format: plain text and JSON Lines `text` can
+    hold HTML and script links as well as a saved page can, and a site with
+    `trust_html: true` would publish them as they are.
+    """
     hints = document.hints
-    url = safe_url(str(hints["url"])) if isinstance(hints.get("url"), str) else None
+    url = page_url(str(hints["url"])) if isinstance(hints.get("url"), str) else None
     if document.format == "html":
         found = clean_html(document.text, context, url)
     else:
         found = clean_text(document.text, context)
-    return apply_hints(found, hints)
+    found = apply_hints(found, hints)
+    return replace(found, body=sanitize_markdown(found.body, found.url))
 
 
 def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
@@ -58,7 +64,7 @@ def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
         date = parse_iso(str(hints["fallback_date"]))  # a WARC record's crawl date
     url = found.url
     if isinstance(hints.get("url"), str):
-        url = safe_url(str(hints["url"])) or url
+        url = page_url(str(hints["url"])) or url
     tags = list(found.tags)
     hinted = hints.get("tags")
     if isinstance(hinted, str):

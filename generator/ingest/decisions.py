@@ -19,6 +19,7 @@ from ..core.frontmatter import format_article, write_article
 from .metadata import unique_tags
 from .model import Extracted, RawDocument
 from .report import Outcome, report_action
+from .sanitize import page_url
 from .summary import lede_summary
 from .writer import ContentIndex, Existing, linked_part, target_path, with_digest
 
@@ -181,13 +182,14 @@ def write(action: Action) -> Diagnostic | None:
         return diagnostic(action.path, None, "appeared while importing; not replaced")
     except OSError as error:
         return diagnostic(action.path, None, f"cannot write: {error.strerror or error}")
+    except ValueError as error:  # a value the article format cannot hold: a bug, named
+        return diagnostic(action.path, None, f"cannot write ({type(error).__name__}: {error})")
     return None
 
 
 def _reference(found: Extracted) -> dict[str, str]:
-    return {
-        key: value for key, value in (("publisher", found.publisher), ("url", found.url)) if value
-    }
+    url = page_url(found.url) if found.url else None
+    return {key: value for key, value in (("publisher", found.publisher), ("url", url)) if value}
 
 
 def article_fields(
@@ -218,8 +220,9 @@ def article_fields(
         fields["tags"] = tags
     if found.publisher:
         fields["publisher"] = found.publisher
-    if found.url:
-        fields["original_url"] = found.url
+    url = page_url(found.url) if found.url else None
+    if url:  # the build accepts only absolute http(s) here: anything else is left out
+        fields["original_url"] = url
     summary = lede_summary(found.body)
     if summary:
         fields["summary"] = summary

@@ -21,7 +21,7 @@ from lxml import etree
 from .dates import parse_iso
 from .metadata import split_site_suffix, split_tags, unique_tags
 from .model import BatchContext, Extracted
-from .sanitize import safe_url, sanitize_markdown
+from .sanitize import page_url, sanitize_markdown
 from .textclean import (
     BYLINE,
     DATE,
@@ -249,7 +249,7 @@ def read_page_metadata(tree: Any) -> PageMetadata:
         publisher=_name(ld.get("publisher")) or meta.get("og:site_name"),
         date=parse_iso(published) if published else None,
         updated=parse_iso(modified) if modified else None,
-        url=safe_url(url) if url else None,
+        url=page_url(url) if url else None,
         tags=tuple(unique_tags(tags)),
         author=_name(ld.get("author")) or meta.get("author"),
     )
