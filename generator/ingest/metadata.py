@@ -15,7 +15,9 @@ _TAG_LABEL = re.compile(
     r"\s*[:：]\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_TAG_SPLIT = re.compile(r"\s*(?:[,;|·•]|\s#)\s*")
+# A separator never starts inside a run of spaces (the leftmost match starts where the run
+# does): the lookbehind keeps a long run from being scanned again at each of its spaces.
+_TAG_SPLIT = re.compile(r"(?<!\s)\s*(?:[,;|·•]|\s#)\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•·–+]|\d{1,2}[.)])\s+")
 
 

@@ -35,6 +35,10 @@ _RATING = re.compile(r"^[\w\s]{1,25}[!.]?\s*[(\[]\s*\d[\d.,]*[kKmM]?\s*[)\]]$")
 _COUNT = re.compile(
     r"^(?:\d[\d.,]*[kKmM]?\s+\w+(?:\s+\w+)?|\w+(?:\s+\w+)?\s*[:(]?\s*\d[\d.,]*[kKmM]?\)?)$"
 )
+# A counter widget ("1.2k shares", "Comments (12)") is short; _COUNT backtracks over a long
+# run of digits (quadratic), so longer lines are not tried.
+_COUNT_LENGTH = 80
+_PAIRED = 100  # header lines looked at in pairs by find_title, at each end
 _STARS = re.compile(r"^[★☆✩✪⭐*]{3,}|^\d(?:[.,]\d)?\s*/\s*(?:5|10)\b|^[👍👎❤♥]")
 _NAV_SEPARATOR = re.compile(r"\s(?:[|>»›/·•])\s|\s?[>»›]\s?")
 _RELATIVE_TIME = re.compile(
@@ -166,7 +170,7 @@ def classify(unit: Unit, context: BatchContext) -> str:
         or _RATING.match(text)
         or _STARS.match(text)
         or _RELATIVE_TIME.match(text)
-        or (unit.words <= 3 and _COUNT.match(text))
+        or (unit.words <= 3 and len(text) <= _COUNT_LENGTH and _COUNT.match(text))
         or _CREDIT.match(text)
         or (unit.words <= 40 and is_consent_or_prompt(text))
         or _COPYRIGHT.match(text)
@@ -364,8 +368,11 @@ def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, led
         if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE) and units[index].words >= 2
     ]
     texts = [units[index].text for index in header]
-    for outer in texts:
-        for inner in texts:
+    # Every pair is compared: only the lines nearest the top and the story, where
+    # headlines are, so that a page of thousands of header lines stays linear.
+    paired = texts if len(texts) <= 2 * _PAIRED else texts[:_PAIRED] + texts[-_PAIRED:]
+    for outer in paired:
+        for inner in paired:
             if inner != outer and len(inner.split()) >= 3 and inner in outer:
                 tail = outer[outer.index(inner) + len(inner) :]
                 split = split_site_suffix(inner + tail) if tail.strip() else None
