@@ -35,6 +35,8 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "dicembre",
     ),
 }
+# News dates outside these years are mistakes (and years 1 and 9999 cannot be moved to UTC).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
 _MONTH = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 
@@ -152,7 +154,7 @@ def _from_match(match: re.Match[str]) -> dt.datetime | dt.date | None:
         date = dt.date(year, month, day)
     except ValueError:
         return None
-    if not 1900 <= year <= 2200:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         return None
     if parts.get("hour") is None:
         return date
@@ -189,6 +191,8 @@ def parse_iso(text: str) -> dt.datetime | dt.date | None:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return parse_date(text)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None  # year 1 at +14:00 is before the first representable instant
     if len(text) <= 10:
         return value.date()
     return value

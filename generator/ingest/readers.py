@@ -31,6 +31,7 @@ HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b", re.IGNORECASE | re.DOTALL
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BODY_FIELDS = ("html", "text", "content", "body")
 _HINT_FIELDS = {
     "url": ("url", "link", "original_url"),
@@ -127,10 +128,30 @@ def decode(
                 "convert it to UTF-8",
             )
         text = data.decode("windows-1252", errors="replace")
+    except UnicodeError:  # a codec that decodes nothing, such as Python's "undefined"
+        return diagnostic(name, line, f"unknown character encoding {encoding!r}")
     controls = sum(1 for char in text[:8192] if ord(char) < 32 and char not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         return diagnostic(name, line, "binary data, not text or HTML")
     return text
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """The first lone surrogate in any string of a JSON value (it cannot be written as
+    UTF-8), or None. Iterative: a deep record cannot overflow the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                return found.group(0)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
 
 
 def _parse_jsonl(name: str, data: bytes, order: int) -> Iterator[RawDocument | Diagnostic]:
@@ -152,6 +173,18 @@ def _parse_jsonl(name: str, data: bytes, order: int) -> Iterator[RawDocument | D
             continue
         except RecursionError:
             yield diagnostic(name, number, "malformed JSON: nested too deeply")
+            continue
+        except ValueError:  # Python refuses integers of more than 4,300 digits
+            yield diagnostic(name, number, "malformed JSON: a number too long to read")
+            continue
+        surrogate = _lone_surrogate(record)
+        if surrogate is not None:
+            yield diagnostic(
+                name,
+                number,
+                f"a lone UTF-16 surrogate (\\u{ord(surrogate):04x}) is not text",
+                "fix the scraper: JSON \\u escapes must come in valid pairs",
+            )
             continue
         if not isinstance(record, dict):
             yield diagnostic(name, number, "a JSON Lines record must be an object {...}")
