@@ -277,8 +277,8 @@ def write_article(
     path.parent.mkdir(parents=True, exist_ok=True)
     data = format_article(fields, body).encode("utf-8")
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(data)
     try:
+        temporary.write_bytes(data)  # inside: a full disk must not leave a partial copy
         if overwrite:
             os.replace(temporary, path)
         else:

@@ -23,6 +23,9 @@ from .dedupe import DuplicateIndex, shingles
 from .textclean import line_key
 
 DIGEST_KEY = "article_sha256"
+# One file name is at most 255 bytes on most file systems, and write_article first writes
+# `.{name}.tmp-{pid}`: 16 bytes more than the name (a pid has at most 7 digits on Linux).
+MAX_NAME_BYTES = 255 - 16
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,19 @@ def target_path(
     """content/YYYY/MM/DD-slug.md, or content/undated/slug.md; numbered when taken."""
     slug = slugify(title or "") or f"article-{sha256[:8]}"
     number = 1
-    path = article_path(content, date, slug)
+    path = article_path(content, date, _fit(slug, date, number), number)
     while path in taken or path.exists():
         number += 1
-        path = article_path(content, date, slug, number)
+        path = article_path(content, date, _fit(slug, date, number), number)
     return path
+
+
+def _fit(slug: str, date: dt.date | None, number: int) -> str:
+    """The slug cut so that the file name fits MAX_NAME_BYTES of UTF-8, never inside a
+    character (80 characters of CJK or other 4-byte scripts are 320 bytes)."""
+    room = MAX_NAME_BYTES - len(article_path(Path(), date, "", number).name.encode("utf-8"))
+    data = slug.encode("utf-8")
+    if len(data) <= room:
+        return slug
+    cut = data[:room].decode("utf-8", errors="ignore")  # drops only a partial last character
+    return cut.rstrip("-") or cut
