@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .readers import FORMATS
+
+if TYPE_CHECKING:
+    from .executor import Executor
 
 
 def _positive(text: str) -> int:
@@ -94,7 +97,7 @@ def import_paths(
     workers: int | None = None,
     scheduler: str | None = None,
     cache: bool = True,
-    executor: object = None,
+    executor: Executor | None = None,
 ) -> int:
     """The import as a function, for the CLI and for tests (which may pass an executor)."""
     # Imported here so that `newsdigest build` never loads trafilatura, lxml or Dask.
@@ -132,6 +135,6 @@ def import_paths(
         )
     finally:
         if owned:
-            executor.close()  # type: ignore[attr-defined]
+            executor.close()
     report_summary(outcome, dry_run, out)
     return 1 if outcome.failed else 0
