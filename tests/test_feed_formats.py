@@ -193,3 +193,30 @@ def test_the_news_sitemap_holds_at_most_a_thousand_articles(
     root = make_site(tmp_path / "site", articles)
     assert run_cli("build", "--root", root).status == 0
     assert len(_news(root / "output")) == 1000
+
+
+def test_a_reader_can_page_back_through_the_whole_archive(example_output: Path) -> None:
+    """RFC 5005: from the subscription feed, prev-archive links lead through one archive
+    document per month; together they hold every article exactly once."""
+    base = "https://digest.example.org/"
+
+    def load(url: str) -> feedparser.FeedParserDict:
+        parsed = feedparser.parse(page_file(example_output, urlsplit(url).path).read_bytes())
+        assert not parsed.bozo, url
+        return parsed
+
+    def link(parsed: feedparser.FeedParserDict, rel: str) -> str | None:
+        return next((item.href for item in parsed.feed.links if item.rel == rel), None)
+
+    url = link(load(base + "atom.xml"), "prev-archive")
+    seen: list[str] = []
+    newer = None
+    while url is not None:
+        archive = load(url)
+        assert link(archive, "current") == base + "atom.xml"
+        assert link(archive, "next-archive") == newer
+        assert b"<fh:archive/>" in page_file(example_output, urlsplit(url).path).read_bytes()
+        seen += [entry.id for entry in archive.entries]
+        newer, url = url, link(archive, "prev-archive")
+    articles = [path for path in example_output.glob("[0-9]*/[0-9]*/[0-9]*/*/index.html")]
+    assert len(seen) == len(set(seen)) == len(articles)

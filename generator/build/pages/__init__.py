@@ -20,7 +20,7 @@ from ..config import SiteConfig
 from ..site import Site
 from .archives import EDITION, MONTH, YEAR
 from .articles import ARTICLE
-from .feeds import FEEDS
+from .feeds import ARCHIVE_FEED, FEEDS
 from .jsonfeed import JSON_FEED
 from .kind import Page, PageKind, Plan, SiteView
 from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
@@ -38,6 +38,7 @@ from .sitemap import (
 KINDS: tuple[PageKind, ...] = (
     *FEEDS,
     JSON_FEED,
+    ARCHIVE_FEED,
     NOT_FOUND,
     ROBOTS_FILE,
     NEWS_SITEMAP_FILE,

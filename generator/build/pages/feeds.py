@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -72,6 +73,43 @@ class _WebSubHub(BaseExtension):
         return feed
 
 
+_HISTORY = "http://purl.org/syndication/history/1.0"
+
+
+@dataclass(frozen=True)
+class History:
+    """RFC 5005 archive links of an Atom feed, so a reader can page back through the whole
+    archive: the subscription feed names the newest month's archive; each archive names the
+    subscription feed and its neighbours (site paths)."""
+
+    current: str
+    prev_archive: str | None = None
+    next_archive: str | None = None
+    archive: bool = False  # this document is an archive (`<fh:archive/>`)
+
+
+class _ArchiveLinks(BaseExtension):
+    """Writes a History into an Atom feed (feedgen knows none of these link relations)."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": _HISTORY} if self.archive else {}
+
+    def extend_atom(self, feed: Any) -> Any:
+        first_entry = next((i for i, child in enumerate(feed) if child.tag == "entry"), len(feed))
+        elements = [
+            feed.makeelement("link", {"rel": rel, "href": href}) for rel, href in self.links
+        ]
+        if self.archive:
+            elements.insert(0, feed.makeelement(f"{{{_HISTORY}}}archive", {}))
+        for offset, element in enumerate(elements):
+            feed.insert(first_entry + offset, element)
+        return feed
+
+
 class _Provenance(BaseEntryExtension):
     """Where a digest entry was first reported: RSS `<source url="...">Publisher</source>`,
     Atom `<link rel="via">`. (feedgen's own `source()` writes an Atom `<source>`, which
@@ -100,6 +138,7 @@ def render_feed(
     title: str,
     description: str,
     articles: Sequence[Article],
+    history: History | None = None,
 ) -> bytes:
     """One Atom (`kind="atom"`) or RSS 2.0 feed of the given articles, newest first."""
     self_url = config.absolute_uri(feed_url(base, kind))
@@ -108,6 +147,18 @@ def render_feed(
     generator = FeedGenerator()
     generator.register_extension("websub", _WebSubHub, None, atom=True, rss=True)
     generator.websub.hub = to_uri(config.websub_hub)
+    if history is not None and kind == "atom":
+        generator.register_extension("history", _ArchiveLinks, None, atom=True, rss=False)
+        generator.history.archive = history.archive
+        generator.history.links = [
+            (rel, config.absolute_uri(path))
+            for rel, path in (
+                ("current", history.current if history.archive else None),
+                ("prev-archive", history.prev_archive),
+                ("next-archive", history.next_archive),
+            )
+            if path is not None
+        ]
     if kind == "rss":
         generator.load_extension("dc", atom=False, rss=True)
     generator.id(self_url)
@@ -172,30 +223,31 @@ class Feed(PageKind):
         pages.append(Page(self.name, feed_url(FRONT_PAGE_URL, self.name)))
         return pages
 
-    def inputs(self, page: Page, view: SiteView) -> tuple[str, str, str, list[Article]]:
-        """Base URL, title, description and entries of the feed."""
-        config = view.site.config
+    def inputs(self, page: Page, view: SiteView) -> FeedInputs:
+        """Base URL, title, description, entries and archive links of the feed."""
+        site = view.site
+        config = site.config
         limit = config.feed_limit
         if page.index == SITE_WIDE:
-            return (
-                FRONT_PAGE_URL,
-                config.title,
-                config.description,
-                list(view.site.articles[:limit]),
-            )
-        tag = view.site.tags[page.index]
+            history = None
+            if self.name == "atom":
+                newest = feed_url(site.months[0].url, "atom") if site.months else None
+                history = History(current=page.url, prev_archive=newest)
+            articles = list(site.articles[:limit])
+            return FRONT_PAGE_URL, config.title, config.description, articles, history
+        tag = site.tags[page.index]
         return (
             tag.url,
             f"{config.title}: {tag.name}",
             f"Articles tagged {tag.name}",
             view.articles(tag.articles[:limit]),
+            None,
         )
 
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
-        base, title, description, articles = self.inputs(page, view)
-        return render_feed(config, self.name, base, title, description, articles)
+        return render_feed(config, self.name, *self.inputs(page, view))
 
     def claim(self, page: Page, site: Site) -> Claim:
         label = FEED_TYPES[self.name][1]
@@ -211,4 +263,42 @@ class Feed(PageKind):
         )
 
 
+class ArchiveFeed(Feed):
+    """One month's articles, all of them, as an RFC 5005 archive document beside the month
+    page (`/2025/03/atom.xml`)."""
+
+    def __init__(self) -> None:
+        super().__init__("archive-atom")
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        return [
+            Page(self.name, feed_url(month.url, "atom"), index=i)
+            for i, month in enumerate(site.months)
+        ]
+
+    def inputs(self, page: Page, view: SiteView) -> FeedInputs:
+        months = view.site.months
+        month, i = months[page.index], page.index
+        config = view.site.config
+        history = History(
+            current=feed_url(FRONT_PAGE_URL, "atom"),
+            prev_archive=feed_url(months[i + 1].url, "atom") if i + 1 < len(months) else None,
+            next_archive=feed_url(months[i - 1].url, "atom") if i > 0 else None,
+            archive=True,
+        )
+        title = f"{config.title}: {month.start:%B %Y}"
+        return month.url, title, title, view.month_articles(i), history
+
+    def render(
+        self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
+    ) -> bytes:
+        return render_feed(config, "atom", *self.inputs(page, view))
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim(f"the archive feed of {site.months[page.index].start:%Y-%m}")
+
+
+# (base, title, description, entries, archive links)
+FeedInputs = tuple[str, str, str, list[Article], History | None]
 FEEDS = (Feed("atom"), Feed("rss"))
+ARCHIVE_FEED = ArchiveFeed()

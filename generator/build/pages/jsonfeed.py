@@ -83,7 +83,7 @@ class JsonFeed(Feed):
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
-        base, title, description, articles = self.inputs(page, view)
+        base, title, description, articles, _history = self.inputs(page, view)
         return render_json_feed(config, base, title, description, articles)
 
 
