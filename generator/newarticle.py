@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 from .build.config import load_config
@@ -31,7 +32,16 @@ def create_article(root: Path, title: str, tags: list[str], now: dt.datetime) ->
             ]
         )
     path = article_path(root / CONTENT_DIR, now.date(), slug)
-    fields = {"title": title, "date": now.replace(microsecond=0), "tags": tags, "draft": True}
+    # The slug and the id are written out so that a later headline correction moves nothing:
+    # the URL comes from `slug`, feed ids from `id`.
+    fields = {
+        "title": title,
+        "slug": slug,
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "date": now.replace(microsecond=0),
+        "tags": tags,
+        "draft": True,
+    }
     try:
         write_article(path, fields, "Write the lede here: who, what, when, where.\n")
     except FileExistsError:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -193,6 +194,8 @@ def test_new_creates_a_dated_draft_and_never_overwrites(
     assert front["title"] == "Ferry strike ends"
     assert front["tags"] == ["Transport", "Labour"]
     assert front["draft"] is True
+    assert front["slug"] == "ferry-strike-ends"  # a later title edit keeps the URL
+    assert uuid.UUID(front["id"].removeprefix("urn:uuid:")).version == 4
     written = dt.datetime.fromisoformat(str(front["date"]))
     assert written.utcoffset() == dt.timedelta(hours=14)
     original = path.read_bytes()
