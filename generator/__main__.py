@@ -17,6 +17,7 @@ from .build.pipeline import BuildOptions, build_site, check_site
 from .core.console import NORMAL, QUIET, VERBOSE, Console
 from .core.errors import UserError
 from .ingest.command import add_import_parser
+from .init import init_site
 from .newarticle import create_article
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
@@ -122,6 +123,20 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """`newsdigest init`."""
+    written = init_site(args.folder, dt.datetime.now(dt.UTC))
+    for path in written:
+        args.console.detail(f"  wrote {path}")
+    folder = args.folder
+    step = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    args.console.info(
+        f"Created a site in {folder} ({len(written)} files). Next: set title and base_url in "
+        f"{folder / 'site.yaml'}, then `{step}newsdigest build` (or `newsdigest serve` to preview)."
+    )
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """`newsdigest serve`."""
     from .preview.server import ServeOptions, serve_site  # only `serve` needs watchfiles
@@ -220,6 +235,16 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the headline")
     new.add_argument("--tags", help="comma-separated tags, e.g. 'Economy,Climate'")
     new.set_defaults(handler=run_new)
+    init = commands.add_parser(
+        "init",
+        help="start a new site in a folder",
+        description="Write site.yaml (every key shown), two example articles, a .gitignore and "
+        "CI workflows into DIR (default: the current folder). Never overwrites a file: if any "
+        "is there already, nothing is written.",
+    )
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    _add_output_level(init)
+    init.set_defaults(handler=run_init)
     add_import_parser(commands)
     return parser
 

@@ -378,7 +378,7 @@ def test_an_idle_connection_is_closed_but_an_event_stream_stays_open(
 def test_serve_without_a_project_says_so(run_cli: Callable[..., Run], tmp_path: Path) -> None:
     empty = tmp_path / "not-a-site"
     empty.mkdir()
-    expected = f"{empty}: no site.yaml here; create site.yaml (see README) or pass --root"
+    expected = f"{empty}: no site.yaml here; run `newsdigest init` to start a site, or pass --root"
     with pytest.raises(UserError) as raised:  # first in-process: it must not start serving
         DevServer(ServeOptions(root=empty, port=0), Console(environ={}))
     assert raised.value.diagnostics[0].format() == expected

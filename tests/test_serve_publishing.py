@@ -9,6 +9,7 @@ import yaml
 from conftest import REPO
 
 DOCS = REPO / "docs"
+STARTER = REPO / "generator" / "starter"  # the CI samples `newsdigest init` writes
 
 
 def test_pre_commit_hook_runs_check_on_site_files() -> None:
@@ -33,18 +34,18 @@ def test_pre_commit_hook_runs_check_on_site_files() -> None:
 
 
 def test_sample_workflows_are_valid_and_run_newsdigest() -> None:
-    pages = yaml.safe_load((DOCS / "examples" / "github-pages.yml").read_text(encoding="utf-8"))
+    pages = yaml.safe_load((STARTER / "github-pages.yml").read_text(encoding="utf-8"))
     steps = pages["jobs"]["build"]["steps"]
     assert any("newsdigest build --base-url" in step.get("run", "") for step in steps)
     assert any(step.get("with", {}).get("path") == "output" for step in steps)
     check = yaml.safe_load(
-        (DOCS / "examples" / "check-pull-request.yml").read_text(encoding="utf-8")
+        (STARTER / "check-pull-request.yml").read_text(encoding="utf-8")
     )
     assert "pull_request" in check[True]  # YAML 1.1 reads the key `on` as true
     assert any(
         "newsdigest check" in step.get("run", "") for step in check["jobs"]["check"]["steps"]
     )
-    netlify = tomllib.loads((DOCS / "examples" / "netlify.toml").read_text(encoding="utf-8"))
+    netlify = tomllib.loads((STARTER / "netlify.toml").read_text(encoding="utf-8"))
     assert netlify["build"]["publish"] == "output"
     assert "newsdigest build" in netlify["build"]["command"]
 

@@ -58,7 +58,7 @@ def _require_project(root: Path) -> None:
     it could only ever show a build error."""
     if not (root / CONFIG_FILE).is_file():
         where = root.resolve()
-        message = f"no {CONFIG_FILE} here; create {CONFIG_FILE} (see README) or pass --root"
+        message = f"no {CONFIG_FILE} here; run `newsdigest init` to start a site, or pass --root"
         raise UserError([diagnostic(where, None, message)])
 
 
