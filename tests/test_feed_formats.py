@@ -17,6 +17,7 @@ from conftest import Run, copy_site, page_file, parse_html
 from hostile.helpers import article, make_site
 
 from generator.__main__ import main
+from generator.core.urls import to_uri
 
 BASE = "https://test.example.org/news/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -220,3 +221,33 @@ def test_a_reader_can_page_back_through_the_whole_archive(example_output: Path) 
         newer, url = url, link(archive, "prev-archive")
     articles = [path for path in example_output.glob("[0-9]*/[0-9]*/[0-9]*/*/index.html")]
     assert len(seen) == len(set(seen)) == len(articles)
+
+
+def test_the_editions_feeds_have_one_entry_a_day_holding_its_stories(
+    example_output: Path,
+) -> None:
+    base = "https://digest.example.org/"
+    editions = sorted(
+        (path.parent for path in example_output.glob("[0-9]*/[0-9]*/[0-9]*/index.html")),
+        reverse=True,
+    )
+    atom = feedparser.parse((example_output / "editions" / "atom.xml").read_bytes())
+    rss = feedparser.parse((example_output / "editions" / "rss.xml").read_bytes())
+    assert not atom.bozo and not rss.bozo
+    expected = [base + path.relative_to(example_output).as_posix() + "/" for path in editions][:20]
+    assert [entry.link for entry in atom.entries] == expected
+    assert [entry.link for entry in rss.entries] == expected
+    feed = _json_feed(example_output / "editions" / "feed.json")
+    assert [item["url"] for item in feed["items"]] == expected
+    assert feed["home_page_url"] == base
+    for entry in atom.entries:
+        day = example_output / urlsplit(entry.link).path.strip("/")
+        stories = {
+            base + path.parent.relative_to(example_output).as_posix() + "/"
+            for path in day.glob("*/index.html")
+        }
+        linked = {link.split('"')[0] for link in entry.content[0].value.split('href="')[1:]}
+        assert linked == {to_uri(url) for url in stories}
+    home = parse_html(example_output / "index.html").find("head")
+    announced = [link.get("href") for link in home.iter("link") if link.get("rel") == "alternate"]
+    assert "/editions/atom.xml" in announced

@@ -38,9 +38,7 @@ def test_sample_workflows_are_valid_and_run_newsdigest() -> None:
     steps = pages["jobs"]["build"]["steps"]
     assert any("newsdigest build --base-url" in step.get("run", "") for step in steps)
     assert any(step.get("with", {}).get("path") == "output" for step in steps)
-    check = yaml.safe_load(
-        (STARTER / "check-pull-request.yml").read_text(encoding="utf-8")
-    )
+    check = yaml.safe_load((STARTER / "check-pull-request.yml").read_text(encoding="utf-8"))
     assert "pull_request" in check[True]  # YAML 1.1 reads the key `on` as true
     assert any(
         "newsdigest check" in step.get("run", "") for step in check["jobs"]["check"]["steps"]

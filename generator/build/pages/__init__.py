@@ -20,6 +20,7 @@ from ..config import SiteConfig
 from ..site import Site
 from .archives import EDITION, MONTH, YEAR
 from .articles import ARTICLE
+from .editionfeeds import EDITION_FEEDS
 from .feeds import ARCHIVE_FEED, FEEDS
 from .jsonfeed import JSON_FEED
 from .kind import Page, PageKind, Plan, SiteView
@@ -39,6 +40,7 @@ KINDS: tuple[PageKind, ...] = (
     *FEEDS,
     JSON_FEED,
     ARCHIVE_FEED,
+    *EDITION_FEEDS,
     NOT_FOUND,
     ROBOTS_FILE,
     NEWS_SITEMAP_FILE,

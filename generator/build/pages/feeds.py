@@ -131,16 +131,54 @@ class _Provenance(BaseEntryExtension):
         return entry
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed in any format: an article, or a whole edition."""
+
+    url: str  # site path of the page the entry stands for (its id, as an absolute URI)
+    title: str
+    published: dt.datetime
+    updated: dt.datetime
+    summary: str
+    content_html: str  # links may be relative: each format makes them absolute
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    original_url: str = ""  # the report a digest entry was cleaned from
+    publisher: str = ""
+    image: str = ""
+    lang: str = ""
+
+
+def entry_of(article: Article) -> FeedEntry:
+    """An article as a feed entry: by its authors, else the publisher that reported it."""
+    return FeedEntry(
+        url=article.url,
+        title=article.title,
+        published=article.date,
+        updated=article.last_modified,
+        summary=article.summary or article.title,
+        content_html=article.body_html,
+        authors=article.authors or ((article.publisher,) if article.publisher else ()),
+        tags=article.tags,
+        original_url=article.original_url,
+        publisher=article.publisher,
+        image=article.image,
+        lang=article.lang,
+    )
+
+
 def render_feed(
     config: SiteConfig,
     kind: str,
     base: str,
     title: str,
     description: str,
-    articles: Sequence[Article],
+    entries: Sequence[FeedEntry],
     history: History | None = None,
+    home: str | None = None,
 ) -> bytes:
-    """One Atom (`kind="atom"`) or RSS 2.0 feed of the given articles, newest first."""
+    """One Atom (`kind="atom"`) or RSS 2.0 feed of the given entries, newest first; `home`
+    is the page it follows (default: `base`, where it sits)."""
     self_url = config.absolute_uri(feed_url(base, kind))
     from feedgen.feed import FeedGenerator  # imported on first use: most rebuilds need no feed
 
@@ -167,45 +205,40 @@ def render_feed(
     generator.description(xml_safe(description or title))
     # feedgen makes the *last* link RSS's <channel><link>, which must be the web page.
     generator.link(href=self_url, rel="self", type=FEED_TYPES[kind][0])
-    generator.link(href=config.absolute_uri(base), rel="alternate", type="text/html")
+    generator.link(href=config.absolute_uri(home or base), rel="alternate", type="text/html")
     generator.language(config.language)
     generator.author({"name": xml_safe(config.author or config.title)})
     generator.generator("newsdigest")
     # The feed's date is its newest entry's, never the clock's; an empty feed gets the epoch.
-    newest = max((article.last_modified for article in articles), default=_EPOCH)
+    newest = max((entry.updated for entry in entries), default=_EPOCH)
     generator.updated(newest)
     generator.lastBuildDate(newest)
-    for article in articles:
-        _add_entry(generator, config, kind, article)
+    for entry in entries:
+        _add_entry(generator, config, kind, entry)
     return generator.atom_str(pretty=True) if kind == "atom" else generator.rss_str(pretty=True)
 
 
-def entry_authors(article: Article) -> tuple[str, ...]:
-    """Who an entry is by: its authors, else the publisher that reported it."""
-    return article.authors or ((article.publisher,) if article.publisher else ())
-
-
-def _add_entry(generator: Any, config: SiteConfig, kind: str, article: Article) -> None:
-    url = config.absolute_uri(article.url)
+def _add_entry(generator: Any, config: SiteConfig, kind: str, item: FeedEntry) -> None:
+    url = config.absolute_uri(item.url)
     entry = generator.add_entry(order="append")
     entry.register_extension("provenance", _Provenance, atom=True, rss=True)
     entry.id(url)
     entry.guid(url, permalink=True)
-    entry.title(xml_safe(article.title))
+    entry.title(xml_safe(item.title))
     entry.link(href=url, rel="alternate")
-    entry.published(article.date)
-    entry.updated(article.last_modified)
-    entry.summary(xml_safe(article.summary) or xml_safe(article.title))
-    entry.content(xml_safe(absolute_links(article.body_html, url)), type="html")
-    authors = [xml_safe(name) for name in entry_authors(article)]
+    entry.published(item.published)
+    entry.updated(item.updated)
+    entry.summary(xml_safe(item.summary))
+    entry.content(xml_safe(absolute_links(item.content_html, url)), type="html")
+    authors = [xml_safe(name) for name in item.authors]
     for name in authors:
         entry.author({"name": name})
-    entry.provenance.url = to_uri(article.original_url)
-    entry.provenance.name = xml_safe(article.publisher)
+    entry.provenance.url = to_uri(item.original_url)
+    entry.provenance.name = xml_safe(item.publisher)
     if kind == "rss":
         for name in authors:
             entry.dc.dc_creator(name)
-    for tag in article.tags:
+    for tag in item.tags:
         entry.category(term=xml_safe(tag))
 
 
@@ -247,7 +280,9 @@ class Feed(PageKind):
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
-        return render_feed(config, self.name, *self.inputs(page, view))
+        base, title, description, articles, history = self.inputs(page, view)
+        entries = [entry_of(article) for article in articles]
+        return render_feed(config, self.name, base, title, description, entries, history)
 
     def claim(self, page: Page, site: Site) -> Claim:
         label = FEED_TYPES[self.name][1]
@@ -292,7 +327,9 @@ class ArchiveFeed(Feed):
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
-        return render_feed(config, "atom", *self.inputs(page, view))
+        base, title, description, articles, history = self.inputs(page, view)
+        entries = [entry_of(article) for article in articles]
+        return render_feed(config, "atom", base, title, description, entries, history)
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim(f"the archive feed of {site.months[page.index].start:%Y-%m}")

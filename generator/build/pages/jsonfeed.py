@@ -7,62 +7,57 @@ its page (`url`) and to the original report it was cleaned from (`external_url`)
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
 
 from ...core.urls import feed_url, to_uri
-from ..article import Article
 from ..config import SiteConfig
-from .feeds import Feed, absolute_links, entry_authors
+from .feeds import Feed, FeedEntry, absolute_links, entry_of
 from .kind import Page, SiteView
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def _image(config: SiteConfig, article: Article) -> str | None:
-    if not article.image:
-        return None
-    return (
-        config.absolute_uri(article.image)
-        if article.image.startswith("/")
-        else to_uri(article.image)
-    )
-
-
-def _item(config: SiteConfig, article: Article) -> dict[str, Any]:
-    url = config.absolute_uri(article.url)
+def _item(config: SiteConfig, entry: FeedEntry) -> dict[str, Any]:
+    url = config.absolute_uri(entry.url)
     item: dict[str, Any] = {
         "id": url,
         "url": url,
-        "title": article.title,
-        "content_html": absolute_links(article.body_html, url),
-        "summary": article.summary or article.title,
-        "date_published": article.date.isoformat(),
-        "date_modified": article.last_modified.isoformat(),
-        "tags": list(article.tags),
+        "title": entry.title,
+        "content_html": absolute_links(entry.content_html, url),
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+        "tags": list(entry.tags),
     }
-    if article.original_url:
-        item["external_url"] = to_uri(article.original_url)
-    image = _image(config, article)
-    if image:
-        item["image"] = image
-    authors = entry_authors(article)
-    if authors:
-        item["authors"] = [{"name": name} for name in authors]
-    if article.lang:
-        item["language"] = article.lang
+    if entry.original_url:
+        item["external_url"] = to_uri(entry.original_url)
+    if entry.image:
+        item["image"] = (
+            config.absolute_uri(entry.image) if entry.image.startswith("/") else to_uri(entry.image)
+        )
+    if entry.authors:
+        item["authors"] = [{"name": name} for name in entry.authors]
+    if entry.lang:
+        item["language"] = entry.lang
     return item
 
 
 def render_json_feed(
-    config: SiteConfig, base: str, title: str, description: str, articles: list[Article]
+    config: SiteConfig,
+    base: str,
+    title: str,
+    description: str,
+    entries: Sequence[FeedEntry],
+    home: str | None = None,
 ) -> bytes:
-    """One JSON Feed of the given articles, newest first."""
+    """One JSON Feed of the given entries, newest first (`home` as in render_feed)."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": title,
-        "home_page_url": config.absolute_uri(base),
+        "home_page_url": config.absolute_uri(home or base),
         "feed_url": config.absolute_uri(feed_url(base, "json")),
         "description": description or title,
         "language": config.language,
@@ -70,7 +65,7 @@ def render_json_feed(
     }
     if config.websub_hub:
         feed["hubs"] = [{"type": "WebSub", "url": to_uri(config.websub_hub)}]
-    feed["items"] = [_item(config, article) for article in articles]
+    feed["items"] = [_item(config, entry) for entry in entries]
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
@@ -84,7 +79,8 @@ class JsonFeed(Feed):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base, title, description, articles, _history = self.inputs(page, view)
-        return render_json_feed(config, base, title, description, articles)
+        entries = [entry_of(article) for article in articles]
+        return render_json_feed(config, base, title, description, entries)
 
 
 JSON_FEED = JsonFeed()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.urls import FRONT_PAGE_URL, page_count, page_url, tags_index_url
+from ...core.urls import (
+    EDITIONS_FEED_BASE,
+    FRONT_PAGE_URL,
+    page_count,
+    page_url,
+    tags_index_url,
+)
 from ..config import SiteConfig
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Pagination, Plan, SiteView, feed_links
@@ -46,7 +52,12 @@ class FrontPage(HtmlKind):
         return {"pagination": _pagination(page, FRONT_PAGE_URL, inputs["count"])}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        return {"title": f"{config.title}: page {page.number}"} if page.number > 1 else {}
+        site_feeds = feed_links(FRONT_PAGE_URL, config.title)
+        editions = feed_links(EDITIONS_FEED_BASE, f"{config.title}: daily editions")
+        found: dict[str, Any] = {"feeds": (*site_feeds, *editions)}
+        if page.number > 1:
+            found["title"] = f"{config.title}: page {page.number}"
+        return found
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim(f"{_numbered('the front page', page.number)}")
