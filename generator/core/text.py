@@ -16,6 +16,14 @@ BODY_WORDS_BUDGET = 1200  # characters of distinct body words the search index k
 
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# Phrasing elements sit inside a line of text: removed without a space, so that "the
+# <em>budget</em>, officials said" reads "the budget, officials said" (other tags end a block
+# or a line, and stand for a space).
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+    r"|strong|sub|sup|time|u|var)\b[^>]*>",
+    re.IGNORECASE,
+)
 _PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’)\]]*\s+")
 _WORD = re.compile(r"\w+")
@@ -23,7 +31,8 @@ _WORD = re.compile(r"\w+")
 
 def html_to_text(fragment: str) -> str:
     """The visible text of an HTML fragment (for word counts and search)."""
-    return " ".join(html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", fragment))).split())
+    visible = _INLINE_TAG.sub("", _INVISIBLE.sub(" ", fragment))
+    return " ".join(html.unescape(_TAG.sub(" ", visible)).split())
 
 
 def lede(fragment: str, target_words: int) -> str:
