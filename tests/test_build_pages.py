@@ -88,7 +88,7 @@ def test_article_page(basic_output: Path) -> None:
     ]
     for anchor in tags:
         assert page_file(basic_output, anchor.get("href"), BASE_PATH).is_file()
-    source = article.find("p[@class='attribution']/a")
+    source = article.find("section[@class='coverage']/ul/li/a")
     assert source.get("href") == "https://courier.example.com/ferry-timetable"
     assert text_of(source) == "Coast Courier"
     assert "twenty minutes" in text_of(article.find("div[@class='body']"))

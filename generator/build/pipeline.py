@@ -156,7 +156,7 @@ def resolve_site(
     config: SiteConfig,
     sources: Sequence[Source],
     cache: BuildCache,
-    search_page: bool,
+    templates: frozenset[str],
     watch: Stopwatch,
 ) -> tuple[Site, Plan, dict[str, Article], bool]:
     """Parse the articles, assemble the Site and plan its pages, reporting the mistakes of
@@ -187,7 +187,7 @@ def resolve_site(
             problems=problems,
         ),
     )
-    plan = watch.run("plan", lambda: plan_pages(site, search_page=search_page, problems=problems))
+    plan = watch.run("plan", lambda: plan_pages(site, templates=templates, problems=problems))
     problems.raise_if_any()
     return site, plan, parsed, parsed.keys() != cached.keys()
 
@@ -316,9 +316,9 @@ def run(options: BuildOptions, *, write: bool) -> BuildResult:
             return BuildResult(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
-        search_page = "search.html" in environment.list_templates()  # a theme may have none
+        templates = frozenset(environment.list_templates())
         site, plan, parsed, cache_changed = resolve_site(
-            replace(options, now=now), config, sources, cache, search_page, watch
+            replace(options, now=now), config, sources, cache, templates, watch
         )
         del sources  # the raw bytes of every article are no longer needed: free them early
         old_records = previous.records if previous is not None else {}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from ..core.errors import Diagnostics
 from ..core.urls import (
+    SOURCES_URL,
     expand_permalink,
     output_path_for,
     slugify,
@@ -59,6 +60,22 @@ class Archive:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """A source: a publisher that reported stories of the digest (as the article's own
+    `publisher` or in `also_reported_by`), with those articles, newest first."""
+
+    name: str
+    slug: str
+    url: str
+    articles: tuple[int, ...]  # indexes into Site.articles
+
+    @property
+    def count(self) -> int:
+        """How many articles it reported."""
+        return len(self.articles)
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An article left out of this build, and why (shown in the build output)."""
 
@@ -77,6 +94,7 @@ class Site:
     months: tuple[Archive, ...]  # newest first
     years: tuple[Archive, ...]  # newest first
     skipped: tuple[Skipped, ...]
+    publishers: tuple[Publisher, ...] = ()  # by name
     # When the first article left out for its future date becomes due (and the site changes).
     next_change: dt.datetime | None = None
 
@@ -143,6 +161,7 @@ def assemble_site(
         years=years,
         skipped=tuple(sorted(skipped, key=lambda item: item.source)),
         next_change=next_change,
+        publishers=_collect_publishers(resolved),
     )
 
 
@@ -191,6 +210,42 @@ def _collect_tags(
         url = expand_permalink(config.permalinks["tag"], {"slug": slug})
         tags.append(Tag(name=name, slug=slug, url=url, articles=tuple(members[key])))
     return tuple(sorted(tags, key=lambda tag: (tag.name.casefold(), tag.slug)))
+
+
+def reporters(article: Article) -> list[str]:
+    """Every publisher that reported an article: its own, then `also_reported_by`'s."""
+    names = [article.publisher] if article.publisher else []
+    others = article.extra.get("also_reported_by") if article.extra_items else None
+    if isinstance(others, list):
+        names += [
+            other["publisher"]
+            for other in others
+            if isinstance(other, dict) and isinstance(other.get("publisher"), str)
+        ]
+    return [name for name in names if name.strip()]
+
+
+def _collect_publishers(articles: Sequence[Article]) -> tuple[Publisher, ...]:
+    """Publishers by slug (spellings of one name are one source; the most used wins)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for index, article in enumerate(articles):
+        for name in dict.fromkeys(reporters(article)):
+            slug = slugify(name)
+            if slug and (not members[slug] or members[slug][-1] != index):
+                members[slug].append(index)
+                spellings[slug][name] += 1
+    publishers = [
+        Publisher(
+            name=min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0],
+            slug=slug,
+            url=f"{SOURCES_URL}{slug}/",
+            articles=tuple(members[slug]),
+        )
+        for slug in members
+        if members[slug]
+    ]
+    return tuple(sorted(publishers, key=lambda item: (item.name.casefold(), item.slug)))
 
 
 def _collect_editions(

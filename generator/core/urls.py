@@ -87,6 +87,7 @@ def output_path_for(url_path: str) -> str | None:
 
 FRONT_PAGE_URL = "/"
 EDITIONS_FEED_BASE = "/editions/"  # the feeds of whole editions, one entry a day
+SOURCES_URL = "/sources/"  # every publisher that reported a story, each with a page below
 NOT_FOUND_URL = "/404.html"
 SEARCH_PAGE_URL = "/search/"
 SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of the parts

@@ -23,7 +23,7 @@ from .articles import ARTICLE
 from .editionfeeds import EDITION_FEEDS
 from .feeds import ARCHIVE_FEED, FEEDS
 from .jsonfeed import JSON_FEED
-from .kind import Page, PageKind, Plan, SiteView
+from .kind import HtmlKind, Page, PageKind, Plan, SiteView
 from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
 from .notfound import NOT_FOUND
 from .search import SEARCH_INDEX_FILE, SEARCH_PAGE, SEARCH_PARTS
@@ -35,6 +35,7 @@ from .sitemap import (
     SITEMAP_INDEX,
     URL_LIMIT,
 )
+from .sources import SOURCE_FEEDS, SOURCE_INDEX, SOURCE_PAGE
 
 KINDS: tuple[PageKind, ...] = (
     *FEEDS,
@@ -53,14 +54,20 @@ KINDS: tuple[PageKind, ...] = (
     MONTH,
     YEAR,
     SEARCH_PAGE,
+    SOURCE_INDEX,
+    SOURCE_PAGE,
+    *SOURCE_FEEDS,
     PAGE_SITEMAP,
     ARTICLE_SITEMAP,
     SITEMAP_INDEX,
     ARTICLE,
 )
 KIND_NAMED = {kind.name: kind for kind in KINDS}
-# The templates every theme must have (search.html is optional: without it, no search page).
+# The templates every theme must have; without an optional one, its pages are not made.
 REQUIRED_TEMPLATES = tuple(sorted({name for kind in KINDS for name in kind.templates}))
+OPTIONAL_TEMPLATES = frozenset(
+    kind.template for kind in KINDS if isinstance(kind, HtmlKind) and not kind.templates
+)
 
 __all__ = [
     "KINDS",
@@ -77,16 +84,17 @@ __all__ = [
 def plan_pages(
     site: Site,
     *,
-    search_page: bool = True,
+    templates: frozenset[str] = OPTIONAL_TEMPLATES,
     sitemap_limit: int = URL_LIMIT,
     problems: Diagnostics | None = None,
 ) -> Plan:
-    """Every page, feed and data file of the site, in plan order.
+    """Every page, feed and data file of the site, in plan order. Kinds whose template is
+    optional (search, sources) are planned only if `templates` has it.
 
     Every URL (or file name) two pages would share is reported naming both claimants: added
     to `problems` if given (the caller raises them with the site's), else raised here.
     """
-    plan = Plan(search_page=search_page, sitemap_limit=sitemap_limit)
+    plan = Plan(templates=templates, sitemap_limit=sitemap_limit)
     for kind in KINDS:
         pages = list(kind.plan(site, plan))
         plan.pages.extend(pages)

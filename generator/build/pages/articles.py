@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ...core.urls import slugify
+from ..article import Article
 from ..config import SiteConfig
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Plan, SiteView
@@ -26,7 +29,8 @@ class ArticlePage(HtmlKind):
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"article_tags": view.tags_of(inputs["article"])}
+        article = inputs["article"]
+        return {"article_tags": view.tags_of(article), "coverage": coverage(article, view)}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         article = inputs["article"]
@@ -40,6 +44,39 @@ class ArticlePage(HtmlKind):
             article.line_of("slug" if "slug" in dict(article.field_lines) else "title"),
             "give the article a different `slug:`",
         )
+
+
+@dataclass(frozen=True)
+class Report:
+    """One source's report of a story, for the article page's Coverage block."""
+
+    publisher: str
+    url: str  # the report itself, "" if not known
+    date: str  # as the front matter gives it, "" if not known
+    source_page: str | None  # the source's page on this site, if the theme makes them
+
+
+def coverage(article: Article, view: SiteView) -> list[Report]:
+    """Every source that reported the story: the article's own first, then the others."""
+    pages = {source.slug: source.url for source in view.site.publishers}
+    made = "source.html" in view.plan.templates
+    found = []
+    if article.publisher or article.original_url:
+        found.append((article.publisher, article.original_url, ""))
+    others = article.extra.get("also_reported_by") if article.extra_items else None
+    for other in others if isinstance(others, list) else ():
+        if isinstance(other, dict):
+            found.append(
+                (
+                    str(other.get("publisher") or ""),
+                    str(other.get("url") or ""),
+                    str(other.get("date") or ""),
+                )
+            )
+    return [
+        Report(name, url, date, pages.get(slugify(name)) if made and name else None)
+        for name, url, date in found
+    ]
 
 
 ARTICLE = ArticlePage()

@@ -20,10 +20,10 @@ from typing import Any
 import jinja2
 
 from ...core.errors import UserError
-from ...core.urls import feed_url, output_path_for, page_count
+from ...core.urls import FRONT_PAGE_URL, feed_url, output_path_for, page_count
 from ..article import Article, tag_key
 from ..config import SiteConfig
-from ..site import Archive, Edition, Site, Tag
+from ..site import Archive, Edition, Publisher, Site, Tag
 from ..theme import locate_template_error
 
 SITE_WIDE = -1  # Page.index of a page that shows the whole site rather than one object
@@ -67,7 +67,7 @@ class Plan:
     """The pages planned (so far, while planning), in plan order, the URLs the sitemaps
     list, and the choices the plan was made with."""
 
-    search_page: bool  # the theme has search.html
+    templates: frozenset[str]  # the theme's templates: kinds with an optional one check it
     sitemap_limit: int  # URLs a sitemap part may list
     pages: list[Page] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)
@@ -156,6 +156,11 @@ def feed_links(base: str, title: str) -> tuple[FeedLink, ...]:
     )
 
 
+def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
+    """The site's own feeds, which every page links to."""
+    return feed_links(FRONT_PAGE_URL, config.title)
+
+
 class HtmlKind(PageKind):
     """A page rendered with the theme's template of the kind's name."""
 
@@ -181,7 +186,7 @@ class HtmlKind(PageKind):
         meta: dict[str, Any] = {
             "title": config.title,
             "description": config.description,
-            "feeds": view.site_feeds(config),
+            "feeds": site_feed_links(config),
         }
         meta.update(self.meta(page, inputs, config))
         context["page"] = PageMeta(kind=self.name, url=page.url, **meta)
@@ -206,10 +211,6 @@ class SiteView:
         self._spelled: dict[str, tuple[TagLink, str]] = {}
         self._tag_links: dict[int, tuple[TagLink, ...]] = {}  # by id(): live as long as the Site
         self._month_articles: dict[int, list[Article]] = {}
-
-    def site_feeds(self, config: SiteConfig) -> tuple[FeedLink, ...]:
-        """The site's own feeds, which every page links to."""
-        return feed_links("/", config.title)
 
     def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
         """The link of a tag as an article spells it, and its fingerprint text: made once
@@ -272,8 +273,9 @@ class SiteView:
         # Tags, editions and archives by what a page can show of them, not by the positions
         # they hold: those shift whenever an article is added, and the articles a page shows
         # are among its inputs anyway.
-        if isinstance(value, Tag):
-            return f"T({value.name},{value.slug},{value.url},{value.count})"
+        if isinstance(value, Tag | Publisher):
+            kind = "T" if isinstance(value, Tag) else "P"
+            return f"{kind}({value.name},{value.slug},{value.url},{value.count})"
         if isinstance(value, Edition):
             return f"E({value.day},{value.url},{len(value.articles)})"
         if isinstance(value, Archive):

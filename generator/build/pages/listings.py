@@ -13,10 +13,20 @@ from ...core.urls import (
 )
 from ..config import SiteConfig
 from ..site import Site
-from .kind import Claim, HtmlKind, Page, Pagination, Plan, SiteView, feed_links
+from .kind import (
+    Claim,
+    HtmlKind,
+    Page,
+    Pagination,
+    Plan,
+    SiteView,
+    feed_links,
+    site_feed_links,
+)
 
 
-def _pagination(page: Page, base: str, count: int) -> Pagination:
+def listing_pagination(page: Page, base: str, count: int) -> Pagination:
+    """Where page `page` of a listing at `base` sits among its `count` pages."""
     number = page.number
     return Pagination(
         number=number,
@@ -49,12 +59,11 @@ class FrontPage(HtmlKind):
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"pagination": _pagination(page, FRONT_PAGE_URL, inputs["count"])}
+        return {"pagination": listing_pagination(page, FRONT_PAGE_URL, inputs["count"])}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        site_feeds = feed_links(FRONT_PAGE_URL, config.title)
         editions = feed_links(EDITIONS_FEED_BASE, f"{config.title}: daily editions")
-        found: dict[str, Any] = {"feeds": (*site_feeds, *editions)}
+        found: dict[str, Any] = {"feeds": (*site_feed_links(config), *editions)}
         if page.number > 1:
             found["title"] = f"{config.title}: page {page.number}"
         return found
@@ -106,14 +115,14 @@ class TagPage(HtmlKind):
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"pagination": _pagination(page, inputs["tag"].url, inputs["count"])}
+        return {"pagination": listing_pagination(page, inputs["tag"].url, inputs["count"])}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         tag = inputs["tag"]
         return {
             "title": tag.name if page.number == 1 else f"{tag.name}: page {page.number}",
             "description": f"Articles tagged {tag.name}",
-            "feeds": (*feed_links(tag.url, tag.name), *feed_links(FRONT_PAGE_URL, config.title)),
+            "feeds": (*feed_links(tag.url, tag.name), *site_feed_links(config)),
         }
 
     def claim(self, page: Page, site: Site) -> Claim:

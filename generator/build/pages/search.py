@@ -136,7 +136,7 @@ class SearchPage(HtmlKind):
     listed = True
 
     def plan(self, site: Site, planned: Plan) -> list[Page]:
-        return [Page(self.name, SEARCH_PAGE_URL)] if planned.search_page else []
+        return [Page(self.name, SEARCH_PAGE_URL)] if self.template in planned.templates else []
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         return {}
