@@ -65,6 +65,7 @@ def _console(args: argparse.Namespace) -> Console:
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
         progress=args.console.progress,
+        warn=args.console.warn,
         root=args.root,
         output=getattr(args, "output", None),
         include_drafts=args.drafts,

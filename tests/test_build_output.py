@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import Run, copy_example_site, tree_digest, tree_inodes
 
+from generator.build.output import OUTPUT_MARKER
+
 
 def _changed(out: str) -> int:
     match = re.search(r"(\d+) files changed", out)
@@ -147,4 +149,4 @@ def test_render_error_leaves_the_previous_site_exactly(
     # Once fixed, the build succeeds and no staging folder lingers in output/.
     (root / "templates" / "tag.html").unlink()
     assert run_cli("build", "--root", root).status == 0
-    assert not any(name.startswith(".") for name in os.listdir(output))
+    assert [name for name in os.listdir(output) if name.startswith(".")] == [OUTPUT_MARKER]

@@ -20,7 +20,7 @@ from hostile.helpers import assert_located_errors, make_site, tree_state
 
 import generator.build.output
 from generator.__main__ import main
-from generator.build.output import output_lock
+from generator.build.output import OUTPUT_MARKER, output_lock
 
 TAGS = ["Harbour", "Council", "Weather", "Schools", "Transport", "Culture"]
 
@@ -93,7 +93,7 @@ def assert_complete(output: Path, trees: dict[str, object]) -> None:
     for name, digest in now.items():
         assert digest in {old.get(name), new.get(name)}, name
     assert parse_html(output / "index.html").find(".//main") is not None
-    assert not any(name.startswith(".") for name in os.listdir(output))
+    assert [name for name in os.listdir(output) if name.startswith(".")] == [OUTPUT_MARKER]
 
 
 STAGES = [

@@ -140,7 +140,7 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _forget_parsed_articles(root: Path) -> None:
     """Empty the article cache, keeping the file digests: the next build must read files
     that the scan knows by their stamps."""
-    for shard in (root / ".newsdigest-cache").glob("articles-v*/*.pickle"):
+    for shard in (root / ".newsdigest-cache").glob("articles-v*/*"):
         shard.unlink()
 
 

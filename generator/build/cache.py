@@ -4,30 +4,48 @@ made from, and the digest of each article file as last computed.
 Keys are hashes of content, never modification times: an article's key covers its bytes,
 its path in the project, the parse settings and the generator version; a page's fingerprint
 covers the data it shows, the templates and the configuration. The stamps kept with the file
-digests (see FileStamp and sources.py) only spare re-reading files that cannot have been
-written since their digest was taken. A cache that cannot be read is simply ignored: it can
-only make a build faster, never different.
+digests (see FileStamp and scan.py) only spare re-reading files that cannot have been
+written since their digest was taken.
+
+The cache folder is not trusted: CI restores it from a shared cache, and anyone who can
+write to the project can plant files in it. So it holds data only, never code: JSON (and,
+for article bodies, raw bytes after a JSON header), read with `json.loads` and checked
+value by value before use; nothing is unpickled or unmarshalled. A file that is missing,
+truncated, foreign or tampered with is ignored (one warning line per build), deleted and
+written again: a cache can only make a build faster, never different. Jinja's compiled
+templates (marshalled code objects) are kept outside the project, in a folder only the
+user can write (see bytecode_folder).
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import dataclasses
 import datetime as dt
+import errno
 import hashlib
+import json
+import operator
 import os
-import pickle
 import shutil
-from collections.abc import Mapping
+import stat
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..core.layout import CACHE_DIR
 from .article import Article
-from .config import ParseSettings
+from .config import ParseSettings, display_path
+from .output import is_output_path
 from .site import Skipped
 
-_FORMAT = 4  # bump when the pickled layout changes
+_FORMAT = 5  # bump when the layout of the files below changes (4 was pickled)
+_MAGIC = "newsdigest-cache"
 
 
 def _generator_fingerprint() -> str:
@@ -70,7 +88,7 @@ class ArticleDigester:
 
 class FileStamp(NamedTuple):
     """What the kernel records of a file, all of which a write changes (a tuple: 100,000 of
-    them are compared and unpickled in every build of a large archive).
+    them are compared and loaded in every build of a large archive).
 
     The change time cannot be set back by any tool (unlike the modification time, which
     `touch`, `cp -p` and `rsync -t` restore), and the inode number changes when an editor
@@ -119,52 +137,424 @@ class PageRecord:
     settings: tuple[str, ...] = ()
 
 
-def _load_pickle(path: Path) -> object | None:
-    """A cached value, or None if it is missing or unreadable (a cache can only be ignored)."""
+class _Invalid(Exception):
+    """A cache file that this newsdigest did not write as it is (the message says why)."""
+
+
+class _Stale(Exception):
+    """A cache file an older or newer newsdigest wrote: of no use, but nothing wrong."""
+
+
+class _Unstorable(Exception):
+    """A value the cache format has no spelling for (the article is then not cached)."""
+
+
+# ---------------------------------------------------------------------------------------
+# Values: every type an Article field or a front-matter value can hold, as JSON. Reading
+# checks each value's type, so a tampered file cannot hand the build anything else.
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise _Invalid("text expected")
+    return value
+
+
+def _number(value: object) -> int:
+    if type(value) is not int:
+        raise _Invalid("whole number expected")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise _Invalid("true or false expected")
+    return value
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if type(value) is not list or not all(type(item) is str for item in value):
+        raise _Invalid("list of texts expected")
+    return tuple(value)
+
+
+def _encode_moment(value: dt.datetime) -> object:
+    """A datetime exactly, time zone object included (`%Z` shows a ZoneInfo's name).
+
+    The common case, no zone or an unnamed fixed offset, is the ISO text alone, which
+    `fromisoformat` reads back as the same value (UTC included: it returns the singleton).
+    """
+    zone = value.tzinfo
+    if zone is None or type(zone) is dt.timezone:
+        arguments = zone.__getinitargs__() if zone is not None else ()  # type: ignore[attr-defined]
+        if value.fold == 0 and len(arguments) < 2:
+            return value.isoformat()
+        if zone is not None:
+            offset = arguments[0]
+            name = arguments[1] if len(arguments) > 1 else None
+            naive = value.replace(tzinfo=None).isoformat()
+            return [
+                naive,
+                value.fold,
+                "offset",
+                offset.days,
+                offset.seconds,
+                offset.microseconds,
+                name,
+            ]
+    if type(zone) is ZoneInfo and zone.key:
+        return [value.replace(tzinfo=None).isoformat(), value.fold, "zone", zone.key]
+    if zone is None:
+        return [value.isoformat(), value.fold, "naive"]
+    raise _Unstorable(f"time zone {zone!r}")
+
+
+def _moment(value: object) -> dt.datetime:
     try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-    ):
+        if type(value) is str:
+            return dt.datetime.fromisoformat(value)
+        if type(value) is list and len(value) >= 3 and type(value[0]) is str:
+            naive = dt.datetime.fromisoformat(value[0])
+            fold, kind = value[1], value[2]
+            if naive.tzinfo is not None or fold not in (0, 1) or type(fold) is not int:
+                raise _Invalid("date-time expected")
+            if kind == "naive" and len(value) == 3:
+                return naive.replace(fold=fold)
+            if kind == "zone" and len(value) == 4 and type(value[3]) is str:
+                return naive.replace(tzinfo=ZoneInfo(value[3]), fold=fold)
+            if kind == "offset" and len(value) == 7:
+                offset = dt.timedelta(*map(_number, value[3:6]))
+                name = value[6]
+                if name is not None and type(name) is not str:
+                    raise _Invalid("zone name expected")
+                zone = dt.timezone(offset) if name is None else dt.timezone(offset, name)
+                return naive.replace(tzinfo=zone, fold=fold)
+    except (ValueError, KeyError, OSError, TypeError, OverflowError) as error:
+        raise _Invalid(f"bad date-time: {error}") from None
+    raise _Invalid("date-time expected")
+
+
+def _optional_moment(value: object) -> dt.datetime | None:
+    return None if value is None else _moment(value)
+
+
+def _encode_optional_moment(value: dt.datetime | None) -> object:
+    return None if value is None else _encode_moment(value)
+
+
+# Front-matter values newsdigest does not know (Article.extra_items) are whatever PyYAML's
+# safe loader makes. JSON spells str, int, float, bool and None itself; every other value is
+# an array whose first item names its type, so no JSON array is ever ambiguous.
+_CONTAINERS: Mapping[type, str] = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+_BUILDERS: Mapping[str, Callable[[list[Any]], object]] = {
+    "list": list,
+    "tuple": tuple,
+    "set": set,
+    "frozenset": frozenset,
+}
+
+
+def _encode_value(value: object) -> object:
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind in _CONTAINERS:
+        return [_CONTAINERS[kind], *map(_encode_value, value)]  # type: ignore[call-overload]
+    if kind is dict:
+        pairs = [part for pair in value.items() for part in map(_encode_value, pair)]  # type: ignore[attr-defined]
+        return ["dict", *pairs]
+    if kind is bytes:
+        return ["bytes", base64.b64encode(value).decode("ascii")]  # type: ignore[arg-type]
+    if kind is dt.datetime:
+        return ["datetime", _encode_moment(value)]  # type: ignore[arg-type]
+    if kind is dt.date:
+        return ["date", value.isoformat()]  # type: ignore[attr-defined]
+    raise _Unstorable(f"value of type {kind.__name__}")
+
+
+def _value(value: object) -> object:
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    if kind is not list or not value or type(value[0]) is not str:  # type: ignore[index]
+        raise _Invalid("tagged value expected")
+    tag, items = value[0], value[1:]  # type: ignore[index]
+    try:
+        if tag in _BUILDERS:
+            return _BUILDERS[tag]([_value(item) for item in items])
+        if tag == "dict" and len(items) % 2 == 0:
+            decoded = [_value(item) for item in items]
+            return dict(zip(decoded[::2], decoded[1::2], strict=True))
+        if tag == "bytes" and len(items) == 1:
+            return base64.b64decode(_text(items[0]), validate=True)
+        if tag == "datetime" and len(items) == 1:
+            return _moment(items[0])
+        if tag == "date" and len(items) == 1:
+            return dt.date.fromisoformat(_text(items[0]))
+    except (TypeError, ValueError) as error:  # unhashable keys, bad base64 or dates
+        raise _Invalid(f"bad {tag} value: {error}") from None
+    raise _Invalid(f"unknown value type {tag!r}")
+
+
+def _extra(value: object) -> tuple[tuple[str, Any], ...]:
+    if type(value) is not list:
+        raise _Invalid("list of fields expected")
+    items = []
+    for pair in value:
+        if type(pair) is not list or len(pair) != 2:
+            raise _Invalid("field expected")
+        items.append((_text(pair[0]), _value(pair[1])))
+    return tuple(items)
+
+
+def _encode_extra(value: tuple[tuple[str, Any], ...]) -> object:
+    return [[key, _encode_value(item)] for key, item in value]
+
+
+# Field lines are the same few pairs in most articles: they are stored as JSON text, and
+# each distinct text is read (and checked) once per process.
+_known_lines: dict[str, tuple[tuple[str, int], ...]] = {}
+
+
+def _encode_lines(value: tuple[tuple[str, int], ...]) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _lines(value: object) -> tuple[tuple[str, int], ...]:
+    found = _known_lines.get(value) if type(value) is str else None
+    if found is not None:
+        return found
+    try:
+        pairs = json.loads(_text(value))
+    except (ValueError, RecursionError):
+        raise _Invalid("field lines expected") from None
+    if type(pairs) is not list:
+        raise _Invalid("list of field lines expected")
+    lines = []
+    for pair in pairs:
+        if type(pair) is not list or len(pair) != 2:
+            raise _Invalid("field line expected")
+        # The same few key names in every article: one string each, as parsing makes them.
+        lines.append((sys.intern(_text(pair[0])), _number(pair[1])))
+    _known_lines[value] = found = tuple(lines)  # type: ignore[index]
+    return found
+
+
+_Codec = tuple[Callable[[Any], object], Callable[[object], Any]]
+# How each kind of Article field is written and read, by its annotation (None: stored as
+# it is, a text checked in bulk). A new field with a type not listed here fails at import,
+# in every test, until it is given a codec.
+_CODECS: Mapping[str, _Codec | None] = {
+    "str": None,
+    "int": (_number, _number),
+    "bool": (_flag, _flag),
+    "dt.datetime": (_encode_moment, _moment),
+    "dt.datetime | None": (_encode_optional_moment, _optional_moment),
+    "tuple[str, ...]": (list, _texts),
+    "tuple[tuple[str, Any], ...]": (_encode_extra, _extra),
+    "tuple[tuple[str, int], ...]": (_encode_lines, _lines),
+}
+_BODY = "body_utf8"  # the one bytes field: stored raw after the JSON header, not as text
+_NAMES = tuple(field.name for field in dataclasses.fields(Article) if field.name != _BODY)
+_TYPES = {field.name: str(field.type) for field in dataclasses.fields(Article)}
+_CODED = tuple(
+    (index, name, *codec)
+    for index, name in enumerate(_NAMES)
+    if (codec := _CODECS[_TYPES[name]]) is not None
+)
+_TEXTS = operator.itemgetter(*(i for i, name in enumerate(_NAMES) if _CODECS[_TYPES[name]] is None))
+_VALUES = operator.attrgetter(*_NAMES)
+assert _TYPES[_BODY] == "bytes"
+
+
+def _encode_article(article: Article) -> list[object]:
+    record = list(_VALUES(article))
+    for index, _name, encode, _decode in _CODED:
+        record[index] = encode(record[index])
+    return record
+
+
+def _decode_article(record: object, body: bytes) -> Article:
+    if type(record) is not list or len(record) != len(_NAMES):
+        raise _Invalid("article record expected")
+    if set(map(type, _TEXTS(record))) != {str}:
+        raise _Invalid("text expected")
+    values = dict(zip(_NAMES, record, strict=True))
+    for index, name, _encode, decode in _CODED:
+        values[name] = decode(record[index])
+    values[_BODY] = body
+    article = object.__new__(Article)
+    # As unpickling does: the values are checked above, and a frozen dataclass's __init__
+    # would spend a third of the load on object.__setattr__.
+    article.__dict__.update(values)
+    return article
+
+
+# ---------------------------------------------------------------------------------------
+# Files
+
+
+def _header(kind: str) -> str:
+    return f"{_MAGIC} {_FORMAT} {kind} {GENERATOR_FINGERPRINT}"
+
+
+def _read(path: Path, kind: str) -> tuple[object, memoryview] | None:
+    """The JSON document of a cache file and the bytes after it, or None if there is none.
+
+    Raises _Invalid for anything but what `_write` writes: another format, another kind of
+    cache, a symbolic link, truncated or malformed JSON; _Stale for a file of this format
+    that another version of the generator wrote.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
         return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _Invalid("a symbolic link") from None
+        raise _Invalid(error.strerror or str(error)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _Invalid("not a regular file")
+        with open(descriptor, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError as error:
+        raise _Invalid(error.strerror or str(error)) from None
+    finally:
+        os.close(descriptor)
+    view = memoryview(data)
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    header = data[:first].split(b" ") if first >= 0 else []
+    if second < 0 or len(header) != 4 or header[:3] != _header(kind).encode().split(b" ")[:3]:
+        raise _Invalid(f"not a newsdigest cache of format {_FORMAT}")
+    if header[3] != GENERATOR_FINGERPRINT.encode():
+        raise _Stale
+    try:
+        document = json.loads(view[first + 1 : second].tobytes())
+    except (ValueError, RecursionError) as error:  # ValueError: bad JSON, huge numbers
+        raise _Invalid(f"malformed: {error}") from None
+    return document, view[second + 1 :]
 
 
-def _save_pickle(path: Path, value: object) -> None:
-    """Write atomically, so a killed build leaves the old cache or the new one, never half."""
+def _write(path: Path, kind: str, document: object, tail: bytes = b"") -> None:
+    """Write atomically (a killed build leaves the old file or the new one, never half),
+    and leave no temporary file behind when the disk is full."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # ASCII: the C encoder's fast path (twice as fast as UTF-8 output, about as small).
+    text = json.dumps(document, separators=(",", ":"))
+    parts = [f"{_header(kind)}\n{text}\n".encode("ascii"), tail]
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with temporary.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    try:
+        descriptor = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+        try:
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def bytecode_folder() -> Path | None:
+    """A folder for Jinja's compiled templates that only this user can write, or None.
+
+    Compiled templates are marshalled code objects that Jinja executes when it loads them,
+    so they must never come from the project (whose cache folder CI restores from shared
+    storage) nor from a folder others can write: `$XDG_CACHE_HOME/newsdigest/jinja` (else
+    `~/.cache/...`), created 0700, used only if it and its parent belong to this user, are
+    real folders and are closed to group and others. Costs nothing when it cannot be used:
+    templates are then compiled afresh (about 30 ms a build).
+    """
+    if not hasattr(os, "getuid"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return None
+    folder = Path(base) / "newsdigest"
+    for part in (folder, folder / "jinja"):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+        try:
+            status = os.lstat(part)
+        except OSError:
+            return None
+        if (
+            not stat.S_ISDIR(status.st_mode)
+            or status.st_uid != os.getuid()
+            or status.st_mode & 0o077
+        ):
+            return None
+    return folder / "jinja"
 
 
 class BuildCache:
     """Both caches of one project; `enabled=False` makes every lookup miss and saves nothing.
 
     Articles are kept in shards by digest, so that after editing one article only the
-    shards it left and joined are written again, not the whole archive.
+    shards it left and joined are written again, not the whole archive. `warn` is told,
+    once per build at most, that a cache file was unusable and is being rebuilt.
     """
 
     SHARDS = 64
 
-    def __init__(self, root: Path, output: Path, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        output: Path,
+        enabled: bool = True,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.enabled = enabled
         self.folder = root / CACHE_DIR
+        self._warn = warn
+        self._warned = False
+        if enabled and self.folder.is_symlink():
+            self.enabled = False
+            self._warn_once(self.folder, "a symbolic link, not followed; building without it")
         output_key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
         self._articles_dir = self.folder / f"articles-v{_FORMAT}"
-        self._pages_path = self.folder / f"pages-{output_key}-v{_FORMAT}.pickle"
-        self._digests_path = self.folder / f"digests-v{_FORMAT}.pickle"
-        self._loaded_shards: dict[int, frozenset[str]] = {}
+        self._pages_path = self.folder / f"pages-{output_key}-v{_FORMAT}"
+        self._output_key = output_key
+        self._digests_path = self.folder / f"digests-v{_FORMAT}"
+        self._loaded_shards: dict[int, frozenset[str]] = {}  # digests per shard file as it is
+
+    def _warn_once(self, path: Path, reason: str) -> None:
+        if not self._warned and self._warn is not None:
+            self._warn(f"{display_path(path)}: cache file ignored ({reason}); it is rebuilt")
+        self._warned = True
+
+    def _load(self, path: Path, kind: str) -> tuple[object, memoryview] | None:
+        """A cache file's contents; an unusable file is reported, deleted and reads as none."""
+        try:
+            return _read(path, kind)
+        except _Invalid as problem:
+            self._discard(path, str(problem))
+        except _Stale:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        return None
+
+    def _discard(self, path: Path, reason: str) -> None:
+        self._warn_once(path, reason)
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # the link itself, if it is one
 
     def _shard_path(self, shard: int) -> Path:
-        return self._articles_dir / f"{shard:02x}.pickle"
+        return self._articles_dir / f"{shard:02x}"
 
     @classmethod
     def _shard_of(cls, digest: str) -> int:
@@ -176,11 +566,46 @@ class BuildCache:
         if not self.enabled:
             return articles
         for shard in range(self.SHARDS):
-            loaded = _load_pickle(self._shard_path(shard))
-            if isinstance(loaded, dict):
-                articles.update(loaded)
-                self._loaded_shards[shard] = frozenset(loaded)
+            path = self._shard_path(shard)
+            loaded = self._load(path, "articles")
+            if loaded is None:
+                continue
+            try:
+                found = self._decode_shard(shard, *loaded)
+            except _Invalid as problem:
+                self._discard(path, str(problem))  # gone: written again if it has articles
+                continue
+            articles.update(found)
+            self._loaded_shards[shard] = frozenset(found)
         return articles
+
+    def _decode_shard(self, shard: int, document: object, bodies: memoryview) -> dict[str, Article]:
+        if type(document) is not list:
+            raise _Invalid("list of articles expected")
+        found: dict[str, Article] = {}
+        position = 0
+        for entry in document:
+            if type(entry) is not list or len(entry) != 3:
+                raise _Invalid("article entry expected")
+            digest, size, record = _text(entry[0]), _number(entry[1]), entry[2]
+            end = position + size
+            if size < 0 or end > len(bodies) or self._shard_of_checked(digest) != shard:
+                raise _Invalid("article body out of place")
+            article = _decode_article(record, bodies[position:end].tobytes())
+            if article.digest != digest:
+                raise _Invalid("article filed under another digest")
+            found[digest] = article
+            position = end
+        if position != len(bodies):
+            raise _Invalid("unexpected bytes after the article bodies")
+        return found
+
+    @classmethod
+    def _shard_of_checked(cls, digest: str) -> int:
+        try:
+            return cls._shard_of(digest)
+        except ValueError:
+            raise _Invalid("article digest expected") from None
 
     def save_articles(self, articles: Mapping[str, Article]) -> None:
         """Keep exactly the articles of this build (deleted files drop out)."""
@@ -191,44 +616,151 @@ class BuildCache:
         for digest, article in articles.items():
             shards[self._shard_of(digest)][digest] = article
         for shard, content in enumerate(shards):
-            if frozenset(content) != self._loaded_shards.get(shard, frozenset()):
-                _save_pickle(self._shard_path(shard), content)
-                self._loaded_shards[shard] = frozenset(content)
+            if frozenset(content) == self._loaded_shards.get(shard, frozenset()):
+                continue
+            document, bodies = [], []
+            for digest, article in content.items():
+                try:
+                    record = _encode_article(article)
+                except _Unstorable:
+                    continue  # not cached: parsed again next time, which is all it costs
+                document.append([digest, len(article.body_utf8), record])
+                bodies.append(article.body_utf8)
+            try:
+                _write(self._shard_path(shard), "articles", document, b"".join(bodies))
+            except ValueError:  # json.dumps: an integer too long to write as text
+                with contextlib.suppress(OSError):
+                    os.unlink(self._shard_path(shard))
+            self._loaded_shards[shard] = frozenset(content)
 
     def _remove_other_formats(self) -> None:
-        """Delete caches an older (or newer) newsdigest wrote: this one can never read them,
-        and at 100,000 articles they hold hundreds of megabytes."""
+        """Delete caches an older (or newer) newsdigest wrote: this one can never read them
+        (older ones were pickles, which must never be loaded), and at 100,000 articles they
+        hold hundreds of megabytes. Compiled templates no longer live here at all."""
         for stale in [
             *self.folder.glob("articles-v*"),
-            *self.folder.glob("pages-*-v*.pickle"),
-            *self.folder.glob("digests-v*.pickle"),
+            *self.folder.glob("pages-*-v*"),
+            *self.folder.glob("digests-v*"),
+            self.folder / "jinja",
         ]:
             version = stale.name.removesuffix(".pickle").rpartition("-v")[2]
-            if not version.isdigit() or int(version) == _FORMAT:
+            if version.isdigit() and int(version) == _FORMAT:
                 continue
-            if stale.is_dir():
+            if not version.isdigit() and stale.name != "jinja":
+                continue
+            if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
-                stale.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    stale.unlink()
 
     def load_known_digests(self, scheme: str) -> Mapping[str, tuple[FileStamp, str]]:
         """The article files' digests last recorded under this scheme, by path in the project."""
-        loaded = _load_pickle(self._digests_path) if self.enabled else None
-        if isinstance(loaded, KnownDigests) and loaded.scheme == scheme:
-            return loaded.files
-        return {}
+        loaded = self._load(self._digests_path, "digests") if self.enabled else None
+        if loaded is None:
+            return {}
+        document = loaded[0]
+        try:
+            if type(document) is not list or len(document) != 2:
+                raise _Invalid("digests expected")
+            if _text(document[0]) != scheme:
+                return {}
+            entries = document[1]
+            if type(entries) is not list:
+                raise _Invalid("list of files expected")
+            files: dict[str, tuple[FileStamp, str]] = {}
+            for entry in entries:
+                if type(entry) is not list or len(entry) != 6:
+                    raise _Invalid("file entry expected")
+                relative, inode, size, modified, changed, digest = entry
+                if (
+                    type(relative) is not str
+                    or type(inode) is not int
+                    or type(size) is not int
+                    or type(modified) is not int
+                    or type(changed) is not int
+                    or type(digest) is not str
+                ):
+                    raise _Invalid("file entry of the wrong types")
+                files[relative] = (FileStamp(inode, size, modified, changed), digest)
+        except _Invalid as problem:
+            self._discard(self._digests_path, str(problem))
+            return {}
+        return files
 
     def save_known_digests(self, known: KnownDigests) -> None:
         """Record the article files' digests, so that the next build need not read them."""
         if self.enabled:
-            _save_pickle(self._digests_path, known)
+            entries = [
+                [relative, *stamp, digest] for relative, (stamp, digest) in known.files.items()
+            ]
+            _write(self._digests_path, "digests", [known.scheme, entries])
 
     def load_manifest(self) -> Manifest | None:
         """What the last successful build into this output folder wrote, if known."""
-        loaded = _load_pickle(self._pages_path) if self.enabled else None
-        return loaded if isinstance(loaded, Manifest) else None
+        loaded = self._load(self._pages_path, "pages") if self.enabled else None
+        if loaded is None:
+            return None
+        try:
+            return _decode_manifest(loaded[0])
+        except _Invalid as problem:
+            self._discard(self._pages_path, str(problem))
+            return None
+
+    def has_manifest(self) -> bool:
+        """Whether a build into this output folder was recorded, by this format or (from the
+        file name alone: it is never read) by an older one such as the pickled formats."""
+        return any(self.folder.glob(f"pages-{self._output_key}-v*"))
 
     def save_manifest(self, manifest: Manifest) -> None:
         """Record what this build's output files were made from."""
         if self.enabled:
-            _save_pickle(self._pages_path, manifest)
+            _write(self._pages_path, "pages", _encode_manifest(manifest))
+
+
+def _encode_manifest(manifest: Manifest) -> object:
+    return [
+        manifest.build_key,
+        _encode_optional_moment(manifest.valid_until),
+        list(manifest.summary),
+        [[item.source, item.reason] for item in manifest.skipped],
+        [
+            [path, record.fingerprint, record.size, list(record.settings)]
+            for path, record in manifest.records.items()
+        ],
+    ]
+
+
+def _decode_manifest(document: object) -> Manifest:
+    if type(document) is not list or len(document) != 5:
+        raise _Invalid("manifest expected")
+    build_key, valid_until, summary, skipped, entries = document
+    if type(summary) is not list or len(summary) != 3:
+        raise _Invalid("summary expected")
+    if type(skipped) is not list or type(entries) is not list:
+        raise _Invalid("lists expected")
+    left_out = []
+    for item in skipped:
+        if type(item) is not list or len(item) != 2:
+            raise _Invalid("skipped article expected")
+        left_out.append(Skipped(_text(item[0]), _text(item[1])))
+    records: dict[str, PageRecord] = {}
+    # Pages of a kind read the same few settings: one tuple each, as rendering makes them.
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for entry in entries:
+        if type(entry) is not list or len(entry) != 4:
+            raise _Invalid("page record expected")
+        path, fingerprint, size, settings = entry
+        if type(path) is not str or type(fingerprint) is not str or type(size) is not int:
+            raise _Invalid("page record of the wrong types")
+        if not is_output_path(path):
+            raise _Invalid(f"page path {path!r} outside the output folder")
+        read = _texts(settings)
+        records[path] = PageRecord(fingerprint, size, shared.setdefault(read, read))
+    return Manifest(
+        build_key=_text(build_key),
+        valid_until=_optional_moment(valid_until),
+        summary=(_number(summary[0]), _number(summary[1]), _number(summary[2])),
+        skipped=tuple(left_out),
+        records=records,
+    )

@@ -18,15 +18,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.errors import Diagnostics, UserError, diagnostic
-from ..core.layout import CONTENT_DIR, OUTPUT_DIR
+from ..core.errors import Diagnostics
+from ..core.layout import OUTPUT_DIR
 from .article import Article, BrokenDraft
-from .cache import GENERATOR_FINGERPRINT, ArticleDigester, BuildCache, Manifest, PageRecord
+from .cache import (
+    GENERATOR_FINGERPRINT,
+    ArticleDigester,
+    BuildCache,
+    Manifest,
+    PageRecord,
+    bytecode_folder,
+)
 from .config import SiteConfig, load_config
 from .incremental import Fingerprints, build_key, global_key
 from .output import (
     DiscardingSink,
     StagingSink,
+    check_output_folder,
     collect_static_files,
     commit,
     output_lock,
@@ -56,6 +64,8 @@ class BuildOptions:
     use_cache: bool = True
     # Told (stage, done, total) as articles are parsed and pages rendered: the CLI's progress bar.
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
+    # Told warnings that are not errors (an unusable cache file): the CLI's console.
+    warn: Callable[[str], None] | None = field(default=None, compare=False)
 
     @property
     def output_dir(self) -> Path:
@@ -212,28 +222,6 @@ def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | Non
     return None if report is None else lambda done, total: report(stage, done, total)
 
 
-def _check_output_dir(options: BuildOptions) -> None:
-    """Refuse an output folder whose replacement would destroy the project itself."""
-    dest = options.output_dir.resolve()
-    root = options.root.resolve()
-    if (
-        dest == root
-        or dest in root.parents
-        or (dest / "site.yaml").exists()
-        or (dest / CONTENT_DIR).is_dir()
-    ):
-        raise UserError(
-            [
-                diagnostic(
-                    dest,
-                    None,
-                    "refusing to build into this folder: it holds the project",
-                    "use --output with an empty or build-only folder",
-                )
-            ]
-        )
-
-
 def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
     """Every file the last build wrote is still there, at the size it was written."""
     try:
@@ -284,14 +272,15 @@ def run(options: BuildOptions, *, write: bool) -> BuildResult:
     every error a build can meet, check meets too.
     """
     watch = Stopwatch()
-    _check_output_dir(options)
     dest = options.output_dir
+    cache = BuildCache(options.root, dest, enabled=options.use_cache, warn=options.warn)
+    if write:
+        check_output_folder(options.root, dest, options.output is not None, cache.has_manifest())
     now = options.now or dt.datetime.now(dt.UTC)
-    cache = BuildCache(options.root, dest, enabled=options.use_cache)
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
     sources = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
     theme = watch.run("theme", lambda: load_theme(config))
-    bytecode = cache.folder / "jinja" if options.use_cache and write else None
+    bytecode = bytecode_folder() if options.use_cache and write else None
     environment = create_environment(theme, config, bytecode)
     watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))

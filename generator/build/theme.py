@@ -7,6 +7,7 @@ template filters are registered here, in one place.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +18,7 @@ from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR
 from ..core.urls import to_uri
+from .cache import GENERATOR_FINGERPRINT
 from .config import SiteConfig, display_path
 
 MAX_PARENT_DEPTH = 8
@@ -61,6 +63,7 @@ def load_theme(config: SiteConfig) -> Theme:
     """Resolve the theme chain; raise UserError for a missing theme or parent loop."""
     template_dirs: list[Path] = []
     static_dirs: list[Path] = []
+    _real_dir(config.root / THEMES_DIR)  # a linked themes/ would publish files from anywhere
     site_templates = config.root / TEMPLATES_DIR
     if _real_dir(site_templates):
         template_dirs.append(site_templates)
@@ -139,11 +142,22 @@ def create_environment(
     """A strict, autoescaping Jinja environment with newsdigest's filters.
 
     With `bytecode_dir`, compiled templates are cached there (Jinja keys them by source).
+    Jinja runs what it loads from there as code: the folder must be one only this user can
+    write, never the project's (see cache.bytecode_folder).
     """
     bytecode_cache = None
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        # Jinja folds filters on constants into the compiled code (`"style.css" | url` becomes
+        # "/news/style.css"), and keys its files by template path and source only: the
+        # folder is shared by every project (and `serve`), so the key adds what the filters
+        # depend on, and the generator they come from.
+        salt = hashlib.blake2b(
+            f"{GENERATOR_FINGERPRINT}\0{config.base_url}".encode(), digest_size=10
+        ).hexdigest()
+        bytecode_cache = jinja2.FileSystemBytecodeCache(
+            str(bytecode_dir), pattern=f"newsdigest-{salt}-%s.cache"
+        )
     base_path = config.base_path  # worked out once: the url filter runs several times a page
     environment = jinja2.Environment(
         # Each build makes its own environment, so templates cannot change under it; Jinja's

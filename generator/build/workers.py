@@ -7,7 +7,10 @@ costs more than it saves below a few hundred items.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -77,7 +80,10 @@ def _map(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=initializer, initargs=initargs
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, initargs),
     ) as pool:
         results = []
         for batch_result in pool.map(function, _batches(items, workers)):
@@ -85,6 +91,40 @@ def _map(
             if progress is not None:
                 progress(len(results), len(items))
         return results
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# The process that started this worker, while it is one (None in the main process).
+_parent: int | None = None
+
+
+def _start_worker(
+    parent: int, initializer: Callable[..., None], initargs: tuple[object, ...]
+) -> None:
+    """First thing in every pool worker: die with the build that forked it.
+
+    A worker that outlives a killed build would go on writing pages into the staging folder
+    of the next build. On Linux the kernel is asked to SIGKILL the worker when its parent
+    dies; elsewhere (and as a second guard) workers check their parent before each batch
+    and each file they stage (see _orphaned). The parent may already be gone by the time
+    the request is made: then the worker leaves at once.
+    """
+    global _parent
+    _parent = parent
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no usable libc: the parent check remains
+            pass
+    if _orphaned():
+        os._exit(1)
+    initializer(*initargs)
+
+
+def _orphaned() -> bool:
+    """True in a worker whose build has died (it was adopted by another process)."""
+    return _parent is not None and os.getppid() != _parent
 
 
 # Per-process state of a worker, set once by the pool initializer (a worker handles many
@@ -107,6 +147,8 @@ def _parse_batch(
     batch: Sequence[tuple[bytes, str, str]],
 ) -> list[Article | BrokenDraft | list[Diagnostic]]:
     assert _parse_settings is not None
+    if _orphaned():
+        os._exit(1)
     results: list[Article | BrokenDraft | list[Diagnostic]] = []
     for raw, source, digest in batch:
         parsed = parse_article(raw, source, _parse_settings)
@@ -157,6 +199,8 @@ def _render_batch(batch: Sequence[Page]) -> list[Rendered]:
     for page in batch:
         reader = SettingsReader(config)
         data = render_page(view, reader, environment, page)  # type: ignore[arg-type]
+        if _orphaned():  # the build that owns the staging folder is gone: write nothing
+            os._exit(1)
         staged = sink.stage(page.path, data)
         results.append(Rendered(page.path, len(data), staged, settings_names(reader.read)))
     return results

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import TextIO
 
-from .errors import Diagnostic
+from .errors import Diagnostic, printable
 
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 BAR_WIDTH = 28
@@ -100,9 +100,11 @@ class Console:
             self._write(self.out, text)
 
     def warn(self, text: str) -> None:
-        """Something left out or odd, not an error (a skipped draft): shown unless `--quiet`."""
+        """Something left out or odd, not an error (a skipped draft): shown unless `--quiet`.
+
+        One line, whatever the file names in it hold (see printable)."""
         if self.level >= NORMAL:
-            self._write(self.err, self.paint(text, YELLOW))
+            self._write(self.err, self.paint(printable(text), YELLOW))
 
     def detail(self, text: str) -> None:
         """Timings and the like: shown only with `--verbose`."""
@@ -117,6 +119,6 @@ class Console:
         """A user mistake as `path:line: message (hint)`, the location in bold on a terminal."""
         text = item.format()
         if self.color:
-            location = item.path if item.line is None else f"{item.path}:{item.line}"
+            location = item.location
             text = self.paint(location, BOLD) + self.paint(text[len(location) :], RED)
         self._write(self.err, text)

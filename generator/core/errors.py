@@ -6,9 +6,23 @@ editor sees all of their mistakes in one run. Tracebacks are reserved for our ow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+# C0 and C1 controls and the Unicode line and paragraph separators: a file name holding a
+# newline could otherwise print a line of its own, such as a fake `::error::` annotation
+# that a CI system would act on.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Text as one line of a terminal or a CI log: control characters as Python escapes
+    (`\\n`, `\\x1b`), everything else as it is."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -20,12 +34,20 @@ class Diagnostic:
     message: str
     hint: str | None = None
 
+    @property
+    def location(self) -> str:
+        """`path:line` (or the path alone), as printed."""
+        path = printable(self.path)
+        return path if self.line is None else f"{path}:{self.line}"
+
     def format(self) -> str:
-        """Render as `path:line: message (hint)`, the form editors and IDEs can jump to."""
-        location = self.path if self.line is None else f"{self.path}:{self.line}"
-        text = f"{location}: {self.message}"
+        """Render as `path:line: message (hint)`, the form editors and IDEs can jump to.
+
+        Always one line: control characters anywhere in it are escaped (see printable).
+        """
+        text = f"{self.location}: {printable(self.message)}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" ({printable(self.hint)})"
         return text
 
 

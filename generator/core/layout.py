@@ -16,6 +16,7 @@ STATIC_DIR = "static"  # site-level static files overriding the theme's
 THEMES_DIR = "themes"
 OUTPUT_DIR = "output"
 CACHE_DIR = ".newsdigest-cache"
+PREVIEW_DIR = "serve"  # inside CACHE_DIR: where `serve` builds its preview
 UNDATED_DIR = "undated"  # imported pages whose date could not be found
 
 # What a project is made of: a change to any of these can change the built site.

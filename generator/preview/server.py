@@ -26,7 +26,7 @@ from ..build.config import display_path
 from ..build.pipeline import BuildOptions, build_site
 from ..core.console import Console
 from ..core.errors import UserError, diagnostic
-from ..core.layout import CACHE_DIR, CONFIG_FILE
+from ..core.layout import CACHE_DIR, CONFIG_FILE, PREVIEW_DIR
 from .httpd import LOOPBACK_HOSTS, REQUEST_TIMEOUT_SECONDS, bind
 from .reload import BuildState
 from .watch import ProjectWatcher
@@ -50,7 +50,7 @@ class ServeOptions:
     @property
     def output_dir(self) -> Path:
         """Where the preview is built."""
-        return self.output if self.output is not None else self.root / CACHE_DIR / "serve"
+        return self.output if self.output is not None else self.root / CACHE_DIR / PREVIEW_DIR
 
 
 def _require_project(root: Path) -> None:
@@ -94,6 +94,7 @@ class DevServer:
             include_future=self.options.include_future,
             base_url=self.url,
             progress=self.console.progress,
+            warn=self.console.warn,
             **extra,  # type: ignore[arg-type]
         )
 
