@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import SITES_INVALID, Run, copy_site, tree_digest, tree_inodes
 
+from generator.build.output import OUTPUT_MARKER
+
 CASES = sorted(path.name for path in SITES_INVALID.iterdir() if path.is_dir())
 
 
@@ -19,6 +21,7 @@ def _previous_output(root: Path) -> Path:
     """A previous build's output/ that a failed build must leave exactly as it was."""
     output = root / "output"
     (output / "2024" / "01").mkdir(parents=True)
+    (output / OUTPUT_MARKER).write_text("written by newsdigest\n")  # as every build leaves
     (output / "index.html").write_text("<!DOCTYPE html><title>old site</title>\n")
     (output / "2024" / "01" / "index.html").write_bytes(b"old month \x00\xff")
     (output / "atom.xml").write_text("<feed/>\n")

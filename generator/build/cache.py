@@ -481,6 +481,10 @@ def bytecode_folder() -> Path | None:
         if not os.path.isabs(base):
             return None
     folder = Path(base) / "newsdigest"
+    try:
+        os.makedirs(base, 0o700, exist_ok=True)  # the XDG base folder, as the spec makes it
+    except OSError:
+        return None
     for part in (folder, folder / "jinja"):
         try:
             os.mkdir(part, 0o700)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import html5lib
 
+from generator.build.output import OUTPUT_MARKER
+
 SITE_YAML = "title: Hostile Digest\nbase_url: https://h.example.org/\ntimezone: UTC\n"
 # Written by the build next to or inside the project by design; anything else is a leak.
 EXPECTED_OUTSIDE_OUTPUT = re.compile(r"^(\.output\.lock|\.newsdigest-cache(/.*)?)$")
@@ -37,6 +39,7 @@ def previous_output(root: Path) -> Path:
     """A previous site in output/ that a failed build must leave exactly as it was."""
     output = root / "output"
     (output / "2024" / "01").mkdir(parents=True)
+    (output / OUTPUT_MARKER).write_text("written by newsdigest\n")  # as every build leaves
     (output / "index.html").write_text("<!DOCTYPE html><title>old site</title>\n")
     (output / "2024" / "01" / "index.html").write_bytes(b"old month \x00\xff")
     return output

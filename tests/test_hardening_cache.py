@@ -1,0 +1,246 @@
+"""Issue 18, point 1: the cache holds data, never code. A planted pickle is never loaded; a
+tampered, truncated or foreign cache file is ignored with one warning line and rebuilt;
+compiled templates never come from the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import Run, copy_site, tree_digest
+
+from generator.build import cache as cache_module
+from generator.build.article import Article
+
+SITES = Path(__file__).parent / "sites"
+CACHE = ".newsdigest-cache"
+
+
+class _Plant:
+    """Unpickling this creates `marker`: proof that a pickle was loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Compiled templates go to a cache home of this test's own."""
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def built(tmp_path: Path, run_cli: Callable[..., Run]) -> tuple[Path, dict[str, str]]:
+    """tests/sites/basic built once with its cache; the tree a clean build gives."""
+    root = copy_site(SITES / "basic", tmp_path / "site")
+    assert run_cli("build", "--root", root).status == 0
+    return root, tree_digest(root / "output")
+
+
+def _cache_files(root: Path) -> list[Path]:
+    return sorted(path for path in (root / CACHE).rglob("*") if path.is_file())
+
+
+def _warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if "cache file ignored" in line]
+
+
+def test_a_planted_pickle_is_never_loaded(
+    built: tuple[Path, dict[str, str]], run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Where the pickled format kept its files, and in place of every file of the new one."""
+    root, clean = built
+    marker = tmp_path / "code-ran"
+    payload = pickle.dumps({"x": _Plant(marker)})
+    cache = root / CACHE
+    (cache / "articles-v3").mkdir()
+    for name in ("articles-v3/00.pickle", "digests-v3.pickle", "pages-0123456789abcdef-v3.pickle"):
+        (cache / name).write_bytes(payload)
+    (cache / "jinja").mkdir()
+    (cache / "jinja" / "__jinja2_x.cache").write_bytes(payload)
+    for path in _cache_files(root):
+        if ".pickle" not in path.name and "jinja" not in str(path):
+            path.write_bytes(payload)
+    (root / "content" / "a1.md").write_text(
+        (root / "content" / "a1.md").read_text().replace("twenty", "thirty")
+    )
+    for command in (["build"], ["check"], ["build", "--jobs", "2"]):
+        result = run_cli(*command, "--root", root)
+        assert result.status == 0, result.err
+        assert not marker.exists()
+    # Old formats are deleted unread, the new files rewritten as data.
+    assert not (cache / "articles-v3").exists() and not (cache / "jinja").exists()
+    assert not list(cache.glob("*.pickle"))
+    assert all(b"newsdigest-cache" in path.read_bytes()[:20] for path in _cache_files(root))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    ["pickle", "garbage", "truncated", "wrong-shape", "wrong-type", "other-format", "symlink"],
+)
+def test_an_unusable_cache_is_ignored_with_one_warning_and_rebuilt(
+    spoil: str,
+    built: tuple[Path, dict[str, str]],
+    run_cli: Callable[..., Run],
+    tmp_path: Path,
+) -> None:
+    root, clean = built
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the cache's\n")
+    for path in _cache_files(root):
+        data = path.read_bytes()
+        header, _, rest = data.partition(b"\n")
+        document, _, tail = rest.partition(b"\n")
+        if spoil == "pickle":
+            path.write_bytes(pickle.dumps({"x": 1}))
+        elif spoil == "garbage":
+            path.write_bytes(os.urandom(300))
+        elif spoil == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif spoil == "wrong-shape":
+            path.write_bytes(header + b"\n" + b'{"articles": [1, 2, 3]}\n')
+        elif spoil == "wrong-type":  # the same document, each text that can be a number is one
+            spoiled = json.dumps(_numbers_for_texts(json.loads(document))).encode()
+            path.write_bytes(header + b"\n" + spoiled + b"\n" + tail)
+        elif spoil == "other-format":
+            path.write_bytes(header.replace(b" 4 ", b" 9 ") + b"\n" + document + b"\n" + tail)
+        elif spoil == "symlink":
+            path.unlink()
+            path.symlink_to(outside)
+    result = run_cli("build", "--root", root, "--no-cache")  # writes nothing to the cache
+    assert _warnings(result.err) == []
+    result = run_cli("build", "--root", root)
+    assert result.status == 0, result.err
+    [line] = _warnings(result.err)
+    assert line.startswith(str(root / CACHE)) and "it is rebuilt" in line
+    assert "Traceback" not in result.err
+    assert tree_digest(root / "output") == clean
+    assert outside.read_text() == "not the cache's\n"
+    # Rebuilt: the next build is silent and reuses everything.
+    again = run_cli("build", "--root", root)
+    assert _warnings(again.err) == []
+    assert "(0 rendered, 0 files changed, 0 removed)" in again.out
+    assert tree_digest(root / "output") == clean
+
+
+def _numbers_for_texts(value: object) -> object:
+    if isinstance(value, list):
+        return [_numbers_for_texts(item) for item in value]
+    if isinstance(value, str) and len(value) > 30:
+        return 12345
+    return value
+
+
+def test_a_linked_cache_folder_is_not_followed(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    root = site_copy("basic")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / CACHE).symlink_to(elsewhere)
+    result = run_cli("build", "--root", root)
+    assert result.status == 0, result.err
+    assert len(_warnings(result.err)) == 1
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_compiled_templates_live_in_a_private_folder_outside_the_project(
+    built: tuple[Path, dict[str, str]], private_cache_home: Path
+) -> None:
+    root, _ = built
+    folder = private_cache_home / "newsdigest" / "jinja"
+    assert list(folder.iterdir())
+    for path in (folder, folder.parent):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700
+        assert path.stat().st_uid == os.getuid()
+    assert not (root / CACHE / "jinja").exists()
+
+
+def test_a_cache_home_others_can_write_is_not_used(
+    site_copy: Callable[[str], Path],
+    run_cli: Callable[..., Run],
+    private_cache_home: Path,
+) -> None:
+    shared = private_cache_home / "newsdigest"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    root = site_copy("basic")
+    assert run_cli("build", "--root", root).status == 0
+    assert not (shared / "jinja").exists() or not list((shared / "jinja").iterdir())
+
+
+def test_compiled_templates_are_not_shared_across_base_urls(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run]
+) -> None:
+    """Jinja folds `"style.css" | url` into the compiled code: a template compiled for one
+    base URL must not be reused for another (the folder is shared by all projects)."""
+    root = site_copy("basic")
+    assert run_cli("build", "--root", root, "--base-url", "https://a.example/").status == 0
+    assert 'href="/style.css"' in (root / "output" / "index.html").read_text()
+    assert run_cli("build", "--root", root, "--base-url", "https://b.example/sub/").status == 0
+    assert 'href="/sub/style.css"' in (root / "output" / "index.html").read_text()
+
+
+EXTRA = (
+    ("bytes", b"\x00\xff"),
+    ("date", dt.date(2025, 2, 3)),
+    ("float", 1.5),
+    ("huge", 10**40),
+    ("mapping", {1: [None, True], "k": {"nested": (1, 2)}, None: 2.0}),
+    ("moment", dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))),
+    ("naive", dt.datetime(2025, 1, 2, 3, 4, 5, 6)),
+    ("set", {"a", "b"}),
+    ("text", "caf\u00e9 \U0001f600 \ud800"),  # a lone surrogate too
+)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        dt.datetime(2025, 3, 30, 1, 30, tzinfo=dt.UTC),
+        dt.datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),
+        dt.datetime(2025, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-3), "BRT")),
+        dt.datetime(2025, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30))),
+    ],
+)
+def test_every_article_field_reads_back_exactly(date: dt.datetime, tmp_path: Path) -> None:
+    article = Article(
+        source="content/a.md",
+        slug="a",
+        title="A <title> with \u00e9",
+        date=date,
+        updated=date + dt.timedelta(days=1),
+        tags=("One", "Two"),
+        summary="Summary.",
+        body_utf8="<p>Body \u00e9</p>".encode(),
+        authors=("Ann", "Bo"),
+        publisher="P",
+        original_url="https://example.org/x",
+        draft=True,
+        image="/i.png",
+        lang="de",
+        word_count=7,
+        search_words="body",
+        extra_items=EXTRA,
+        url="/2025/a/",
+        digest="ab" * 20,
+        field_lines=(("date", 3), ("title", 2)),
+    )
+    store = cache_module.BuildCache(tmp_path, tmp_path / "output")
+    store.save_articles({article.digest: article})
+    [loaded] = cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles().values()
+    assert loaded == article
+    assert repr(loaded) == repr(article)  # time zone objects and fold included
+    assert loaded.date.tzname() == article.date.tzname()
