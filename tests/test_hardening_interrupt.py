@@ -162,12 +162,12 @@ def test_crash_half_way_through_publishing_is_rolled_forward(
     real_replace = os.replace
     calls = 0
 
-    def replace_then_die(source: object, target: object) -> None:
+    def replace_then_die(source: object, target: object, **folders: int) -> None:
         nonlocal calls
         calls += 1
         if calls > 25:
             raise OSError(28, "No space left on device (simulated)")
-        real_replace(source, target)
+        real_replace(source, target, **folders)
 
     monkeypatch.setattr(generator.build.output.os, "replace", replace_then_die)
     result = run_cli("build", "--root", root, "--jobs", "1")
@@ -248,7 +248,8 @@ def test_second_build_at_once_is_refused_clearly(
     assert result.status == 1
     [line] = assert_located_errors(result.err)
     assert line == (
-        "output: another newsdigest build is writing this output folder (wait for it to finish)"
+        "output: another newsdigest build is writing this output folder "
+        f"(wait for it to finish; process {os.getpid()} holds its lock)"
     )
     assert tree_digest(output) == digest
     # The lock is released with its holder: the next build goes through.
