@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,17 @@ def copy_site(source: Path, dest: Path) -> Path:
 def copy_example_site(dest: Path) -> Path:
     """The bundled example site (site.yaml + content/) of the repository."""
     return copy_site(REPO, dest)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Builds keep compiled templates in the user's cache home (see cache.bytecode_folder):
+    tests use one of their own, never the real home of whoever runs them."""
+    patch = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("cache-home")
+    patch.setenv("XDG_CACHE_HOME", str(home))
+    yield home
+    patch.undo()
 
 
 @pytest.fixture

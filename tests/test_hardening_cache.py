@@ -5,6 +5,7 @@ compiled templates never come from the project."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import pickle
@@ -18,6 +19,8 @@ from conftest import Run, copy_site, tree_digest
 
 from generator.build import cache as cache_module
 from generator.build.article import Article
+from generator.core.console import Console
+from generator.preview.server import DevServer, ServeOptions
 
 SITES = Path(__file__).parent / "sites"
 CACHE = ".newsdigest-cache"
@@ -244,3 +247,29 @@ def test_every_article_field_reads_back_exactly(date: dt.datetime, tmp_path: Pat
     assert loaded == article
     assert repr(loaded) == repr(article)  # time zone objects and fold included
     assert loaded.date.tzname() == article.date.tzname()
+
+
+def test_serve_never_loads_a_planted_pickle(
+    site_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    root = site_copy("basic")
+    marker = tmp_path / "code-ran"
+    payload = pickle.dumps({"x": _Plant(marker)})
+    err = io.StringIO()
+    server = DevServer(
+        ServeOptions(root=root, port=0, workers=1), Console(out=io.StringIO(), err=err, environ={})
+    )
+    try:
+        assert server.rebuild()
+        for path in _cache_files(root):
+            if "/serve/" not in str(path):
+                path.write_bytes(payload)
+        (root / "content" / "a1.md").write_text(
+            (root / "content" / "a1.md").read_text().replace("twenty", "thirty")
+        )
+        assert server.rebuild()
+    finally:
+        server.httpd.server_close()
+    assert not marker.exists()
+    assert len(_warnings(err.getvalue())) == 1
+    assert (root / CACHE / "serve" / "index.html").is_file()
