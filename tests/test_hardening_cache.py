@@ -273,3 +273,40 @@ def test_serve_never_loads_a_planted_pickle(
     assert not marker.exists()
     assert len(_warnings(err.getvalue())) == 1
     assert (root / CACHE / "serve" / "index.html").is_file()
+
+
+def test_temporary_files_of_killed_builds_are_cleared(
+    built: tuple[Path, dict[str, str]], run_cli: Callable[..., Run]
+) -> None:
+    root, _ = built
+    cache = root / CACHE
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    left = [cache / f"digests-v4.tmp-{dead}", cache / "articles-v4" / f"00.tmp-{dead}"]
+    running = cache / f"digests-v4.tmp-{os.getpid()}"
+    for path in [*left, running]:
+        path.write_bytes(b"half a file")
+    (root / "content" / "a1.md").write_text(
+        (root / "content" / "a1.md").read_text().replace("twenty", "thirty")
+    )
+    assert run_cli("build", "--root", root).status == 0
+    assert [path.exists() for path in left] == [False, False]
+    assert running.exists()  # a build running now may be about to rename it
+
+
+def test_an_article_with_a_value_too_long_for_text_is_built_but_not_cached(
+    tmp_path: Path,
+) -> None:
+    article = Article(
+        source="content/a.md",
+        slug="a",
+        title="A",
+        date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        updated=None,
+        tags=(),
+        summary="",
+        body_utf8=b"",
+        extra_items=(("n", 10**4290),),
+        digest="cd" * 20,
+    )
+    cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles({article.digest: article})
+    assert cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles() == {}

@@ -254,8 +254,15 @@ _BUILDERS: Mapping[str, Callable[[list[Any]], object]] = {
 }
 
 
+# Python refuses to turn longer integers into text (and JSON is text): such a value (a
+# 5,000-digit YAML number) leaves its article out of the cache.
+_MAX_INTEGER_BITS = 14_000  # about 4,200 digits; the limit is 4,300
+
+
 def _encode_value(value: object) -> object:
     kind = type(value)
+    if kind is int and value.bit_length() > _MAX_INTEGER_BITS:  # type: ignore[attr-defined]
+        raise _Unstorable("an integer too long to write")
     if kind in (str, int, float, bool) or value is None:
         return value
     if kind in _CONTAINERS:
@@ -463,6 +470,16 @@ def _write(path: Path, kind: str, document: object, tail: bytes = b"") -> None:
         raise
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: running
+        return True
+    return True
+
+
 def bytecode_folder() -> Path | None:
     """A folder for Jinja's compiled templates that only this user can write, or None.
 
@@ -630,17 +647,19 @@ class BuildCache:
                     continue  # not cached: parsed again next time, which is all it costs
                 document.append([digest, len(article.body_utf8), record])
                 bodies.append(article.body_utf8)
-            try:
-                _write(self._shard_path(shard), "articles", document, b"".join(bodies))
-            except ValueError:  # json.dumps: an integer too long to write as text
-                with contextlib.suppress(OSError):
-                    os.unlink(self._shard_path(shard))
+            _write(self._shard_path(shard), "articles", document, b"".join(bodies))
             self._loaded_shards[shard] = frozenset(content)
 
     def _remove_other_formats(self) -> None:
         """Delete caches an older (or newer) newsdigest wrote: this one can never read them
         (older ones were pickles, which must never be loaded), and at 100,000 articles they
-        hold hundreds of megabytes. Compiled templates no longer live here at all."""
+        hold hundreds of megabytes. Compiled templates no longer live here at all. Also the
+        temporary files of builds killed while writing (those of running builds stay)."""
+        for temporary in [*self.folder.glob("*.tmp-*"), *self._articles_dir.glob("*.tmp-*")]:
+            writer = temporary.name.rpartition(".tmp-")[2]
+            if writer.isdigit() and not _running(int(writer)):
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
         for stale in [
             *self.folder.glob("articles-v*"),
             *self.folder.glob("pages-*-v*"),
