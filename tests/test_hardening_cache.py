@@ -24,6 +24,7 @@ from generator.preview.server import DevServer, ServeOptions
 
 SITES = Path(__file__).parent / "sites"
 CACHE = ".newsdigest-cache"
+FORMAT = cache_module._FORMAT
 
 
 class _Plant:
@@ -118,7 +119,9 @@ def test_an_unusable_cache_is_ignored_with_one_warning_and_rebuilt(
             spoiled = json.dumps(_numbers_for_texts(json.loads(document))).encode()
             path.write_bytes(header + b"\n" + spoiled + b"\n" + tail)
         elif spoil == "other-format":
-            path.write_bytes(header.replace(b" 4 ", b" 9 ") + b"\n" + document + b"\n" + tail)
+            path.write_bytes(
+                header.replace(f" {FORMAT} ".encode(), b" 99 ") + b"\n" + document + b"\n" + tail
+            )
         elif spoil == "symlink":
             path.unlink()
             path.symlink_to(outside)
@@ -281,8 +284,11 @@ def test_temporary_files_of_killed_builds_are_cleared(
     root, _ = built
     cache = root / CACHE
     dead = 2**22 + 12345  # above Linux's default pid_max: no such process
-    left = [cache / f"digests-v4.tmp-{dead}", cache / "articles-v4" / f"00.tmp-{dead}"]
-    running = cache / f"digests-v4.tmp-{os.getpid()}"
+    left = [
+        cache / f"digests-v{FORMAT}.tmp-{dead}",
+        cache / f"articles-v{FORMAT}" / f"00.tmp-{dead}",
+    ]
+    running = cache / f"digests-v{FORMAT}.tmp-{os.getpid()}"
     for path in [*left, running]:
         path.write_bytes(b"half a file")
     (root / "content" / "a1.md").write_text(

@@ -50,7 +50,7 @@ def _refused(result: Run, dest: Path, words: str) -> None:
         ("themes", "themes/ folder"),
         (".git", ".git/ folder"),
         (".newsdigest-cache", ".newsdigest-cache/ folder"),
-        (".newsdigest-cache/articles-v4", ".newsdigest-cache/ folder"),
+        (".newsdigest-cache/articles-v5", ".newsdigest-cache/ folder"),
         (".", "it holds the project"),
         ("..", "it holds the project"),
     ],
@@ -104,8 +104,8 @@ def test_an_output_built_before_the_marker_is_accepted_if_the_cache_recorded_it(
     output = root / "output"
     (output / OUTPUT_MARKER).unlink()
     cache = root / ".newsdigest-cache"
-    [manifest] = cache.glob("pages-*-v4")
-    legacy = manifest.with_name(manifest.name.replace("-v4", "-v3.pickle"))
+    [manifest] = cache.glob("pages-*-v*")
+    legacy = manifest.with_name(manifest.name.rpartition("-v")[0] + "-v3.pickle")
     manifest.rename(legacy)
     assert run_cli("build", "--root", root).status == 0
     assert (output / OUTPUT_MARKER).is_file()
