@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SITES, SITES_INVALID, Run, copy_site, tree_digest
 
+from generator.build.output import OUTPUT_MARKER
 from generator.build.pages import KINDS, REQUIRED_TEMPLATES
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
 
@@ -278,4 +279,5 @@ def test_output_is_byte_identical_serial_parallel_and_after_check(tmp_path: Path
     _build(root, output=tmp_path / "one")
     build_site(BuildOptions(root=root, now=NOW, workers=2, output=tmp_path / "two"))
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
-    assert not any(name.startswith(".") for name in os.listdir(tmp_path / "one"))
+    hidden = [name for name in os.listdir(tmp_path / "one") if name.startswith(".")]
+    assert hidden == [OUTPUT_MARKER]
