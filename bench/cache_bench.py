@@ -51,6 +51,7 @@ def _run(checkout: Path, *argv: str, env: dict[str, str] | None = None) -> float
     subprocess.run(
         [sys.executable, *argv],
         check=True,
+        cwd=checkout,  # `-m` puts the working directory first on sys.path: make it the checkout
         env={**os.environ, **(env or {}), "PYTHONPATH": str(checkout)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -68,6 +69,7 @@ def _probe(checkout: Path, root: Path) -> tuple[float, float]:
         check=True,
         capture_output=True,
         text=True,
+        cwd=checkout,
         env={**os.environ, "PYTHONPATH": str(checkout)},
     )
     _count, load, save = done.stdout.split()

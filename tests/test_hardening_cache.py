@@ -316,3 +316,22 @@ def test_an_article_with_a_value_too_long_for_text_is_built_but_not_cached(
     )
     cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles({article.digest: article})
     assert cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles() == {}
+
+
+def test_a_manifest_naming_files_outside_the_output_is_ignored(
+    built: tuple[Path, dict[str, str]], run_cli: Callable[..., Run]
+) -> None:
+    """The manifest lists what the last build wrote, which the next one may delete."""
+    root, clean = built
+    [pages] = (root / CACHE).glob("pages-*")
+    header, _, rest = pages.read_bytes().partition(b"\n")
+    document = json.loads(rest.partition(b"\n")[0])
+    document[4][0] = "../site.yaml"
+    pages.write_bytes(header + b"\n" + json.dumps(document).encode() + b"\n")
+    site = (root / "site.yaml").read_bytes()
+    (root / "content" / "a1.md").unlink()
+    result = run_cli("build", "--root", root)
+    assert result.status == 0, result.err
+    [line] = _warnings(result.err)
+    assert "'../site.yaml' outside the output folder" in line
+    assert (root / "site.yaml").read_bytes() == site

@@ -323,8 +323,14 @@ def _encode_extra(value: tuple[tuple[str, Any], ...]) -> object:
 _known_lines: dict[str, tuple[tuple[str, int], ...]] = {}
 
 
+_lines_texts: dict[tuple[tuple[str, int], ...], str] = {}
+
+
 def _encode_lines(value: tuple[tuple[str, int], ...]) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    text = _lines_texts.get(value)
+    if text is None:
+        _lines_texts[value] = text = json.dumps(value, separators=(",", ":"))
+    return text
 
 
 def _lines(value: object) -> tuple[tuple[str, int], ...]:
@@ -742,44 +748,68 @@ class BuildCache:
 
 
 def _encode_manifest(manifest: Manifest) -> object:
+    """In columns (paths, fingerprints, sizes, settings), each checked in one pass when
+    read: a no-change build of a large archive does little else."""
+    tables: dict[tuple[str, ...], int] = {}
+    records = manifest.records.values()
     return [
         manifest.build_key,
         _encode_optional_moment(manifest.valid_until),
         list(manifest.summary),
         [[item.source, item.reason] for item in manifest.skipped],
-        [
-            [path, record.fingerprint, record.size, list(record.settings)]
-            for path, record in manifest.records.items()
-        ],
+        list(manifest.records),
+        [record.fingerprint for record in records],
+        [record.size for record in records],
+        [tables.setdefault(record.settings, len(tables)) for record in records],
+        [list(settings) for settings in tables],
     ]
 
 
+def _all(kind: type, values: object) -> list[Any]:
+    """`values` as a list of `kind` only (bool is not taken for int)."""
+    if type(values) is not list or not {*map(type, values)} <= {kind}:
+        raise _Invalid(f"list of {kind.__name__} expected")
+    return values
+
+
 def _decode_manifest(document: object) -> Manifest:
-    if type(document) is not list or len(document) != 5:
+    if type(document) is not list or len(document) != 9:
         raise _Invalid("manifest expected")
-    build_key, valid_until, summary, skipped, entries = document
+    build_key, valid_until, summary, skipped, *columns = document
+    paths, fingerprints, sizes = _all(str, columns[0]), _all(str, columns[1]), _all(int, columns[2])
+    indexes, tables = _all(int, columns[3]), _all(list, columns[4])
+    settings = [_texts(table) for table in tables]
+    if not len(paths) == len(fingerprints) == len(sizes) == len(indexes) == len(set(paths)):
+        raise _Invalid("page records of different lengths")
+    if indexes and not 0 <= min(indexes) <= max(indexes) < len(settings):
+        raise _Invalid("page settings out of range")
+    # All paths in one text: the checks of is_output_path, at C speed.
+    joined = "/" + "\n/".join(paths) + "\n"
+    if paths and (
+        joined.count("\n") != len(paths)
+        or "/." in joined
+        or "//" in joined
+        or "/\n" in joined
+        or "\0" in joined
+    ):
+        bad = next((path for path in paths if not is_output_path(path) or "\n" in path), "")
+        raise _Invalid(f"page path {bad!r} outside the output folder")
     if type(summary) is not list or len(summary) != 3:
         raise _Invalid("summary expected")
-    if type(skipped) is not list or type(entries) is not list:
-        raise _Invalid("lists expected")
+    if type(skipped) is not list:
+        raise _Invalid("list of skipped articles expected")
     left_out = []
     for item in skipped:
         if type(item) is not list or len(item) != 2:
             raise _Invalid("skipped article expected")
         left_out.append(Skipped(_text(item[0]), _text(item[1])))
-    records: dict[str, PageRecord] = {}
-    # Pages of a kind read the same few settings: one tuple each, as rendering makes them.
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for entry in entries:
-        if type(entry) is not list or len(entry) != 4:
-            raise _Invalid("page record expected")
-        path, fingerprint, size, settings = entry
-        if type(path) is not str or type(fingerprint) is not str or type(size) is not int:
-            raise _Invalid("page record of the wrong types")
-        if not is_output_path(path):
-            raise _Invalid(f"page path {path!r} outside the output folder")
-        read = _texts(settings)
-        records[path] = PageRecord(fingerprint, size, shared.setdefault(read, read))
+    records = dict(
+        zip(
+            paths,
+            map(PageRecord, fingerprints, sizes, map(settings.__getitem__, indexes)),
+            strict=True,
+        )
+    )
     return Manifest(
         build_key=_text(build_key),
         valid_until=_optional_moment(valid_until),
