@@ -335,3 +335,18 @@ def test_a_manifest_naming_files_outside_the_output_is_ignored(
     [line] = _warnings(result.err)
     assert "'../site.yaml' outside the output folder" in line
     assert (root / "site.yaml").read_bytes() == site
+
+
+def test_compiled_templates_nobody_wrote_for_a_month_are_deleted(
+    site_copy: Callable[[str], Path], run_cli: Callable[..., Run], private_cache_home: Path
+) -> None:
+    folder = private_cache_home / "newsdigest" / "jinja"
+    folder.mkdir(parents=True, mode=0o700)
+    folder.parent.chmod(0o700)
+    old, recent = folder / "newsdigest-old-x.cache", folder / "newsdigest-new-x.cache"
+    for path in (old, recent):
+        path.write_bytes(b"j2")
+    month = 31 * 86400
+    os.utime(old, (old.stat().st_atime - month, old.stat().st_mtime - month))
+    assert run_cli("build", "--root", site_copy("basic")).status == 0
+    assert not old.exists() and recent.exists()

@@ -31,6 +31,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -525,7 +526,29 @@ def bytecode_folder() -> Path | None:
             or status.st_mode & 0o077
         ):
             return None
+    _forget_old_templates(folder / "jinja")
     return folder / "jinja"
+
+
+_TEMPLATE_DAYS = 30
+
+
+def _forget_old_templates(folder: Path) -> None:
+    """Delete compiled templates written more than _TEMPLATE_DAYS ago.
+
+    Files are keyed by generator version and base URL (see theme.create_environment), so
+    upgrades and `serve` on new ports leave sets nobody loads again; one still in use is
+    simply compiled and written again (30 ms, once).
+    """
+    cutoff = time.time() - _TEMPLATE_DAYS * 86400
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if (
+                entry.name.endswith(".cache")
+                and entry.stat(follow_symlinks=False).st_mtime < cutoff
+            ):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 class BuildCache:
