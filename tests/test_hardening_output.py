@@ -15,6 +15,7 @@ from hostile.helpers import assert_located_errors, tree_state
 import generator.build.output as output_module
 from generator.build.output import OUTPUT_MARKER
 from generator.build.pipeline import BuildOptions, build_site
+from generator.core.errors import UserError
 
 SITES = Path(__file__).parent / "sites"
 
@@ -122,6 +123,18 @@ def test_serve_preview_folder_inside_the_cache_still_works(root: Path) -> None:
         result = build_site(BuildOptions(root=root, output=preview, workers=1))
         assert result.pages > 0
     assert (preview / "index.html").is_file()
+
+
+def test_a_preview_through_a_linked_cache_folder_is_refused(root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
+    (root / ".newsdigest-cache").symlink_to(target)
+    preview = root / ".newsdigest-cache" / "serve"
+    with pytest.raises(UserError) as raised:
+        build_site(BuildOptions(root=root, output=preview, workers=1))
+    [problem] = raised.value.diagnostics
+    assert ".newsdigest-cache in the project is a symbolic link" in problem.message
+    assert list(target.iterdir()) == []
 
 
 def test_a_linked_default_output_is_refused(

@@ -33,7 +33,6 @@ from ..core.layout import (
     CACHE_DIR,
     CONFIG_FILE,
     CONTENT_DIR,
-    OUTPUT_DIR,
     PREVIEW_DIR,
     STATIC_DIR,
     TEMPLATES_DIR,
@@ -86,23 +85,18 @@ def _refuse(dest: Path, message: str, hint: str) -> UserError:
     )
 
 
-def check_output_folder(root: Path, dest: Path, explicit: bool, recorded: bool) -> None:
+def check_output_folder(root: Path, dest: Path, recorded: bool) -> None:
     """Refuse an output folder whose files newsdigest must not replace or delete.
 
     Refused: a folder that is, holds or is inside the project's own folders (content/,
     templates/, static/, themes/, the cache, .git; the preview folder of `serve` inside the
     cache is the one exception) or another project; a folder that is not empty and holds
     no OUTPUT_MARKER, unless the cache records a build into it (`recorded`: output folders
-    built before the marker existed); and the default output/ when it is a symbolic link,
-    since the project, not the user, made it (an explicit --output is the user's word and
-    is followed).
+    built before the marker existed); and a path inside the project that passes through a
+    symbolic link (a linked output/ or cache folder: the project, not the user, made it).
+    A link outside the project, in an --output the user named, is the user's and is followed.
     """
-    if not explicit and dest.is_symlink():
-        raise _refuse(
-            dest,
-            f"{OUTPUT_DIR}/ is a symbolic link",
-            "remove the link, or name the folder it points to with --output",
-        )
+    _refuse_links_in_the_project(root, dest)
     target = dest.resolve()
     project = root.resolve()
     if target == project or target in project.parents:
@@ -134,6 +128,23 @@ def check_output_folder(root: Path, dest: Path, explicit: bool, recorded: bool) 
         "name a new or empty folder; if an older newsdigest built this one, delete it and "
         "build again",
     )
+
+
+def _refuse_links_in_the_project(root: Path, dest: Path) -> None:
+    project = Path(os.path.abspath(root))
+    try:
+        inside = Path(os.path.abspath(dest)).relative_to(project)
+    except ValueError:
+        return
+    step = project
+    for part in inside.parts:
+        step = step / part
+        if step.is_symlink():
+            raise _refuse(
+                dest,
+                f"{step.relative_to(project)} in the project is a symbolic link",
+                "remove the link, or name the folder it points to with --output",
+            )
 
 
 # Lock files this process holds, by real path, and their descriptors. POSIX record locks

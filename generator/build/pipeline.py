@@ -275,7 +275,7 @@ def run(options: BuildOptions, *, write: bool) -> BuildResult:
     dest = options.output_dir
     cache = BuildCache(options.root, dest, enabled=options.use_cache, warn=options.warn)
     if write:
-        check_output_folder(options.root, dest, options.output is not None, cache.has_manifest())
+        check_output_folder(options.root, dest, cache.has_manifest())
     now = options.now or dt.datetime.now(dt.UTC)
     config = watch.run("config", lambda: load_config(options.root, options.base_url))
     sources = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
