@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import page_file, parse_html, text_of
+from conftest import Run, page_file, parse_html, text_of
+from hostile.helpers import article, make_site
 
 BASE = "https://test.example.org/news/"  # tests/sites/basic serves from a sub-folder
 BASE_PATH = "/news/"
@@ -327,3 +329,19 @@ def test_example_pages_have_landmarks(example_output: Path, relative: str) -> No
     assert len(body.findall("main")) == 1
     skip = body.find("a[@class='skip-link']")
     assert skip is not None and skip.get("href") == "#" + body.find("main").get("id")
+
+
+def test_theme_links_follow_the_permalinks(tmp_path: Path, run_cli: Callable[..., Run]) -> None:
+    """The theme takes site-wide URLs from `links`, never spelling them out: with tags under
+    /topics/, the footer and the 404 page link there, and no page links to /tags/."""
+    root = make_site(
+        tmp_path / "site",
+        {"a.md": article("title: A\ndate: 2025-01-01\ntags: [Port]")},
+        "title: T\nbase_url: https://t.example/\npermalinks:\n  tag: /topics/{slug}/\n",
+    )
+    assert run_cli("build", "--root", root).status == 0
+    output = root / "output"
+    for page in ("index.html", "404.html"):
+        hrefs = {a.get("href") for a in parse_html(output / page).iter("a")}
+        assert "/topics/" in hrefs and "/tags/" not in hrefs, page
+    assert (output / "topics" / "index.html").is_file()

@@ -20,7 +20,16 @@ from typing import Any
 import jinja2
 
 from ...core.errors import UserError
-from ...core.urls import FRONT_PAGE_URL, feed_url, output_path_for, page_count
+from ...core.urls import (
+    EDITIONS_FEED_BASE,
+    FRONT_PAGE_URL,
+    SEARCH_PAGE_URL,
+    SOURCES_URL,
+    feed_url,
+    output_path_for,
+    page_count,
+    tags_index_url,
+)
 from ..article import Article, tag_key
 from ..config import SiteConfig
 from ..site import Archive, Edition, Publisher, Site, Tag
@@ -110,11 +119,13 @@ class TagLink:
 
 @dataclass(frozen=True)
 class FeedLink:
-    """A feed a page points to with `<link rel="alternate">`."""
+    """A feed a page points to with `<link rel="alternate">`: `title` names it for
+    autodiscovery, `label` is its format's name for a visible link ("Atom")."""
 
     title: str
     url: str
     media_type: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -151,8 +162,33 @@ def feed_links(base: str, title: str) -> tuple[FeedLink, ...]:
     """The feeds of a listing in every format (the site's at `/`, a tag's at its URL), for
     autodiscovery."""
     return tuple(
-        FeedLink(f"{title} ({label})", feed_url(base, name), media_type)
+        FeedLink(f"{title} ({label})", feed_url(base, name), media_type, label)
         for name, (media_type, label) in FEED_TYPES.items()
+    )
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """The site-wide URLs every template may link to (the theme never spells them out, so a
+    `permalinks: tag` of `/topics/{slug}/` moves its links too). None: not made here."""
+
+    front: str
+    tags: str
+    search: str | None
+    sources: str | None
+    feeds: tuple[FeedLink, ...]  # the site's own, every format
+    editions: tuple[FeedLink, ...]  # the daily editions' feeds
+
+
+def site_links(config: SiteConfig, templates: frozenset[str]) -> SiteLinks:
+    """The SiteLinks of a site whose theme has `templates`."""
+    return SiteLinks(
+        front=FRONT_PAGE_URL,
+        tags=tags_index_url(config.permalinks["tag"]),
+        search=SEARCH_PAGE_URL if "search.html" in templates else None,
+        sources=SOURCES_URL if "sources.html" in templates else None,
+        feeds=site_feed_links(config),
+        editions=feed_links(EDITIONS_FEED_BASE, f"{config.title}: daily editions"),
     )
 
 
@@ -180,7 +216,12 @@ class HtmlKind(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         inputs = self.inputs(page, view)
-        context: dict[str, Any] = {"config": config, "tags_of": view.tags_of, **inputs}
+        context: dict[str, Any] = {
+            "config": config,
+            "tags_of": view.tags_of,
+            "links": site_links(config, view.plan.templates),
+            **inputs,
+        }
         context.pop("count", None)
         context.update(self.context(page, inputs, view))
         meta: dict[str, Any] = {

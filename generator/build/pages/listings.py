@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.urls import (
-    EDITIONS_FEED_BASE,
     FRONT_PAGE_URL,
     page_count,
     page_url,
@@ -22,6 +21,7 @@ from .kind import (
     SiteView,
     feed_links,
     site_feed_links,
+    site_links,
 )
 
 
@@ -62,8 +62,8 @@ class FrontPage(HtmlKind):
         return {"pagination": listing_pagination(page, FRONT_PAGE_URL, inputs["count"])}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        editions = feed_links(EDITIONS_FEED_BASE, f"{config.title}: daily editions")
-        found: dict[str, Any] = {"feeds": (*site_feed_links(config), *editions)}
+        links = site_links(config, frozenset())
+        found: dict[str, Any] = {"feeds": (*links.feeds, *links.editions)}
         if page.number > 1:
             found["title"] = f"{config.title}: page {page.number}"
         return found
@@ -115,7 +115,11 @@ class TagPage(HtmlKind):
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"pagination": listing_pagination(page, inputs["tag"].url, inputs["count"])}
+        tag = inputs["tag"]
+        return {
+            "pagination": listing_pagination(page, tag.url, inputs["count"]),
+            "listing_feeds": feed_links(tag.url, tag.name),
+        }
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         tag = inputs["tag"]

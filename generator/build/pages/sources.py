@@ -77,7 +77,11 @@ class SourcePage(HtmlKind):
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"pagination": listing_pagination(page, inputs["source"].url, inputs["count"])}
+        source = inputs["source"]
+        return {
+            "pagination": listing_pagination(page, source.url, inputs["count"]),
+            "listing_feeds": feed_links(source.url, source.name),
+        }
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         source = inputs["source"]
