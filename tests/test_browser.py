@@ -162,9 +162,9 @@ def visit(browser: Any, site_url: str) -> Iterator[Any]:
 def _sample_paths(output: Path) -> dict[str, str]:
     """One page of each kind in the example site, found through the home page's links."""
     home = parse_html(output / "index.html")
-    article = home.find(".//main//article/h2/a").get("href")
-    tag = home.find(".//main//a[@class='tag']").get("href")
+    article = home.find(".//main//article//a").get("href")
     page = parse_html(output / article.strip("/") / "index.html")
+    tag = page.find(".//main//a[@class='tag']").get("href")
     time_ = page.find(".//main//time").get("datetime")
     edition = "/{}/{}/{}/".format(*time_[:10].split("-"))
     assert (output / edition.strip("/") / "index.html").is_file(), edition

@@ -65,6 +65,14 @@ class MenuLink:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A section of the front page: the edition's stories carrying one of `tags`."""
+
+    title: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.yaml can say, with defaults filled in.
 
@@ -82,6 +90,7 @@ class SiteConfig:
     feed_limit: int = 20
     author: str = ""
     menu: tuple[MenuLink, ...] = ()
+    sections: tuple[Section, ...] = ()  # the front page's, in order
     permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
     websub_hub: str = ""  # a WebSub hub the feeds name, so readers get pushed updates
     parsing: ParseSettings = field(default_factory=ParseSettings)
@@ -164,7 +173,15 @@ _SIMPLE_KEYS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
     "trust_html": (lambda v: v if isinstance(v, bool) else None, "true or false"),
 }
 KNOWN_KEYS = frozenset(
-    {*_SIMPLE_KEYS, "base_url", "menu", "permalinks", "markdown_extensions", "markdown_engine"}
+    {
+        *_SIMPLE_KEYS,
+        "base_url",
+        "menu",
+        "sections",
+        "permalinks",
+        "markdown_extensions",
+        "markdown_engine",
+    }
 )
 MARKDOWN_ENGINES = ("python-markdown", "cmark")
 _PARSE_KEYS = tuple(item.name for item in dataclasses.fields(ParseSettings))
@@ -245,6 +262,18 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             )
         else:
             values["menu"] = menu
+
+    if "sections" in data:
+        sections = _read_sections(data["sections"])
+        if sections is None:
+            problems.add(
+                shown,
+                lines.get("sections"),
+                "`sections` must be a list of `{title: ..., tags: [...]}` entries",
+                "for example `- {title: Politics, tags: [Politics, Council]}`",
+            )
+        else:
+            values["sections"] = sections
 
     if "permalinks" in data:
         permalinks = _read_permalinks(data["permalinks"], shown, lines.get("permalinks"), problems)
@@ -331,6 +360,25 @@ def _read_menu(value: Any) -> tuple[MenuLink, ...] | None:
             return None
         links.append(MenuLink(item["title"], item["url"]))
     return tuple(links)
+
+
+def _read_sections(value: Any) -> tuple[Section, ...] | None:
+    if not isinstance(value, list):
+        return None
+    sections = []
+    for item in value:
+        tags = item.get("tags") if isinstance(item, dict) else None
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("title"), str)
+            or not item["title"].strip()
+            or not isinstance(tags, list)
+            or not tags
+            or not all(isinstance(tag, str) and tag.strip() for tag in tags)
+        ):
+            return None
+        sections.append(Section(item["title"].strip(), tuple(tag.strip() for tag in tags)))
+    return tuple(sections)
 
 
 def _read_permalinks(

@@ -17,6 +17,7 @@ import jinja2
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR
+from ..core.text import first_sentence
 from ..core.urls import to_uri
 from .cache import GENERATOR_FINGERPRINT
 from .config import SiteConfig, display_path
@@ -179,6 +180,7 @@ def create_environment(
         absolute_uri=lambda path: config.absolute_uri(str(path)),
         uri=lambda iri: to_uri(str(iri)),
         isodate=lambda value: value.isoformat(),
+        first_sentence=lambda text: first_sentence(str(text)),
         date=_format_date,
     )
     return environment

@@ -59,6 +59,12 @@ def cut_at_sentence(text: str, target_words: int) -> str:
     return " ".join(words[:target_words]).rstrip(",;:") + "…"
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (all of it if it has no sentence end)."""
+    match = _SENTENCE_END.search(text)
+    return text[: match.start()].strip() if match else text
+
+
 def fold(text: str) -> str:
     """Lower case without accents, as search.js folds the query (`Zürich` -> `zurich`).
 

@@ -13,6 +13,7 @@ indexes back into articles, tags and editions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ from ...core.urls import (
 )
 from ..article import Article, tag_key
 from ..config import SiteConfig
-from ..site import Archive, Edition, Publisher, Site, Tag
+from ..site import Archive, Edition, Publisher, Site, Tag, reporters
 from ..theme import locate_template_error
 
 SITE_WIDE = -1  # Page.index of a page that shows the whole site rather than one object
@@ -219,6 +220,7 @@ class HtmlKind(PageKind):
         context: dict[str, Any] = {
             "config": config,
             "tags_of": view.tags_of,
+            "sources_of": sources_of,
             "links": site_links(config, view.plan.templates),
             **inputs,
         }
@@ -235,6 +237,12 @@ class HtmlKind(PageKind):
             return environment.get_template(self.template).render(context).encode("utf-8")
         except jinja2.TemplateError as error:
             raise UserError([locate_template_error(error, error.__traceback__)]) from None
+
+
+def sources_of(article: Article) -> list[str]:
+    """The publishers that reported an article, each once: its own first (a template
+    helper; the article's fingerprint covers everything it reads)."""
+    return list(dict.fromkeys(reporters(article)))
 
 
 class SiteView:
@@ -324,12 +332,21 @@ class SiteView:
             return f"R({value.kind},{start},{value.url},{count},{editions})"
         if isinstance(value, dict):
             return "{" + ",".join(f"{name}:{self.key(value[name])}" for name in sorted(value)) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            # Records made of the above (a front-page Digest): field by field, never repr(),
+            # which would print whole article bodies.
+            fields = (
+                f"{item.name}={self.key(getattr(value, item.name))}"
+                for item in dataclasses.fields(value)
+                if not item.name.startswith("_")
+            )
+            return f"{type(value).__name__}(" + ",".join(fields) + ")"
         if isinstance(value, list | tuple):
             # Lists of articles are most of what pages show: their keys are looked up directly
             # (the id of a live article cannot be that of another live object).
             known = self._article_keys
             return "[" + ",".join(known.get(id(item)) or self.key(item) for item in value) + "]"
-        return repr(value)  # small frozen dataclasses, strings, numbers, dates
+        return repr(value)  # strings, numbers, dates
 
     def _tags_text(self, article: Article) -> str:
         """What tags_of(article) shows, as text for a fingerprint (printing TagLinks made

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...core.urls import (
@@ -10,8 +11,9 @@ from ...core.urls import (
     page_url,
     tags_index_url,
 )
+from ..article import Article, tag_key
 from ..config import SiteConfig
-from ..site import Site
+from ..site import Edition, Site, reporters
 from .kind import (
     Claim,
     HtmlKind,
@@ -53,10 +55,13 @@ class FrontPage(HtmlKind):
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         total = len(view.site.articles)
-        return {
+        found: dict[str, Any] = {
             "articles": view.listing_page(range(total), page.number),
             "count": view.listing_pages(total),
         }
+        if page.number == 1:
+            found["digest"] = digest(view)
+        return found
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
         return {"pagination": listing_pagination(page, FRONT_PAGE_URL, inputs["count"])}
@@ -141,6 +146,60 @@ class TagPage(HtmlKind):
             first.line_of("tags"),
             "rename the tag, or change `permalinks: tag` in site.yaml",
         )
+
+
+EARLIER_EDITIONS = 6  # earlier editions the front page shows after the latest
+EARLIER_HEADLINES = 3  # of each, its top stories
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The front page as a digest: the latest edition's lead story, its other stories by
+    section, and the top stories of the editions before it."""
+
+    edition: Edition
+    lead: Article
+    sections: tuple[tuple[str, tuple[Article, ...]], ...]  # (title, stories); "" = the rest
+    earlier: tuple[tuple[Edition, tuple[Article, ...]], ...]
+
+
+def rank_key(article: Article) -> tuple[int, int, float, str]:
+    """Stories first by `priority:` (higher first), then by how many sources reported them,
+    then newest first."""
+    priority = article.extra.get("priority") if article.extra_items else None
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        priority = 0
+    return (-priority, -len(reporters(article)), -article.date.timestamp(), article.slug)
+
+
+def digest(view: SiteView) -> Digest | None:
+    """The digest of the site's newest edition, or None for an empty site."""
+    site = view.site
+    if not site.editions:
+        return None
+    latest, *earlier = site.editions[: EARLIER_EDITIONS + 1]
+    lead, *rest = sorted(view.articles(latest.articles), key=rank_key)
+    sections: list[tuple[str, tuple[Article, ...]]] = []
+    for section in site.config.sections:
+        wanted = {tag_key(tag) for tag in section.tags}
+        stories = tuple(a for a in rest if wanted & {tag_key(tag) for tag in a.tags})
+        if stories:
+            sections.append((section.title, stories))
+        rest = [a for a in rest if a not in stories]
+    if rest:
+        sections.append(("", tuple(rest)))
+    return Digest(
+        edition=latest,
+        lead=lead,
+        sections=tuple(sections),
+        earlier=tuple(
+            (
+                edition,
+                tuple(sorted(view.articles(edition.articles), key=rank_key)[:EARLIER_HEADLINES]),
+            )
+            for edition in earlier
+        ),
+    )
 
 
 def page_count_of(site: Site, total: int) -> int:
