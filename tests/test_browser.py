@@ -278,3 +278,54 @@ def test_home_page_screenshot(visit: Any) -> None:
     page = visit(viewport={"width": 1100, "height": 820}, color_scheme="light").open("/")
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def _axe_script() -> str | None:
+    try:
+        import axe_playwright_python
+    except ImportError:  # pragma: no cover - depends on the machine
+        return None
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _every_kind(output: Path) -> dict[str, str]:
+    """One page of each HTML kind of the example site."""
+    found = _sample_paths(output)
+    source = next((output / "sources").glob("*/index.html")).parent.name
+    found.update(
+        {
+            "tags": "/tags/",
+            "month": found["edition"].rsplit("/", 2)[0] + "/",
+            "year": found["edition"].split("/")[1].join("//"),
+            "sources": "/sources/",
+            "source": f"/sources/{source}/",
+            "404": "/404.html",
+            "page 2": "/page/2/",
+        }
+    )
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"]
+)
+def test_axe_finds_no_violation_on_any_page_kind(
+    scheme: str, viewport: dict[str, int], visit: Any, example_output: Path
+) -> None:
+    """axe-core (the copy axe-playwright-python ships) on every page kind, light and dark,
+    desktop and phone: no violation of any rule at any impact."""
+    script = _axe_script()
+    if script is None:
+        pytest.skip("the accessibility tests need axe-playwright-python (it ships axe-core)")
+    found: dict[str, list[str]] = {}
+    for kind, path in _every_kind(example_output).items():
+        browser_page = visit(viewport=viewport, color_scheme=scheme).open(path)
+        browser_page.evaluate(script)
+        results = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        for violation in results["violations"]:
+            targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
+            found.setdefault(kind, []).append(
+                f"{violation['id']} ({violation['impact']}): {targets}"
+            )
+    assert not found, json.dumps(found, indent=1)
