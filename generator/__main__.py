@@ -13,9 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
-from .build.pipeline import BuildOptions, build_site, check_site
+from .build.pages import Page
+from .build.pipeline import BuildOptions, build_site, check_site, render_selected
+from .build.site import Site
 from .core.console import NORMAL, QUIET, VERBOSE, Console
-from .core.errors import UserError
+from .core.errors import UserError, diagnostic
+from .core.layout import CONTENT_DIR
 from .ingest.command import add_import_parser
 from .init import init_site
 from .newarticle import create_article
@@ -122,6 +125,44 @@ def run_new(args: argparse.Namespace) -> int:
     path = create_article(args.root, args.title, tags, dt.datetime.now(dt.UTC))
     print(f"Created {path}")
     return EXIT_OK
+
+
+def run_edition(args: argparse.Namespace) -> int:
+    """`newsdigest edition`: print one day's edition, ready to mail."""
+    kind = f"email-{args.format}"
+    day: dt.date | None = args.date
+
+    def wanted(site: Site, page: Page) -> bool:
+        if page.kind != kind:
+            return False
+        return page.index == 0 if day is None else site.editions[page.index].day == day
+
+    found = render_selected(_options(args), wanted)
+    if not found:
+        which = "no edition yet" if day is None else f"no edition on {day:%Y-%m-%d}"
+        hint = "pick a day that has articles (drafts and future ones count with --drafts, --future)"
+        if day is None:
+            hint = "add articles to content/"
+        raise UserError(
+            [
+                diagnostic(
+                    args.root / CONTENT_DIR,
+                    None,
+                    f"{which} (or the theme has no e-mail template)",
+                    hint,
+                )
+            ]
+        )
+    [data] = found.values()
+    sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -236,6 +277,18 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the headline")
     new.add_argument("--tags", help="comma-separated tags, e.g. 'Economy,Climate'")
     new.set_defaults(handler=run_new)
+    edition = commands.add_parser(
+        "edition",
+        help="print a day's edition, ready to mail",
+        description="Print one daily edition (default: the newest) as e-mail HTML (inline "
+        "styles, no scripts, absolute links) or as its plain-text part, for a mailer or a "
+        "cron job. Writes nothing.",
+    )
+    _add_site_options(edition)
+    edition.add_argument("date", nargs="?", type=_day, metavar="DATE", help="YYYY-MM-DD")
+    edition.add_argument("--format", choices=("html", "text"), default="html")
+    edition.set_defaults(handler=run_edition)
+
     init = commands.add_parser(
         "init",
         help="start a new site in a folder",

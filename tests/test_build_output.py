@@ -98,7 +98,7 @@ def test_removed_article_disappears_from_output(
     assert not page.exists()
     # Its edition and month archive went with it.
     assert [p for p in (root / "output/2025/02").rglob("*") if p.is_file()] == []
-    assert "0 removed" not in result.out
+    assert " 0 removed" not in result.out
 
 
 def test_removed_article_leaves_no_empty_folders(

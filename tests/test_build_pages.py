@@ -32,7 +32,8 @@ def link(doc: ET.Element, rel: str, scope: str = ".//main") -> str | None:
 
 
 def html_pages(output: Path) -> list[Path]:
-    return sorted(output.rglob("*.html"))
+    """The web pages (an edition's e-mail is HTML, but no page of the site)."""
+    return sorted(path for path in output.rglob("*.html") if path.name != "email.html")
 
 
 # --- the front page -------------------------------------------------------------------------

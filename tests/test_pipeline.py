@@ -143,7 +143,7 @@ def test_a_changed_setting_renders_exactly_the_pages_that_read_it(built_basic: P
     config.write_text(text.replace("Basic Test Digest", "Basic Digest"), encoding="utf-8")
     before = tree_digest(output)
     result = _build(built_basic)
-    html = {path for path in before if path.endswith(".html")}
+    html = {path for path in before if path.endswith((".html", "email.txt"))}
     assert result.rendered == len(html) + len(_feeds(output)) + 1
     changed = _changed(before, tree_digest(output))
     assert "robots.txt" not in changed and "sitemap.xml" not in changed

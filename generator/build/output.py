@@ -515,3 +515,14 @@ class DiscardingSink:
 
     def stage(self, path: str, data: bytes) -> bool:
         return False
+
+
+@dataclass(frozen=True)
+class CollectingSink:
+    """Keeps the rendered bytes by output path, in this process (for printing a page)."""
+
+    found: dict[str, bytes]
+
+    def stage(self, path: str, data: bytes) -> bool:
+        self.found[path] = data
+        return True

@@ -32,6 +32,7 @@ from .cache import (
 from .config import SiteConfig, load_config
 from .incremental import Fingerprints, build_key, global_key
 from .output import (
+    CollectingSink,
     DiscardingSink,
     StagingSink,
     check_output_folder,
@@ -261,15 +262,34 @@ def check_site(options: BuildOptions) -> BuildResult:
     return run(options, write=False)
 
 
+def render_selected(options: BuildOptions, select: Selection) -> dict[str, bytes]:
+    """The bytes of the pages `select` picks, by output path, rendered in memory through the
+    same stages as a build (`newsdigest edition` prints one this way); nothing is written."""
+    found: dict[str, bytes] = {}
+    run(replace(options, workers=1), write=False, select=select, collect=found)
+    return found
+
+
+# Picks pages to render: given the Site and a planned Page, whether to render it.
+Selection = Callable[[Site, Page], bool]
+
+
 @_collector_paused()
-def run(options: BuildOptions, *, write: bool) -> BuildResult:
+def run(
+    options: BuildOptions,
+    *,
+    write: bool,
+    select: Selection | None = None,
+    collect: dict[str, bytes] | None = None,
+) -> BuildResult:
     """Load, resolve, render and (with `write`) publish the site; raise UserError on any
     user mistake.
 
     `check` runs this same list without `write`: it renders every page a build would render
     (those whose fingerprint differs from the last successful build's; all of them without a
     cache) into a sink that drops the bytes, and writes nothing, not even the cache. So
-    every error a build can meet, check meets too.
+    every error a build can meet, check meets too. With `select` (and without `write`), the
+    pages it picks are rendered whatever changed, into `collect`.
     """
     watch = Stopwatch()
     dest = options.output_dir
@@ -295,7 +315,8 @@ def run(options: BuildOptions, *, write: bool) -> BuildResult:
     with output_lock(dest) if write else contextlib.nullcontext():
         previous = watch.run("manifest", cache.load_manifest)
         if (
-            previous is not None
+            select is None
+            and previous is not None
             and previous.build_key == key
             and (previous.valid_until is None or now < previous.valid_until)
             and (not write or watch.run("verify", lambda: _output_intact(dest, previous.records)))
@@ -324,18 +345,21 @@ def run(options: BuildOptions, *, write: bool) -> BuildResult:
             lambda: [
                 page
                 for page, data_print in zip(plan.pages, data_prints, strict=True)
-                if not _still_valid(
-                    dest if write else None, page.path, data_print, prints, old_records
+                if (
+                    select(site, page)
+                    if select is not None
+                    else not _still_valid(
+                        dest if write else None, page.path, data_print, prints, old_records
+                    )
                 )
             ],
         )
         render = _told(options, "render")
         if not write:
+            sink = DiscardingSink() if collect is None else CollectingSink(collect)
             watch.run(
                 "render",
-                lambda: render_pages(
-                    view, environment, todo, DiscardingSink(), options.workers, render
-                ),
+                lambda: render_pages(view, environment, todo, sink, options.workers, render),
             )
             return _result(site, plan, todo, 0, 0, watch)
         with staged_output(dest) as staging:

@@ -87,6 +87,8 @@ def output_path_for(url_path: str) -> str | None:
 
 FRONT_PAGE_URL = "/"
 EDITIONS_FEED_BASE = "/editions/"  # the feeds of whole editions, one entry a day
+# A daily edition's e-mail, beside the edition's page: HTML and its plain-text part.
+EMAIL_FILES = {"html": "email.html", "text": "email.txt"}
 SOURCES_URL = "/sources/"  # every publisher that reported a story, each with a page below
 NOT_FOUND_URL = "/404.html"
 SEARCH_PAGE_URL = "/search/"

@@ -18,7 +18,7 @@ from ...core.errors import Diagnostics
 from ...core.urls import is_data_part_url
 from ..config import SiteConfig
 from ..site import Site
-from .archives import EDITION, MONTH, YEAR
+from .archives import EDITION, EDITION_EMAILS, MONTH, YEAR
 from .articles import ARTICLE
 from .editionfeeds import EDITION_FEEDS
 from .feeds import ARCHIVE_FEED, FEEDS
@@ -51,6 +51,7 @@ KINDS: tuple[PageKind, ...] = (
     TAG_INDEX,
     TAG_PAGE,
     EDITION,
+    *EDITION_EMAILS,
     MONTH,
     YEAR,
     SEARCH_PAGE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.urls import EMAIL_FILES
 from ..config import SiteConfig
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Plan, SiteView
@@ -82,6 +83,35 @@ class ArchivePage(HtmlKind):
         return Claim(f"the {self.name} archive {shown}")
 
 
+class EditionEmail(EditionPage):
+    """A daily edition ready to mail (inline styles, no scripts, absolute links), as HTML
+    or as its plain-text part, beside the edition's page. Optional: made only if the theme
+    has the template (`email.html`, `email.txt`)."""
+
+    listed = False
+    templates = ()
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.name = f"email-{part}"
+
+    @property
+    def template(self) -> str:
+        return EMAIL_FILES[self.part]
+
+    def plan(self, site: Site, planned: Plan) -> list[Page]:
+        if self.template not in planned.templates:
+            return []
+        return [
+            Page(self.name, f"{edition.url}{EMAIL_FILES[self.part]}", index=i)
+            for i, edition in enumerate(site.editions)
+        ]
+
+    def claim(self, page: Page, site: Site) -> Claim:
+        return Claim(f"the e-mail of the edition of {site.editions[page.index].day}")
+
+
 EDITION = EditionPage()
+EDITION_EMAILS = tuple(EditionEmail(part) for part in EMAIL_FILES)
 MONTH = ArchivePage("month")
 YEAR = ArchivePage("year")

@@ -203,6 +203,7 @@ class HtmlKind(PageKind):
 
     @property
     def template(self) -> str:
+        """The theme template the kind renders with (`<name>.html` unless it says)."""
         return f"{self.name}.html"
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
