@@ -76,6 +76,14 @@ class Publisher:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """An article's old URL (from its `aliases:`), which must keep leading to it."""
+
+    url: str  # the old site path
+    article: int  # index into Site.articles
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An article left out of this build, and why (shown in the build output)."""
 
@@ -95,6 +103,7 @@ class Site:
     years: tuple[Archive, ...]  # newest first
     skipped: tuple[Skipped, ...]
     publishers: tuple[Publisher, ...] = ()  # by name
+    redirects: tuple[Redirect, ...] = ()  # old URLs of articles (`aliases:`), by old URL
     # When the first article left out for its future date becomes due (and the site changes).
     next_change: dt.datetime | None = None
 
@@ -162,6 +171,7 @@ def assemble_site(
         skipped=tuple(sorted(skipped, key=lambda item: item.source)),
         next_change=next_change,
         publishers=_collect_publishers(resolved),
+        redirects=_collect_redirects(resolved, problems),
     )
 
 
@@ -210,6 +220,37 @@ def _collect_tags(
         url = expand_permalink(config.permalinks["tag"], {"slug": slug})
         tags.append(Tag(name=name, slug=slug, url=url, articles=tuple(members[key])))
     return tuple(sorted(tags, key=lambda tag: (tag.name.casefold(), tag.slug)))
+
+
+def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tuple[Redirect, ...]:
+    """Every `aliases:` entry: a site path (`/2025/03/old-slug/`) the article had before."""
+    found = []
+    for index, article in enumerate(articles):
+        aliases = article.extra.get("aliases") if article.extra_items else None
+        if aliases is None:
+            continue
+        line = article.line_of("aliases")
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+            problems.add(
+                article.source,
+                line,
+                "`aliases` must be a list of old URLs",
+                "for example `aliases: [/2025/03/04/old-headline/]`",
+            )
+            continue
+        for alias in aliases:
+            if output_path_for(alias) is None or alias == article.url:
+                problems.add(
+                    article.source,
+                    line,
+                    f"alias {alias!r} is not a path on this site (or is the article's own URL)",
+                    "give the old URL's path, starting with `/`, such as `/2025/03/04/old-headline/`",
+                )
+            else:
+                found.append(Redirect(alias, index))
+    return tuple(sorted(found, key=lambda item: item.url))
 
 
 def reporters(article: Article) -> list[str]:

@@ -96,6 +96,7 @@ SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of
 SITEMAP = "sitemap.xml"  # relative to the site root: the sitemap index
 NEWS_SITEMAP = "news-sitemap.xml"  # relative to the site root: Google News' sitemap
 ROBOTS = "robots.txt"
+REDIRECTS = "_redirects"  # the redirect rules Netlify and Cloudflare Pages read
 
 
 # Each feed format by the file name its feeds have, beside the listing they follow.

@@ -26,6 +26,7 @@ from .jsonfeed import JSON_FEED
 from .kind import HtmlKind, Page, PageKind, Plan, SiteView
 from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
 from .notfound import NOT_FOUND
+from .redirects import REDIRECT_PAGE, REDIRECT_RULES
 from .search import SEARCH_INDEX_FILE, SEARCH_PAGE, SEARCH_PARTS
 from .sitemap import (
     ARTICLE_SITEMAP,
@@ -45,6 +46,7 @@ KINDS: tuple[PageKind, ...] = (
     NOT_FOUND,
     ROBOTS_FILE,
     NEWS_SITEMAP_FILE,
+    REDIRECT_RULES,
     SEARCH_INDEX_FILE,
     SEARCH_PARTS,
     FRONT_PAGE,
@@ -58,6 +60,7 @@ KINDS: tuple[PageKind, ...] = (
     SOURCE_INDEX,
     SOURCE_PAGE,
     *SOURCE_FEEDS,
+    REDIRECT_PAGE,
     PAGE_SITEMAP,
     ARTICLE_SITEMAP,
     SITEMAP_INDEX,

@@ -135,7 +135,7 @@ class _Provenance(BaseEntryExtension):
 class FeedEntry:
     """One entry of a feed in any format: an article, or a whole edition."""
 
-    url: str  # site path of the page the entry stands for (its id, as an absolute URI)
+    url: str  # site path of the page the entry stands for
     title: str
     published: dt.datetime
     updated: dt.datetime
@@ -147,6 +147,18 @@ class FeedEntry:
     publisher: str = ""
     image: str = ""
     lang: str = ""
+    id: str = ""  # a permanent id (`urn:uuid:...`); without one, the page's absolute URI
+
+
+# A permanent id is a URI (RFC 4287): `urn:uuid:...`, `tag:...`, `https://...`.
+_PERMANENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[!#-~]+")
+
+
+def permanent_id(article: Article) -> str:
+    """The article's `id:` if it is a URI (what `new` and `import` write), else "": feeds
+    then use the URL, which a later headline correction must not change."""
+    value = article.extra.get("id") if article.extra_items else None
+    return value if isinstance(value, str) and _PERMANENT_ID.fullmatch(value) else ""
 
 
 def entry_of(article: Article) -> FeedEntry:
@@ -164,6 +176,7 @@ def entry_of(article: Article) -> FeedEntry:
         publisher=article.publisher,
         image=article.image,
         lang=article.lang,
+        id=permanent_id(article),
     )
 
 
@@ -222,8 +235,8 @@ def _add_entry(generator: Any, config: SiteConfig, kind: str, item: FeedEntry) -
     url = config.absolute_uri(item.url)
     entry = generator.add_entry(order="append")
     entry.register_extension("provenance", _Provenance, atom=True, rss=True)
-    entry.id(url)
-    entry.guid(url, permalink=True)
+    entry.id(item.id or url)
+    entry.guid(item.id or url, permalink=not item.id)
     entry.title(xml_safe(item.title))
     entry.link(href=url, rel="alternate")
     entry.published(item.published)

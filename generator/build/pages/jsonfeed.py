@@ -23,7 +23,7 @@ VERSION = "https://jsonfeed.org/version/1.1"
 def _item(config: SiteConfig, entry: FeedEntry) -> dict[str, Any]:
     url = config.absolute_uri(entry.url)
     item: dict[str, Any] = {
-        "id": url,
+        "id": entry.id or url,
         "url": url,
         "title": entry.title,
         "content_html": absolute_links(entry.content_html, url),
