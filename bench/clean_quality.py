@@ -1,10 +1,22 @@
-"""Score the import cleaner on the fixture pages in bench/clean_fixtures/.
+"""Score the import cleaner on the fixture pages in bench/clean_fixtures/ and the blind set.
 
-    python bench/clean_quality.py [--verbose]
+    python bench/clean_quality.py [--verbose]            # bench/clean_fixtures
+    python bench/clean_quality.py --blind dev [--verbose] # bench/blind, the tuning split
+    python bench/clean_quality.py --blind holdout         # aggregate only, never per case
 
-For each page, the body is compared with the expected story as bags of words (token-level
+Fixtures: the body is compared with the expected story as bags of words (token-level
 precision, recall and F1, summed over all pages of a format); title, date, publisher and
 tags are scored as exact matches. Prints pages per second of cleaning as well.
+
+Blind set (bench/blind/, written by someone who never saw the cleaner): every case is cleaned
+four times, from its HTML and from each flattening (lynx, w3m, plain text), and the HTML is
+also given to trafilatura alone in the same run, twice: with its defaults
+(`trafilatura.extract(html)`: plain text, comments and tables included) and with the options
+our HTML cleaner passes it (`TRAFILATURA_OPTIONS`). Body scores are the mean over pages of the
+4-gram shingle F1 (the issue's measure; CJK characters count as words) and the pooled
+token F1 above; title, date, publisher and author are exact matches ("day": the calendar day
+only, all a flattened page can show); "empty" counts pages
+whose body came out empty.
 """
 
 from __future__ import annotations
@@ -21,12 +33,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import trafilatura  # noqa: E402
+
 from generator.ingest.clean import clean_document  # noqa: E402
+from generator.ingest.htmlclean import TRAFILATURA_OPTIONS  # noqa: E402
 from generator.ingest.model import BatchContext, RawDocument  # noqa: E402
 from generator.ingest.sanitize import strip_links  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "clean_fixtures"
+BLIND = Path(__file__).resolve().parent / "blind"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Han, kana and Hangul characters are words of their own: CJK text has no spaces.
+_CJK_OR_WORD = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]|"
+    r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]+"
+)
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s|>\s?|[-*+]\s|\d+\.\s)|\|?\s*:?-{3,}:?\s*\|?", re.M)
+KINDS = ("html", "lynx", "w3m", "plain")
+BASELINES = ("trafilatura-default", "trafilatura-our-options")
+FIELDS = ("title", "date", "day", "publisher", "author")
 
 
 @dataclass(frozen=True)
@@ -83,10 +108,150 @@ def prf(scores: list[Score]) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
+    """Word 4-grams of Markdown text (links reduced to their text, markers dropped, case ignored)."""
+    words = [word.casefold() for word in _CJK_OR_WORD.findall(_MARKUP.sub(" ", strip_links(text)))]
+    if len(words) < size:
+        return Counter([tuple(words)]) if words else Counter()
+    return Counter(tuple(words[index : index + size]) for index in range(len(words) - size + 1))
+
+
+def shingle_f1(got: str, want: str) -> float:
+    """F1 of the two texts' 4-gram multisets: order matters locally, so a shuffled or
+    glued-on block costs more than under a bag of words."""
+    found, expected = shingles(got), shingles(want)
+    common = sum((found & expected).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(found.values()), common / sum(expected.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@dataclass(frozen=True)
+class BlindScore:
+    """One blind case cleaned from one input kind (or by one baseline)."""
+
+    kind: str
+    shingle_f1: float
+    tokens: Score
+    empty: bool
+    fields: dict[str, bool]
+    seconds: float
+
+
+def _same(got: object, want: object) -> bool:
+    if want is None:
+        return got in (None, "")
+    if got is None:
+        return False
+    if not isinstance(got, str):
+        got = got.isoformat()  # type: ignore[attr-defined]
+    return " ".join(str(got).split()) == " ".join(str(want).split())
+
+
+def _day(value: object) -> str | None:
+    """The calendar day of a date, a datetime or an ISO string: all a flattened page shows."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else value.isoformat()  # type: ignore[attr-defined]
+    return text[:10]
+
+
+def _blind_score(name: str, kind: str, body: str, want: dict, fields: dict, seconds: float):
+    expected_text = "\n".join(want["body"])
+    got, expected = tokens(body), tokens(expected_text)
+    token_score = Score(
+        name,
+        kind,
+        sum((got & expected).values()),
+        sum(got.values()),
+        sum(expected.values()),
+        {},
+    )
+    return BlindScore(
+        kind, shingle_f1(body, expected_text), token_score, not body.strip(), fields, seconds
+    )
+
+
+def score_blind_case(case: dict) -> list[BlindScore]:
+    """Clean one case from every input kind, and run both trafilatura baselines on its HTML."""
+    want = json.loads((BLIND / case["files"]["truth"]).read_text(encoding="utf-8"))
+    results = []
+    for kind in KINDS:
+        data = (BLIND / case["files"][kind]).read_bytes()
+        document = RawDocument(
+            case["files"][kind],
+            data,
+            "html" if kind == "html" else "text",
+            data.decode("utf-8"),
+            hashlib.sha256(data).hexdigest(),
+            0,
+        )
+        started = time.perf_counter()
+        found = clean_document(document, BatchContext())
+        seconds = time.perf_counter() - started
+        fields = {field: _same(getattr(found, field), want[field]) for field in FIELDS[:2]}
+        fields["day"] = _same(_day(found.date), _day(want["date"]))
+        fields.update({field: _same(getattr(found, field), want[field]) for field in FIELDS[3:]})
+        results.append(_blind_score(case["name"], kind, found.body, want, fields, seconds))
+    html = (BLIND / case["files"]["html"]).read_text(encoding="utf-8")
+    for baseline, options in zip(BASELINES, ({}, TRAFILATURA_OPTIONS), strict=True):
+        started = time.perf_counter()
+        body = trafilatura.extract(html, **options) or ""
+        seconds = time.perf_counter() - started
+        results.append(_blind_score(case["name"], baseline, body, want, {}, seconds))
+    return results
+
+
+def report_blind(split: str, verbose: bool) -> None:
+    """Print the split's table; per-case lines only for the tuning split."""
+    manifest = json.loads((BLIND / "MANIFEST.json").read_text(encoding="utf-8"))
+    cases = [case for case in manifest["cases"] if case["split"] == split]
+    score_blind_case(cases[0])  # warm-up: trafilatura's first call pays its set-up
+    by_kind: dict[str, list[BlindScore]] = {kind: [] for kind in (*KINDS, *BASELINES)}
+    for case in cases:
+        scores = score_blind_case(case)
+        for score in scores:
+            by_kind[score.kind].append(score)
+        if verbose and split == "dev":
+            cells = "  ".join(f"{score.kind[:9]} {score.shingle_f1:.2f}" for score in scores)
+            print(f"{case['name'][:40]:<40} {cells}")
+    print(f"\nblind set, split {split}: {len(cases)} cases")
+    print(
+        "| input | shingle F1 | token F1 | empty | title | date | day | publisher | author "
+        "| pages/s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for kind, scores in by_kind.items():
+        f1 = sum(score.shingle_f1 for score in scores) / max(1, len(scores))
+        token_f1 = prf([score.tokens for score in scores])[2]
+        empty = sum(score.empty for score in scores)
+        cells = [
+            f"{sum(score.fields[field] for score in scores)}/{len(scores)}"
+            if kind in KINDS
+            else "-"
+            for field in FIELDS
+        ]
+        speed = len(scores) / max(1e-9, sum(score.seconds for score in scores))
+        print(
+            f"| {kind} | {f1:.3f} | {token_f1:.3f} | {empty} | {' | '.join(cells)} | {speed:.1f} |"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verbose", action="store_true", help="one line per page")
+    parser.add_argument("--verbose", action="store_true", help="one line per page (not holdout)")
+    parser.add_argument(
+        "--blind",
+        choices=("dev", "holdout"),
+        action="append",
+        help="score this split of bench/blind/ instead of the fixtures (repeatable)",
+    )
     args = parser.parse_args()
+    if args.blind:
+        for split in args.blind:
+            report_blind(split, args.verbose)
+        return 0
     pages = sorted(path for path in FIXTURES.iterdir() if path.suffix in (".txt", ".html"))
     started = time.perf_counter()
     scores = [score_page(page) for page in pages]

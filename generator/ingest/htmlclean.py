@@ -52,6 +52,19 @@ _ARTICLE_TYPES = {
 }
 
 
+# How the story is asked of trafilatura (bench/clean_quality.py runs it alone with these too).
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "output_format": "markdown",
+    "include_links": True,
+    "include_formatting": True,
+    "include_comments": False,
+    "include_tables": False,
+    "include_images": False,
+    "with_metadata": False,
+    "deduplicate": False,
+}
+
+
 @dataclass(frozen=True)
 class PageMetadata:
     """What the page declares about itself in machine-readable form."""
@@ -74,21 +87,7 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         return Extracted(None, None, None, url, (), "")
     declared = read_page_metadata(tree)
     base = url or declared.url
-    markdown = (
-        trafilatura.extract(
-            page,
-            url=base,
-            output_format="markdown",
-            include_links=True,
-            include_formatting=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            with_metadata=False,
-            deduplicate=False,
-        )
-        or ""
-    )
+    markdown = trafilatura.extract(page, url=base, **TRAFILATURA_OPTIONS) or ""
     found = trafilatura.extract_metadata(page, default_url=base)
     traf_title = found.title if found else None
     title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
