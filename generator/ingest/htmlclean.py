@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import lxml.html
@@ -28,6 +29,7 @@ from .textclean import (
     FURNITURE,
     LINKS,
     PROSE,
+    TABLE,
     TAGS,
     Unit,
     classify,
@@ -58,7 +60,7 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_links": True,
     "include_formatting": True,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,
     "include_images": False,
     "with_metadata": False,
     "deduplicate": False,
@@ -88,6 +90,10 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
     declared = read_page_metadata(tree)
     base = url or declared.url
     markdown = trafilatura.extract(page, url=base, **TRAFILATURA_OPTIONS) or ""
+    if not all(_is_data_table(table) for table in _TABLE.findall(markdown)):
+        # A page laid out in a table: its cells are the story, not a table of it.
+        options = {**TRAFILATURA_OPTIONS, "include_tables": False}
+        markdown = trafilatura.extract(page, url=base, **options) or ""
     found = trafilatura.extract_metadata(page, default_url=base)
     traf_title = found.title if found else None
     title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
@@ -120,6 +126,17 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
     )
 
 
+_TABLE = re.compile(r"(?:^[ \t]*\|.*(?:\n|$))+", re.MULTILINE)
+_TABLE_CELL_WORDS = 30  # a data table's cells are short; a layout table holds paragraphs
+
+
+def _is_data_table(table: str) -> bool:
+    """Rows of short cells (results, prices, timetables), not a page's layout grid."""
+    rows = [row for row in table.splitlines() if row.strip() and "---" not in row]
+    cells = [cell for row in rows for cell in row.split("|")]
+    return len(rows) >= 2 and all(len(cell.split()) <= _TABLE_CELL_WORDS for cell in cells)
+
+
 _SHORT_BLOCKS = ("p", "span", "div", "li", "time", "i", "em", "small", "dd", "td", "header")
 
 
@@ -134,10 +151,23 @@ def visible_lines(tree: Any) -> list[str]:
 
 
 def markdown_units(markdown: str) -> list[Unit]:
-    """Blocks of trafilatura's Markdown as units, keeping heading and quote markers."""
+    """Blocks of trafilatura's Markdown as units, keeping heading and quote markers.
+
+    A table (its rows start with `|`) is one unit whose text is the table itself: it is
+    measured by its cells' words and rendered back whole.
+    """
     units: list[Unit] = []
-    for number, line in enumerate(markdown.splitlines(), start=1):
+    rows: list[str] = []
+    for number, line in enumerate([*markdown.splitlines(), ""], start=1):
         stripped = line.strip()
+        if stripped.startswith("|"):
+            rows.append(stripped)
+            continue
+        if rows:
+            cells = " ".join(cell for row in rows for cell in row.split("|") if "---" not in cell)
+            table = make_unit(cells, number - len(rows))
+            units.append(replace(table, text="\n".join(rows), markdown=TABLE))
+            rows = []
         if not stripped:
             continue
         prefix = ""
@@ -151,15 +181,27 @@ def markdown_units(markdown: str) -> list[Unit]:
     return units
 
 
+# Share of trafilatura's words the line rules must keep; below it, its body is kept whole.
+_KEEP_SHARE = 0.5
+
+
 def _tidy(
     units: Sequence[Unit],
     context: BatchContext,
     title: str | None,
 ) -> tuple[str, dt.datetime | dt.date | None, dt.datetime | dt.date | None, list[str]]:
     """Apply the text rules to trafilatura's blocks; returns body, dates and tags found."""
-    kinds = [classify(unit, context) for unit in units]
-    if title and units and line_key(units[0].text) == line_key(title):
-        kinds[0] = FURNITURE
+    kinds = [PROSE if unit.markdown == TABLE else classify(unit, context) for unit in units]
+    headline: set[int] = set()
+    if title:
+        # The headline, often after a kicker or section link.
+        first = next((index for index, kind in enumerate(kinds) if kind == PROSE), len(units))
+        headline = {
+            index for index in range(first) if line_key(units[index].text) == line_key(title)
+        }
+        for index in headline:
+            kinds[index] = FURNITURE
+    found = [index for index in range(len(units)) if index not in headline]
     opens = mark_link_boxes(units, kinds)
     barriers = [
         opened
@@ -173,7 +215,13 @@ def _tidy(
     ]
     chosen = _story_segments(kinds, barriers)
     date, updated = find_dates(units, kinds, set(chosen))
-    return render_body(units, kinds, chosen), date, updated, find_tags(units)
+    if sum(units[index].words for index in chosen) < _KEEP_SHARE * sum(
+        units[index].words for index in found
+    ):
+        # Our rules would throw away most of what trafilatura found: trust trafilatura.
+        kinds = [FURNITURE if index in headline else PROSE for index in range(len(units))]
+        chosen = found
+    return render_body(units, kinds, chosen, marked_headings=True), date, updated, find_tags(units)
 
 
 def _story_segments(kinds: Sequence[str], barriers: Sequence[bool]) -> list[int]:

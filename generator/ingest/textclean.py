@@ -30,6 +30,8 @@ from .sanitize import strip_links
 from .vocabulary import STOP_WORDS, is_consent_or_prompt, is_section_label, is_ui_phrase
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+_CJK_PARTICLES = frozenset("のはがをにでとへもや的了是在和")
 _TERMINAL = re.compile(r"""[.!?…。:;]["'”’»)\]]*$|[.!?…]\s*["'”’»]$""")
 _RATING = re.compile(r"^[\w\s]{1,25}[!.]?\s*[(\[]\s*\d[\d.,]*[kKmM]?\s*[)\]]$")
 _COUNT = re.compile(
@@ -61,6 +63,9 @@ _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
 _PUBLISHER_LABEL = re.compile(
     r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$", re.IGNORECASE
 )
+
+# `Unit.markdown` of a Markdown table kept whole (its `text` holds the table's rows).
+TABLE = "table"
 
 # Unit kinds. Prose kinds are candidates for the body; the rest is furniture or metadata.
 PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS = (
@@ -97,18 +102,29 @@ def line_key(text: str) -> str:
 
 
 def make_unit(text: str, line: int, markdown: str = "", gap_before: bool = False) -> Unit:
-    """Measure one line of text."""
+    """Measure one line of text.
+
+    Chinese and Japanese have no spaces, so a sentence would be one "word" and never prose:
+    there every two characters count as a word, and particles (の, は, 的, 了 ...) as stop
+    words.
+    """
     bullet = is_bullet(text)
     clean = " ".join(strip_bullet(text).split()) if bullet else " ".join(text.split())
-    words = _WORD.findall(strip_links(clean))
+    visible = strip_links(clean)
+    cjk = _CJK.findall(visible)
+    if cjk:
+        visible = _CJK.sub(" ", visible)
+    words = _WORD.findall(visible)
     stops = sum(1 for word in words if word.casefold() in STOP_WORDS)
+    stops += sum(1 for char in cjk if char in _CJK_PARTICLES)
+    count = len(words) + len(cjk) // 2
     return Unit(
         text=clean,
         line=line,
         bullet=bullet,
-        words=len(words),
+        words=count,
         terminal=bool(_TERMINAL.search(strip_links(clean))),
-        stop_ratio=stops / len(words) if words else 0.0,
+        stop_ratio=min(1.0, stops / count) if count else 0.0,
         markdown=markdown,
         gap_before=gap_before,
     )
@@ -316,15 +332,32 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
     return chosen
 
 
-def render_body(units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[int]) -> str:
-    """Markdown for the chosen units: paragraphs, list items, and subheadings between prose."""
+def render_body(
+    units: Sequence[Unit],
+    kinds: Sequence[str],
+    chosen: Sequence[int],
+    marked_headings: bool = False,
+) -> str:
+    """Markdown for the chosen units: paragraphs, list items, and subheadings between prose.
+
+    With `marked_headings` (trafilatura's Markdown, which marks real headings with `#`), a
+    short unmarked line between paragraphs of the story is story too: a bold "Key facts"
+    label and its lines, or `<br>`-broken lines, not a heading to guess.
+    """
     blocks: list[str] = []
     chosen_set = set(chosen)
+    prose = [position for position, index in enumerate(chosen) if kinds[index] == PROSE]
     for position, index in enumerate(chosen):
         unit, kind = units[index], kinds[index]
         if kind not in (PROSE, SENTENCE, HEADLINE, LABEL):
             continue
-        if unit.markdown.startswith("#") or (kind in (HEADLINE, LABEL) and not unit.bullet):
+        if unit.markdown == TABLE:
+            blocks.append(unit.text)
+            continue
+        inside = bool(prose) and prose[0] < position < prose[-1]
+        if marked_headings and not unit.markdown.startswith("#") and inside:
+            pass  # kept below as a paragraph or list item
+        elif unit.markdown.startswith("#") or (kind in (HEADLINE, LABEL) and not unit.bullet):
             before = chosen[position - 1] if position else None
             after = index + 1 if index + 1 in chosen_set else None
             is_heading = (

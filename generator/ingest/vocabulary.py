@@ -92,6 +92,17 @@ def is_section_label(text: str) -> bool:
     return len(text) <= 50 and bool(_SECTION_WORDS.search(text))
 
 
+_COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_PROMPT_LENGTH = 15  # words: a longer line needs more than one such word to be a prompt
+
+
 def is_consent_or_prompt(text: str) -> bool:
-    """True for cookie banners, newsletter prompts and rights notices."""
-    return bool(_CONSENT.search(text) or _PROMPT.search(text))
+    """True for cookie banners, newsletter prompts and rights notices.
+
+    One "sign up" or "zustimmen" inside a long sentence is the story talking ("... will not
+    agree to the budget"); a banner is short, says "cookies", or piles up such words.
+    """
+    hits = len(_CONSENT.findall(text)) + len(_PROMPT.findall(text))
+    if not hits:
+        return False
+    return hits >= 2 or len(text.split()) <= _PROMPT_LENGTH or bool(_COOKIE.search(text))
