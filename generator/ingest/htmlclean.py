@@ -94,7 +94,7 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         # A page laid out in a table: its cells are the story, not a table of it.
         options = {**TRAFILATURA_OPTIONS, "include_tables": False}
         markdown = trafilatura.extract(page, url=base, **options) or ""
-    found = trafilatura.extract_metadata(page, default_url=base)
+    found = trafilatura.extract_metadata(page, default_url=base, extensive=False)
     traf_title = found.title if found else None
     title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
     publisher = (

@@ -1,0 +1,84 @@
+"""Pages per second of a folder import, this tree against a baseline tree, in the same run.
+
+    python bench/import_speed.py --baseline /work/main [--runs 3]
+
+The pages are the dev split of bench/blind/ (HTML and its three flattenings, 160 pages) and
+bench/clean_fixtures/ (40), copied into a fresh folder. Each run is a fresh
+`python -m generator import PAGES --no-cache --root EMPTY` in a child process, this tree and
+the baseline interleaved so that load on the (shared) machine hits both alike. Prints the
+median pages per second of each and their ratio. The hold-out split is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def collect(folder: Path) -> int:
+    """Copy the pages into `folder`; returns how many."""
+    manifest = json.loads((HERE / "blind" / "MANIFEST.json").read_text(encoding="utf-8"))
+    count = 0
+    for case in manifest["cases"]:
+        if case["split"] != "dev":
+            continue
+        for kind in ("html", "lynx", "w3m", "plain"):
+            name = case["files"][kind]
+            target = name if kind == "html" else name.replace(f".{kind}.txt", f"-{kind}.txt")
+            shutil.copyfile(HERE / "blind" / name, folder / target)
+            count += 1
+    for page in sorted((HERE / "clean_fixtures").iterdir()):
+        if page.suffix in (".txt", ".html"):
+            shutil.copyfile(page, folder / f"fixture-{page.name}")
+            count += 1
+    return count
+
+
+def run(tree: Path, pages: Path) -> float:
+    """Seconds of one import of `pages` with the code of `tree` into an empty project."""
+    with tempfile.TemporaryDirectory() as root:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        command = [sys.executable, "-m", "generator", "import", str(pages), "--no-cache"]
+        started = time.perf_counter()
+        done = subprocess.run(
+            [*command, "--root", root], env=env, capture_output=True, text=True, check=False
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{tree}: import failed ({done.returncode}): {done.stderr[-500:]}")
+        return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, required=True, help="another checkout")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        pages = Path(folder)
+        count = collect(pages)
+        times: dict[str, list[float]] = {"this tree": [], "baseline": []}
+        for _ in range(args.runs):
+            times["this tree"].append(run(REPO, pages))
+            times["baseline"].append(run(args.baseline.resolve(), pages))
+    speed = {name: count / statistics.median(values) for name, values in times.items()}
+    print(f"pages: {count}, runs: {args.runs}, load average: {os.getloadavg()[0]:.2f}")
+    for name, value in speed.items():
+        print(f"{name:<10} {value:6.1f} pages/s (median of {args.runs}, start-up included)")
+    print(f"ratio this/baseline: {speed['this tree'] / speed['baseline']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
