@@ -30,12 +30,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura  # noqa: E402
 
 from generator.ingest.clean import clean_document  # noqa: E402
+from generator.ingest.dates import parse_iso  # noqa: E402
 from generator.ingest.htmlclean import TRAFILATURA_OPTIONS  # noqa: E402
 from generator.ingest.model import BatchContext, RawDocument  # noqa: E402
 from generator.ingest.sanitize import strip_links  # noqa: E402
@@ -149,6 +151,14 @@ def _same(got: object, want: object) -> bool:
     return " ".join(str(got).split()) == " ".join(str(want).split())
 
 
+def _same_date(found: Any, want: dict) -> bool:
+    """The same instant (2026-02-19T14:05:00Z is 14:05+00:00), or the same day for a date."""
+    if want["date"] is None or found.date is None:
+        return want["date"] is None and found.date is None
+    expected = parse_iso(want["date"])
+    return type(found.date) is type(expected) and found.date == expected
+
+
 def _day(value: object) -> str | None:
     """The calendar day of a date, a datetime or an ISO string: all a flattened page shows."""
     if value is None:
@@ -190,7 +200,7 @@ def score_blind_case(case: dict) -> list[BlindScore]:
         started = time.perf_counter()
         found = clean_document(document, BatchContext())
         seconds = time.perf_counter() - started
-        fields = {field: _same(getattr(found, field), want[field]) for field in FIELDS[:2]}
+        fields = {"title": _same(found.title, want["title"]), "date": _same_date(found, want)}
         fields["day"] = _same(_day(found.date), _day(want["date"]))
         fields.update({field: _same(getattr(found, field), want[field]) for field in FIELDS[3:]})
         results.append(_blind_score(case["name"], kind, found.body, want, fields, seconds))

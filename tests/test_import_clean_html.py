@@ -97,3 +97,36 @@ def test_when_the_line_rules_would_empty_the_story_trafilatura_body_is_kept() ->
     ]
     found = clean_html(page("".join(f"<p>{line}</p>" for line in lines)), BatchContext())
     assert found.body.split("\n\n") == lines
+
+
+def test_title_entities_are_decoded_and_section_and_site_taken_off() -> None:
+    html = (
+        "<html><head><title>Opinion | Rates rise again | The Courier</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Opinion | Rates rise again &#8211; and savers still lose &#163;200&nbsp;a year"}'
+        "</script></head><body>" + "".join(f"<p>{text}</p>" for text in STORY) + "</body></html>"
+    )
+    found = clean_html(html, BatchContext())
+    assert found.title == "Rates rise again – and savers still lose £200 a year"
+
+
+def test_the_shown_headline_wins_over_a_title_with_kicker_and_site_prefix() -> None:
+    html = (
+        "<html><head><title>La Gazzetta di Montefiore - Sagra delle castagne, record di "
+        "presenze</title></head><body><h1>Sagra delle castagne, record di presenze</h1>"
+        + "".join(f"<p>{text}</p>" for text in STORY)
+        + "</body></html>"
+    )
+    found = clean_html(html, BatchContext())
+    assert found.title == "Sagra delle castagne, record di presenze"
+    assert found.publisher == "La Gazzetta di Montefiore"
+
+
+def test_a_comment_time_stamp_is_not_the_story_date() -> None:
+    comments = (
+        "<ol class='comment-list'><li class='comment'><b>R. Okafor</b> says:"
+        "<div class='comment-metadata'><a href='#c1'>January 1, 2026 12:43 PM</a></div>"
+        "<p>Good reporting, thank you for covering the meeting in such detail.</p></li></ol>"
+    )
+    found = clean_html(page("".join(f"<p>{text}</p>" for text in STORY) + comments), BatchContext())
+    assert found.date is None

@@ -9,6 +9,7 @@ Markdown goes through the same line rules as plain text, and the page's own meta
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -20,7 +21,14 @@ import trafilatura
 from lxml import etree
 
 from .dates import parse_iso
-from .metadata import split_site_suffix, split_tags, unique_tags
+from .metadata import (
+    SplitTitle,
+    looks_like_domain,
+    split_section_prefix,
+    split_site_suffix,
+    split_tags,
+    unique_tags,
+)
 from .model import BatchContext, Extracted
 from .sanitize import page_url, sanitize_markdown
 from .textclean import (
@@ -97,9 +105,10 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
     found = trafilatura.extract_metadata(page, default_url=base, extensive=False)
     traf_title = found.title if found else None
     title = declared.title or (split_site_suffix(traf_title).title if traf_title else None)
-    publisher = (
-        declared.publisher or (found.sitename if found else None) or declared.title_publisher
-    )
+    sitename = found.sitename if found else None
+    # A host name is trafilatura's guess from the URL: the page's title names the site better.
+    named = sitename if sitename and not looks_like_domain(sitename) else None
+    publisher = declared.publisher or named or declared.title_publisher or sitename
     units = markdown_units(sanitize_markdown(markdown, base))
     body, text_date, text_updated, text_tags = _tidy(units, context, title)
     if text_date is None or not text_tags:
@@ -109,8 +118,7 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         if text_date is None:
             text_date, text_updated = find_dates(page_units, page_kinds, set())
         text_tags = text_tags or find_tags(page_units)
-    traf_date = parse_iso(found.date) if found and found.date else None
-    date = declared.date or text_date or traf_date
+    date = declared.date or text_date
     traf_tags = tuple(unique_tags(list(found.tags or []))) if found else ()
     tags = declared.tags or traf_tags
     return Extracted(
@@ -140,10 +148,40 @@ def _is_data_table(table: str) -> bool:
 _SHORT_BLOCKS = ("p", "span", "div", "li", "time", "i", "em", "small", "dd", "td", "header")
 
 
+# Containers whose dates and tags are other people's: reader comments, teaser boxes, footers.
+_NOT_THE_STORY = re.compile(
+    r"comment|respond|reply|disqus|discussion|related|teaser|recommend|sidebar|footer|"
+    r"most-read|popular|trending|newsletter",
+    re.IGNORECASE,
+)
+_NOT_THE_STORY_TAGS = frozenset({"aside", "footer", "nav"})
+
+
+def _outside_furniture(tree: Any) -> Iterator[Any]:
+    """The page's elements in document order, skipping whole comment and teaser containers."""
+    stack = [tree]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if element.tag in _NOT_THE_STORY_TAGS or _NOT_THE_STORY.search(marks):
+            continue
+        yield element
+        stack.extend(reversed(element))
+
+
 def visible_lines(tree: Any) -> list[str]:
-    """Short texts of the page's elements, in document order: where date and tag lines live."""
+    """Short texts of the page's elements, in document order: where date and tag lines live.
+
+    A comment's time stamp is no date of the story: comment, teaser and footer containers
+    are skipped, so a page that shows no date of its own gets none.
+    """
     lines: list[str] = []
-    for element in tree.iter(*_SHORT_BLOCKS):
+    wanted = frozenset(_SHORT_BLOCKS)
+    for element in _outside_furniture(tree):
+        if element.tag not in wanted:
+            continue
         text = " ".join(element.text_content().split())
         if 0 < len(text) <= 160 and (not lines or lines[-1] != text):
             lines.append(text)
@@ -267,13 +305,17 @@ def read_page_metadata(tree: Any) -> PageMetadata:
     if not tags and meta.get("news_keywords"):
         tags = split_tags(meta["news_keywords"])
     title_element = tree.find(".//title")
-    page_title = (
-        split_site_suffix(title_element.text_content())
-        if title_element is not None and title_element.text_content().strip()
-        else None
+    title_text = _text(title_element.text_content()) if title_element is not None else None
+    page_title = split_site_suffix(title_text) if title_text else None
+    publisher = _name(ld.get("publisher")) or _text(meta.get("og:site_name"))
+    raw_title = (
+        _text(ld.get("headline")) or _text(meta.get("og:title")) or _text(meta.get("twitter:title"))
     )
-    raw_title = _text(ld.get("headline")) or meta.get("og:title") or meta.get("twitter:title")
-    title = split_site_suffix(raw_title).title if raw_title else None
+    title = _headline(tree, raw_title or title_text, publisher, page_title)
+    if title is None and raw_title:
+        title = split_section_prefix(split_site_suffix(raw_title).title)[1]
+    if title is None and page_title:
+        title = split_section_prefix(page_title.title)[1]
     published = (
         _text(ld.get("datePublished"))
         or meta.get("article:published_time")
@@ -291,15 +333,52 @@ def read_page_metadata(tree: Any) -> PageMetadata:
     )
     url = _text(ld.get("url")) or meta.get("og:url") or canonical
     return PageMetadata(
-        title=title or (page_title.title if page_title else None),
-        title_publisher=page_title.publisher if page_title else None,
-        publisher=_name(ld.get("publisher")) or meta.get("og:site_name"),
+        title=title,
+        title_publisher=_title_publisher(title_text, title, page_title),
+        publisher=publisher,
         date=parse_iso(published) if published else None,
         updated=parse_iso(modified) if modified else None,
         url=page_url(url) if url else None,
         tags=tuple(unique_tags(tags)),
         author=_name(ld.get("author")) or meta.get("author"),
     )
+
+
+_HEADLINE_LENGTH = 12  # characters: shorter h1 elements are section names or logos
+
+
+def _headline(
+    tree: Any, raw: str | None, publisher: str | None, page_title: SplitTitle | None
+) -> str | None:
+    """The page's `<h1>` when the declared title contains it: the headline as shown, without
+    the kicker, section or site name that titles carry ("Kempten: ... | Tagblatt")."""
+    if not raw:
+        return None
+    wanted = line_key(raw)
+    sites = {line_key(name) for name in (publisher, page_title and page_title.publisher) if name}
+    shown = [" ".join(element.text_content().split()) for element in tree.iter("h1")]
+    matching = [
+        text
+        for text in shown
+        if len(text) >= _HEADLINE_LENGTH
+        and line_key(text) in wanted
+        and line_key(text) not in sites
+        and line_key(text)
+    ]
+    return max(matching, key=len) if matching else None
+
+
+def _title_publisher(
+    title_text: str | None, title: str | None, page_title: SplitTitle | None
+) -> str | None:
+    """The site name the `<title>` adds to the headline, after it or before it."""
+    if page_title and page_title.publisher:
+        return page_title.publisher
+    if title_text and title and title_text.endswith(title) and title_text != title:
+        prefix = title_text[: -len(title)].strip(" -|:–—·•")
+        if prefix and 1 <= len(prefix.split()) <= 5 and not prefix.endswith((".", "?", "!")):
+            return prefix
+    return None
 
 
 def _json_ld_article(tree: Any) -> Iterator[tuple[str, Any]]:
@@ -329,7 +408,12 @@ def _walk(data: Any) -> Iterator[dict[str, Any]]:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """A declared string with entities decoded and spacing collapsed: CMSs put `&#8211;` and
+    `&nbsp;` into JSON-LD and meta tags, where nothing decodes them."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(html.unescape(value).split())
+    return text or None
 
 
 def _name(value: Any) -> str | None:

@@ -40,6 +40,38 @@ def split_site_suffix(text: str) -> SplitTitle:
     return SplitTitle(text, None)
 
 
+# Section kickers sites put before the headline: "Opinion | ...", "Politik: ...".
+_SECTION_PREFIX = re.compile(
+    r"^(?P<section>(?:opinion|opinions|analysis|comment|commentary|editorial|column|review|"
+    r"interview|exclusive|breaking|live|update|explainer|fact check|politics|business|world|"
+    r"sport|sports|tech|technology|science|health|culture|local|national|"
+    r"meinung|kommentar|analyse|politik|wirtschaft|kultur|panorama|wissen|gastbeitrag|"
+    r"opinión|análisis|política|economía|deportes|cultura|tribuna|"
+    r"tribune|éditorial|politique|économie|société|monde|culture|"
+    r"opinione|commento|politica|economia|cronaca|esteri|"
+    r"opinião|análise|esporte|esportes|mundo|"
+    r"mening|opinie|binnenland|buitenland|economie|politiek))"
+    r"\s*(?:[|:»›/]|\s[-–—])\s*(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def split_section_prefix(text: str) -> tuple[str | None, str]:
+    """("Opinion", "Headline") for "Opinion | Headline"; (None, text) when there is none.
+
+    Only section names are taken off: "Canicule : le département ..." keeps its head word.
+    """
+    match = _SECTION_PREFIX.match(text.strip())
+    if match and len(match.group("rest").split()) >= 3:
+        return match.group("section"), match.group("rest").strip()
+    return None, text.strip()
+
+
+def looks_like_domain(text: str) -> bool:
+    """True for "weserbote.de": a host name standing in for a site's name."""
+    return bool(re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+", text.strip()))
+
+
 def _looks_like_site_name(text: str) -> bool:
     words = text.split()
     return (
