@@ -126,13 +126,33 @@ def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None
         ),
         ("Stand: 03.07.2025", "updated", dt.date(2025, 7, 3)),
         ("04/14/2025", "bare", dt.date(2025, 4, 14)),
+        ("22 de outubro de 2010 às 20:13", "bare", dt.datetime(2010, 10, 22, 20, 13)),
+        ("11.14.2019", "bare", dt.date(2019, 11, 14)),
+        ("11/13/19", "bare", dt.date(2019, 11, 13)),
+        ("Publicado em 02/03/2026 09h40", "published", dt.datetime(2026, 3, 2, 9, 40)),
+        ("Gepubliceerd op 14 april 2026 om 09:15", "published", dt.datetime(2026, 4, 14, 9, 15)),
+        ("配信 2026年5月19日 11時42分", "published", dt.datetime(2026, 5, 19, 11, 42)),
+        (
+            "By Ann Lee and Bo Park | Updated March 27, 2026 2:02 PM | "
+            "Published March 26, 2026 10:48 AM",
+            "published",
+            dt.datetime(2026, 3, 26, 10, 48),
+        ),
+        (
+            "Published 11:14 AM EST, Thu November 14, 2019 Updated 2:30 PM EST, Fri November 15, "
+            "2019",
+            "published",
+            dt.date(2019, 11, 14),
+        ),
     ],
 )
 def test_dates_in_several_languages(line: str, kind: str, value: object) -> None:
     assert classify_date_line(line) == (kind, value)
 
 
-@pytest.mark.parametrize("text", ["03/04/2025", "2025-02-30", "Updated 2 hours ago"])
+@pytest.mark.parametrize(
+    "text", ["03/04/2025", "2025-02-30", "Updated 2 hours ago", "Posted 03/04/2025", "1/2/19"]
+)
 def test_ambiguous_or_impossible_dates_are_not_guessed(text: str) -> None:
     assert parse_date(text) is None
 
@@ -150,6 +170,23 @@ def test_ambiguous_or_impossible_dates_are_not_guessed(text: str) -> None:
 def test_site_suffix(raw: str, title: str, publisher: str | None) -> None:
     split = split_site_suffix(raw)
     assert (split.title, split.publisher) == (title, publisher)
+
+
+def test_a_long_byline_and_date_line_gives_date_update_and_author() -> None:
+    """One line of parts, longer than a date line usually is."""
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            "By Tomas Reinholt and Ada Mbeki | Published February 19, 2026 2:05 PM | "
+            "Updated February 19, 2026 6:30 PM",
+            *PARAGRAPHS,
+        ]
+    )
+    found = clean_text(page, BatchContext())
+    assert found.date == dt.datetime(2026, 2, 19, 14, 5)
+    assert found.updated == dt.datetime(2026, 2, 19, 18, 30)
+    assert found.author == "Tomas Reinholt and Ada Mbeki"
+    assert found.body.split("\n\n") == PARAGRAPHS
 
 
 def test_summary_is_whole_sentences_near_sixty_words() -> None:

@@ -11,17 +11,64 @@ import re
 from dataclasses import dataclass
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "genn"),
-    2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio"),
-    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "gennaio",
+        "genn",
+        "janeiro",
+        "januari",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "fev",
+        "februari",
+    ),
+    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart", "mrt"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile"),
-    5: ("may", "mai", "mayo", "maggio", "mag"),
-    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "set"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott"),
-    11: ("november", "nov", "novembre", "noviembre"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei"),
+    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus"),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "set",
+        "setembro",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
+        "out",
+    ),
+    11: ("november", "nov", "novembre", "noviembre", "novembro"),
     12: (
         "december",
         "dec",
@@ -33,6 +80,7 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
         "diciembre",
         "dic",
         "dicembre",
+        "dezembro",
     ),
 }
 # News dates outside these years are mistakes (and years 1 and 9999 cannot be moved to UTC).
@@ -59,7 +107,7 @@ _ZONES = {
 }
 _ZONE = r"(?P<zone>Z|[+-]\d{2}:?\d{2}|(?i:utc|gmt|cest|cet|bst|est|edt|cst|cdt|pst|pdt|mesz|mez)\b)"
 _TIME = (
-    r"(?:\s*(?:,|at|à|um|a las|alle|-|–|\||T)?\s*"
+    r"(?:\s*(?:,|at|à|às|as|um|om|a las|alle|alle ore|ore|kl\.?|-|–|\||T)?\s*"
     r"(?P<hour>\d{1,2})(?:[:h.](?P<minute>\d{2}))(?::(?P<second>\d{2}))?(?:\.\d+)?"
     r"\s*(?P<ampm>[ap]\.?\s?m\.?)?\s*(?:uhr|h)?\s*" + _ZONE + r"?)?"
 )
@@ -67,10 +115,21 @@ _PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)" + _TIME, re.I),
     re.compile(r"(?<!\d)(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?!\d)" + _TIME, re.I),
     re.compile(
-        r"(?<![\d.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?!\d)" + _TIME, re.I
+        r"(?<![\d.])(?P<dayfirst>\d{1,2})\.(?P<then>\d{1,2})\.(?P<year>\d{4})(?!\d)" + _TIME,
+        re.I,
     ),
     re.compile(
         r"(?<!\d)(?P<first>\d{1,2})/(?P<second_>\d{1,2})/(?P<year>\d{4})(?!\d)" + _TIME, re.I
+    ),
+    # 11/13/19: a two-digit year, read only where day and month cannot be swapped.
+    re.compile(
+        r"(?<![\d/])(?P<first>\d{1,2})/(?P<second_>\d{1,2})/(?P<short_year>\d{2})(?![\d/])" + _TIME,
+        re.I,
+    ),
+    # 2026年5月19日 11時42分 (Japanese, Chinese)
+    re.compile(
+        r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+        r"(?:\s*(?:[(（][^)）]{1,3}[)）])?\s*(?P<hour>\d{1,2})\s*[時:]\s*(?P<minute>\d{2})\s*分?)?"
     ),
     re.compile(
         r"(?<!\w)(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+)?(?P<monthname>"
@@ -89,15 +148,17 @@ _PATTERNS = [
 _PUBLISHED = (
     r"published|posted|first published|publication date|date|dated|released|"
     r"veröffentlicht|erschienen|datum|publié|publié le|date de publication|publicado|"
-    r"fecha|fecha de publicación|pubblicato|data"
+    r"fecha|fecha de publicación|pubblicato|data|publicado em|gepubliceerd|geplaatst|"
+    r"配信|公開|掲載|発表|发布|發布"
 )
 _UPDATED = (
     r"updated|last updated|modified|last modified|aktualisiert|zuletzt aktualisiert|stand|"
-    r"mis à jour|mise à jour|actualizado|actualización|aggiornato"
+    r"mis à jour|mise à jour|actualizado|actualización|aggiornato|atualizado|atualizado em|"
+    r"bijgewerkt|更新"
 )
 _LABEL = re.compile(
     r"^\W*(?:(?P<published>" + _PUBLISHED + r")|(?P<updated>" + _UPDATED + r"))"
-    r"(?:\s+(?:on|am|le|el|il|at))?\s*[:：]?\s*",
+    r"(?:\s+(?:on|am|le|el|il|at|em|op|om|às))?\s*[:：]?\s*",
     re.IGNORECASE,
 )
 
@@ -111,32 +172,74 @@ class FoundDate:
     line: int
 
 
-def parse_date(text: str) -> dt.datetime | dt.date | None:
-    """The first unambiguous date (with time and offset when given) in a piece of text."""
-    for pattern in _PATTERNS:
+# Labels in English say nothing about the order of 03/04; the others read day first.
+_ENGLISH_LABEL = re.compile(
+    r"^\W*(?:published|posted|first published|publication date|date|dated|released|updated|"
+    r"last updated|modified|last modified)\b",
+    re.IGNORECASE,
+)
+# "By A | Published 19 Feb | Updated 20 Feb": a line of parts, an update label mid-part too.
+_PARTS = re.compile(r"\s+[|·•]\s+|\s*[|｜]\s*|\s{3,}")
+_INNER_UPDATE = re.compile(r"(?<=\S)\s+(?=(?:" + _UPDATED + r")\b)", re.IGNORECASE)
+_ANY_LABEL = re.compile(r"(?:^|\s|\|)(?:" + _PUBLISHED + "|" + _UPDATED + r")(?:\b|\s|$)", re.I)
+
+
+def parse_date(text: str, day_first: bool = False) -> dt.datetime | dt.date | None:
+    """The earliest unambiguous date in a piece of text (with time and offset when given).
+
+    `day_first` reads 03/04/2025 as 3 April (the line's label is not English); without it
+    such a date is refused rather than guessed.
+    """
+    found: list[tuple[int, int, dt.datetime | dt.date]] = []
+    for order, pattern in enumerate(_PATTERNS):
         for match in pattern.finditer(text):
-            value = _from_match(match)
+            value = _from_match(match, day_first)
             if value is not None:
-                return value
-    return None
+                found.append((match.start(), order, value))
+                break
+    return min(found, key=lambda item: item[:2])[2] if found else None
+
+
+def date_line_parts(text: str) -> list[tuple[str, dt.datetime | dt.date]]:
+    """Every date a line states, each with its label kind ('published', 'updated', 'bare')."""
+    results = []
+    for part in _PARTS.split(text):
+        for piece in _INNER_UPDATE.split(part):
+            label = _LABEL.match(piece)
+            day_first = bool(label) and not _ENGLISH_LABEL.match(piece)
+            value = parse_date(piece, day_first)
+            if value is None:
+                continue
+            if label and label.group("published"):
+                results.append(("published", value))
+            elif label and label.group("updated"):
+                results.append(("updated", value))
+            else:
+                results.append(("bare", value))
+    return results
 
 
 def classify_date_line(text: str) -> tuple[str, dt.datetime | dt.date] | None:
-    """For a short line that states a date: ('published'|'updated'|'bare', value)."""
-    label = _LABEL.match(text)
-    value = parse_date(text)
-    if value is None:
-        return None
-    if label and label.group("published"):
-        return "published", value
-    if label and label.group("updated"):
-        return "updated", value
-    return "bare", value
+    """For a short line that states a date: ('published'|'updated'|'bare', value).
+
+    A line with several ("Published ... | Updated ...") answers with its publication date.
+    """
+    parts = date_line_parts(text)
+    for wanted in ("published", "bare", "updated"):
+        for kind, value in parts:
+            if kind == wanted:
+                return kind, value
+    return None
 
 
-def _from_match(match: re.Match[str]) -> dt.datetime | dt.date | None:
+def has_date_label(text: str) -> bool:
+    """True when a line names a publication or update date somewhere ("By X | Published")."""
+    return bool(_ANY_LABEL.search(text))
+
+
+def _from_match(match: re.Match[str], day_first: bool = False) -> dt.datetime | dt.date | None:
     parts = match.groupdict()
-    year = int(parts["year"])
+    year = int(parts["year"]) if parts.get("year") else 2000 + int(parts["short_year"])
     if parts.get("monthname"):
         month = MONTHS[parts["monthname"].casefold()]
         day = int(parts["day"])
@@ -146,8 +249,14 @@ def _from_match(match: re.Match[str]) -> dt.datetime | dt.date | None:
             day, month = first, second
         elif second > 12 >= first:
             day, month = second, first
+        elif day_first and not parts.get("short_year"):
+            day, month = first, second
         else:
             return None  # 03/04/2025: March or April? Refuse to guess.
+    elif parts.get("dayfirst"):
+        day, month = int(parts["dayfirst"]), int(parts["then"])
+        if month > 12 >= day:
+            day, month = month, day  # 11.14.2019: only a month-first reading is a date
     else:
         month, day = int(parts["month"]), int(parts["day"])
     try:
@@ -159,7 +268,7 @@ def _from_match(match: re.Match[str]) -> dt.datetime | dt.date | None:
     if parts.get("hour") is None:
         return date
     hour, minute = int(parts["hour"]), int(parts["minute"])
-    second = int(parts["second"] or 0)
+    second = int(parts.get("second") or 0)
     ampm = (parts.get("ampm") or "").replace(".", "").replace(" ", "").casefold()
     if ampm:
         if not 1 <= hour <= 12:

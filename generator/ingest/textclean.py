@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .dates import classify_date_line
+from .dates import classify_date_line, date_line_parts, has_date_label
 from .metadata import (
     is_bullet,
     split_site_suffix,
@@ -40,6 +40,7 @@ _COUNT = re.compile(
 # A counter widget ("1.2k shares", "Comments (12)") is short; _COUNT backtracks over a long
 # run of digits (quadratic), so longer lines are not tried.
 _COUNT_LENGTH = 80
+_DATE_LINE_WORDS = 40  # "By A and B | Published ... | Updated ...": labelled, so longer
 _PAIRED = 100  # header lines looked at in pairs by find_title, at each end
 _STARS = re.compile(r"^[★☆✩✪⭐*]{3,}|^\d(?:[.,]\d)?\s*/\s*(?:5|10)\b|^[👍👎❤♥]")
 _NAV_SEPARATOR = re.compile(r"\s(?:[|>»›/·•])\s|\s?[>»›]\s?")
@@ -48,7 +49,8 @@ _RELATIVE_TIME = re.compile(
     r"il y a\s+\d+\s+\w+|hace\s+\d+\s+\w+|yesterday|gestern|hier|ayer)\W*$",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^\W*(?:by|von|par|por|di|text:|author:|autor:|auteur:)\s+\S", re.I)
+_BYLINE_LABEL = r"^\W*(?:by|von|par|por|di|text:|author:|autor:|auteur:|door)\s+"
+_BYLINE = re.compile(_BYLINE_LABEL + r"\S", re.I)
 _CREDIT = re.compile(
     r"^\W*(?:photo|foto|image|bild|picture|credit|crédit|imagen|video|getty|reuters|afp|ap)"
     r"\s*(?:credit)?\s*[:/©(]",
@@ -59,6 +61,7 @@ _COPYRIGHT = re.compile(
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?:[.|,]|$)",
     re.IGNORECASE,
 )
+_PARTS = re.compile(r"\s+[|·•]\s+")  # "By A | Published ...": the byline's own part
 _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
 _PUBLISHER_LABEL = re.compile(
     r"^\W*(?:source|publisher|quelle|source :|fuente)\s*:\s*(?P<name>.+)$", re.IGNORECASE
@@ -179,7 +182,9 @@ def classify(unit: Unit, context: BatchContext) -> str:
         return FURNITURE
     if tag_label(text) is not None:
         return TAGS
-    if unit.words <= 14 and classify_date_line(text) is not None:
+    if (
+        unit.words <= 14 or (unit.words <= _DATE_LINE_WORDS and has_date_label(text))
+    ) and classify_date_line(text) is not None:
         return DATE
     if (
         is_ui_phrase(text)
@@ -448,11 +453,8 @@ def find_dates(
     for index, unit in enumerate(units):
         if kinds[index] != DATE and not (kinds[index] == BYLINE and index not in body):
             continue
-        found = classify_date_line(unit.text)
-        if found is None:
-            continue
-        kind, value = found
-        {"published": published, "updated": updated, "bare": bare}[kind].append(value)
+        for kind, value in date_line_parts(unit.text):
+            {"published": published, "updated": updated, "bare": bare}[kind].append(value)
     date = (published or bare or updated or [None])[0]
     update = updated[0] if updated and date is not updated[0] else None
     return date, update
@@ -516,9 +518,10 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
     date, updated = find_dates(units, kinds, set(chosen))
     author = next(
         (
-            _BYLINE.sub("", units[index].text).strip() or None
+            re.sub(_BYLINE_LABEL, "", _PARTS.split(units[index].text)[0], flags=re.I).strip()
+            or None
             for index in range(start)
-            if kinds[index] == BYLINE
+            if kinds[index] == BYLINE or (kinds[index] == DATE and _BYLINE.match(units[index].text))
         ),
         None,
     )
