@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,30 @@ def test_fixture_quality_stays_above_target() -> None:
     assert clean_quality.prf([s for s in scores if s.format == "html"])[2] >= 0.96
     for field in ("title", "date", "publisher", "tags"):
         assert sum(s.fields[field] for s in scores) >= 0.9 * len(scores), field
+
+
+def test_hard_wrapped_dumps_are_rejoined_before_classifying() -> None:
+    """w3m and lynx wrap at 80 columns, lynx indents paragraphs and bullets; a line broken
+    because the next word did not fit is one paragraph with the next."""
+    story = [
+        "More than 120 volunteers waded into Millrace Creek on Saturday morning and hauled out "
+        "close to two tons of trash, including three shopping carts and a motorcycle frame.",
+        "The annual cleanup is organised by Friends of Millrace Creek, which was founded in 2011 "
+        "by a group of neighbours who were tired of seeing the stream treated as a dump.",
+        "The city provided gloves, grabbers and a truck to carry the waste to the transfer "
+        "station, and the tires will be recycled into playground surfacing next year.",
+    ]
+    items = ["A cast-iron bathtub, which took eight people to lift", "A safe with no door"]
+    for indent, bullet in (("", "• "), ("   ", "* ")):
+        lines = ["Volunteers pull 2 tons of trash from Millrace Creek - Fernvale Local", ""]
+        for paragraph in story[:2]:
+            lines += [indent + line for line in textwrap.wrap(paragraph, 80 - len(indent))]
+            lines.append("")
+        lines += [f"{indent}  {bullet}{item}" for item in items] + [""]
+        lines += [indent + line for line in textwrap.wrap(story[2], 80 - len(indent))]
+        found = clean_text("\n".join(lines), BatchContext())
+        assert found.body.split("\n\n") == [
+            *story[:2],
+            "\n".join(f"- {i}" for i in items),
+            story[2],
+        ]

@@ -11,9 +11,10 @@ around the main block.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .dates import classify_date_line, date_line_parts, has_date_label
@@ -31,6 +32,7 @@ from .vocabulary import STOP_WORDS, is_consent_or_prompt, is_section_label, is_u
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
+_CJK_STOPS = ("。", "！", "？", "」", "』")
 _CJK_PARTICLES = frozenset("のはがをにでとへもや的了是在和")
 _TERMINAL = re.compile(r"""[.!?…。:;]["'”’»)\]]*$|[.!?…]\s*["'”’»]$""")
 _RATING = re.compile(r"^[\w\s]{1,25}[!.]?\s*[(\[]\s*\d[\d.,]*[kKmM]?\s*[)\]]$")
@@ -134,42 +136,97 @@ def make_unit(text: str, line: int, markdown: str = "", gap_before: bool = False
 
 
 def split_units(text: str) -> list[Unit]:
-    """Lines become units; hard-wrapped paragraphs (text dumps, e-mail) are joined first.
+    """Lines become units; hard-wrapped paragraphs (lynx, w3m, e-mail) are joined first.
 
     Blank lines are kept as `gap_before` when the page also has lines without one between
     them: then they separate blocks (a link box ends at one). In a double-spaced page they
     separate every line and say nothing.
     """
     lines = [line.rstrip() for line in text.splitlines()]
-    lengths = sorted(len(line) for line in lines if line.strip())
-    if not lengths:
-        return []
-    width = lengths[int(len(lengths) * 0.9)]
-    long_lines = sum(1 for length in lengths if length >= width - 15)
-    wrapped = 50 <= width <= 100 and long_lines >= 0.3 * len(lengths) and len(lengths) >= 6
+    wrap = wrap_width(lines)
     adjacent = any(a.strip() and b.strip() for a, b in zip(lines, lines[1:], strict=False))
     blocks: list[tuple[int, list[str], bool]] = []
     gap = False
+    previous_line = ""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             gap = bool(blocks)
+            previous_line = ""
             continue
-        previous = blocks[-1][1] if blocks else None
-        if (
-            wrapped
-            and previous
-            and not gap
-            and len(previous[-1]) >= width * 0.7
-            and not is_bullet(line)
-        ):
-            previous.append(line.strip())
+        if wrap and blocks and previous_line and _was_wrapped(previous_line, line, *wrap):
+            parts = blocks[-1][1]
+            if _CJK.match(line.strip()) and _CJK.match(parts[-1][-1]):
+                parts[-1] += line.strip()  # CJK text is written without spaces
+            else:
+                parts.append(line.strip())
         else:
             blocks.append((number, [line.strip()], gap and adjacent))
         gap = False
+        previous_line = line
     return [
         make_unit(" ".join(parts), number, gap_before=gap_before)
         for number, parts, gap_before in blocks
     ]
+
+
+_WRAP_WIDTHS = range(40, 101)  # columns a dump or an e-mail is wrapped at
+_WRAPPED_SHARE = 0.15  # of adjacent line pairs that must look wrapped at the width found
+_LONGER_SHARE = 0.05  # of lines that may be longer than the width (titles, URLs)
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+
+
+def _characters(line: str) -> int:
+    return len(line)
+
+
+def _columns(line: str) -> int:
+    """Terminal columns: w3m counts a CJK character as two, lynx as one."""
+    return len(line) + len(_WIDE.findall(line)) if _CJK.search(line) else len(line)
+
+
+def wrap_width(lines: Sequence[str]) -> tuple[int, Callable[[str], int]] | None:
+    """The width the text was hard-wrapped at (lynx -dump, w3m -dump, mail) and how that
+    width is counted (characters or terminal columns), or None when it is not wrapped.
+
+    A greedy wrapper breaks a line where the next word would pass the width, so at the
+    right width many lines are full to within one word, and almost none is longer.
+    """
+    pairs = [(a, b) for a, b in zip(lines, lines[1:], strict=False) if a.strip() and b.strip()]
+    if len(pairs) < 5:
+        return None
+    best: tuple[int, Callable[[str], int]] | None = None
+    best_count = 0
+    cjk = any(_CJK.search(line) for line in lines)
+    for measure in (_characters, _columns) if cjk else (_characters,):
+        lengths = sorted(measure(line) for line in lines if line.strip())
+        # The width is one of the longest lengths: a title or a URL may run past it.
+        allowed = int(len(lengths) * _LONGER_SHARE)
+        tops = {length for length in lengths[-(allowed + 8) :] if length in _WRAP_WIDTHS}
+        for width in sorted(tops):
+            if len(lengths) - bisect.bisect_right(lengths, width) > allowed:
+                continue
+            count = sum(1 for a, b in pairs if _was_wrapped(a, b, width, measure))
+            if count > best_count:
+                best, best_count = (width, measure), count
+    return best if best_count >= _WRAPPED_SHARE * len(pairs) else None
+
+
+def _was_wrapped(line: str, following: str, width: int, measure: Callable[[str], int]) -> bool:
+    """`following` continues `line`: its first word would not have fitted after it, and it
+    does not start a list item or sit at a shallower indentation (a new block)."""
+    stripped = following.lstrip()
+    if is_bullet(stripped) or not stripped:
+        return False
+    if len(following) - len(stripped) < len(line) - len(line.lstrip()) - 2:
+        return False  # dedented: a heading or the next block, not a continuation
+    length = measure(line)
+    if _CJK.match(stripped):
+        # No spaces to break at: a wrapper cuts anywhere, but not after a full stop.
+        return length + 2 >= width and length <= width and not line.endswith(_CJK_STOPS)
+    first_word = stripped.split()[0]
+    return length + 1 + measure(first_word) > width and length <= width
 
 
 def classify(unit: Unit, context: BatchContext) -> str:
