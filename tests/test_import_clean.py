@@ -223,12 +223,15 @@ def test_hard_wrapped_dumps_are_rejoined_before_classifying() -> None:
     ]
     items = ["A cast-iron bathtub, which took eight people to lift", "A safe with no door"]
     for indent, bullet in (("", "• "), ("   ", "* ")):
-        lines = ["Volunteers pull 2 tons of trash from Millrace Creek - Fernvale Local", ""]
+        menu = "Home News Local Politics Business Sport Weather Video Opinion Life Search".split()
+        lines = [f"{indent}  {bullet}{item}" for item in menu]
+        lines += ["", "Volunteers pull 2 tons of trash from Millrace Creek - Fernvale Local", ""]
         for paragraph in story[:2]:
             lines += [indent + line for line in textwrap.wrap(paragraph, 80 - len(indent))]
             lines.append("")
         lines += [f"{indent}  {bullet}{item}" for item in items] + [""]
         lines += [indent + line for line in textwrap.wrap(story[2], 80 - len(indent))]
+        lines += ["", "Share this article", *(f"  {bullet}Share on {site}" for site in menu)]
         found = clean_text("\n".join(lines), BatchContext())
         assert found.body.split("\n\n") == [
             *story[:2],
