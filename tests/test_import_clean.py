@@ -223,7 +223,19 @@ def test_hard_wrapped_dumps_are_rejoined_before_classifying() -> None:
     ]
     items = ["A cast-iron bathtub, which took eight people to lift", "A safe with no door"]
     for indent, bullet in (("", "• "), ("   ", "* ")):
-        menu = "Home News Local Politics Business Sport Weather Video Opinion Life Search".split()
+        menu = [
+            "Home",
+            "News",
+            "Local",
+            "Politics",
+            "Business",
+            "Sport",
+            "Weather",
+            "Video",
+            "Opinion",
+            "Life",
+            "Search",
+        ]
         lines = [f"{indent}  {bullet}{item}" for item in menu]
         lines += ["", "Volunteers pull 2 tons of trash from Millrace Creek - Fernvale Local", ""]
         for paragraph in story[:2]:
