@@ -250,3 +250,40 @@ def test_hard_wrapped_dumps_are_rejoined_before_classifying() -> None:
             "\n".join(f"- {i}" for i in items),
             story[2],
         ]
+
+
+def test_long_reader_comments_lose_to_a_short_story() -> None:
+    comment = (
+        "I grew up two blocks from that harbour and my father worked there for thirty years, "
+        "and I can tell you that the employers have never once treated the workers fairly, "
+        "whatever they say in their statements to the press this week."
+    )
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            *PARAGRAPHS,
+            "Share this article",
+            "34 responses to “Port workers strike over pay”",
+            "Gwen Arliss says:",
+            "May 4, 2026 10:46 AM",
+            comment,
+            comment.replace("father", "mother"),
+            "Reply",
+            "Tom Baptiste says:",
+            comment.replace("thirty", "forty"),
+            "Reply",
+        ]
+    )
+    assert clean_text(page, BatchContext()).body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_teaser_sidebar_and_more_from_box_are_not_story() -> None:
+    teasers = [
+        "Más de Código Abierto",
+        "Muere a los 88 años el fundador de la conservera más antigua",
+        "Los vecinos llevan meses denunciando la situación ante el Ayuntamiento, que asegura...",
+        "La Aemet activa el aviso amarillo por fuertes vientos",
+        "Los organizadores esperan superar la cifra de asistentes del año pasado gracias a...",
+    ]
+    page = "\n".join(["Port workers strike over pay", *PARAGRAPHS, "#puertos", *teasers])
+    assert clean_text(page, BatchContext()).body.split("\n\n") == PARAGRAPHS

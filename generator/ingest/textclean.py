@@ -28,7 +28,13 @@ from .metadata import (
 )
 from .model import BatchContext, Extracted
 from .sanitize import strip_links
-from .vocabulary import STOP_WORDS, is_consent_or_prompt, is_section_label, is_ui_phrase
+from .vocabulary import (
+    STOP_WORDS,
+    is_comment_header,
+    is_consent_or_prompt,
+    is_section_label,
+    is_ui_phrase,
+)
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]")
@@ -63,6 +69,8 @@ _COPYRIGHT = re.compile(
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?:[.|,]|$)",
     re.IGNORECASE,
 )
+_HASHTAGS = re.compile(r"^(?:#[^\W\d_][\w-]*\s*)+$")
+_TEASER_WORDS = 40
 _PARTS = re.compile(r"\s+[|·•]\s+")  # "By A | Published ...": the byline's own part
 _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
 _PUBLISHER_LABEL = re.compile(
@@ -237,7 +245,7 @@ def classify(unit: Unit, context: BatchContext) -> str:
         return FURNITURE
     if key in context.recurring or key in context.other_titles:
         return FURNITURE
-    if tag_label(text) is not None:
+    if tag_label(text) is not None or _HASHTAGS.match(text):
         return TAGS
     if (
         unit.words <= 14 or (unit.words <= _DATE_LINE_WORDS and has_date_label(text))
@@ -257,6 +265,10 @@ def classify(unit: Unit, context: BatchContext) -> str:
         return FURNITURE
     if unit.words <= 8 and _BYLINE.match(text) and not unit.terminal:
         return BYLINE
+    if is_comment_header(text):
+        return FURNITURE
+    if unit.words <= _TEASER_WORDS and text.endswith(("...", "…")):
+        return HEADLINE  # a teaser cut off by its box, never a paragraph of the story
     if unit.terminal and (unit.words >= 8 and unit.stop_ratio >= 0.12 or unit.words >= 20):
         return PROSE
     if unit.terminal and unit.words >= 3 and unit.stop_ratio > 0:
@@ -392,6 +404,24 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
         else:
             break
     return chosen
+
+
+_STORY_BEFORE_COMMENTS = 30  # prose words above the comments that make a story
+
+
+def comments_start(units: Sequence[Unit], kinds: Sequence[str]) -> int:
+    """Where reader comments begin, when a story stands above them; else the end.
+
+    Comments are prose too, and long ones outscore a short story: below their header
+    ("34 responses to ...", "Comments (3)", "X says:") nothing is the story.
+    """
+    prose = 0
+    for index, unit in enumerate(units):
+        if kinds[index] == PROSE:
+            prose += unit.words
+        elif prose >= _STORY_BEFORE_COMMENTS and is_comment_header(unit.text):
+            return index
+    return len(units)
 
 
 def render_body(
@@ -567,7 +597,8 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
         or (units[index].words > 8 and is_consent_or_prompt(units[index].text))
         for index, opened in enumerate(opens)
     ]
-    chosen = main_block(units, kinds, barriers)
+    story_end = comments_start(units, kinds)
+    chosen = main_block(units[:story_end], kinds[:story_end], barriers[:story_end])
     body = render_body(units, kinds, chosen)
     start = chosen[0] if chosen else len(units)
     lede = next((units[index].text for index in chosen if kinds[index] == PROSE), "")

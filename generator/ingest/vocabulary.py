@@ -56,7 +56,33 @@ _SECTION_WORDS = re.compile(
     r"verwandte|kommentare?|meistgelesen|empfohlen|empfehlung\w*|interessieren|"
     r"liés|commentaires?|plus lus|tendances|recommandé\w*|même sujet|"
     r"relacionad\w*|comentarios?|más leíd\w*|tendencias|recomendad\w*|te puede interesar|"
-    r"correlati|commenti|più letti)\b",
+    r"correlati|commenti|più letti|"
+    r"about the author|über den autor|zur person|sobre el autor|à propos de l'auteur|"
+    r"l'autore|sobre o autor|over de auteur|newsletter|boletín|infolettre|"
+    r"comentários|reacties|gerelateerd|relacionadas|leia também|veja também)\b",
+    re.IGNORECASE,
+)
+# "More From The Courier", "Más de Código Abierto": a box of the site's other stories.
+_MORE_FROM = re.compile(
+    r"^\W*(?:more from|more stories from|más de|plus de|mehr von|mehr aus|altro da|"
+    r"mais de|meer van|meer uit)\s+\W*[A-ZÀ-Ý]",
+    re.IGNORECASE,
+)
+# Where reader comments start: "34 responses to ...", "Top Rated Comments", "Comments (3)".
+_COMMENT_HEADER = re.compile(
+    r"^\W*(?:\d+\s+)?(?:top rated |most liked |reader |readers' |leser|meistbewertete |"
+    r"comentarios |commentaires |)?"
+    r"(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|commenti|"
+    r"comentários?|reacties|reacties?)\b(?:\s+(?:to|zu|à|a|para|op)\b.*|\s*\(\d+\)|"
+    r"\s+destacad\w*|\s+les plus \w+)?\W*$|"
+    r"^\W*(?:leave a (?:reply|comment)|join the discussion|kommentieren|"
+    r"schreiben sie einen kommentar|laisser un commentaire|deja un comentario|"
+    r"lascia un commento|deixe (?:um|seu) comentário|コメント|共感の多いコメント)",
+    re.IGNORECASE,
+)
+# "Gwen Arliss says:": a comment's signature line.
+_SAYS = re.compile(
+    r"^[^\W\d][\w .'’-]{0,40}\s(?:says|said|sagt|schreibt|dit|dice|diz|zegt|scrive)\s*:$",
     re.IGNORECASE,
 )
 
@@ -89,7 +115,14 @@ def is_ui_phrase(text: str) -> bool:
 
 def is_section_label(text: str) -> bool:
     """True for a short label that typically opens a link box or the comment section."""
-    return len(text) <= 50 and bool(_SECTION_WORDS.search(text))
+    return len(text) <= 50 and bool(
+        _SECTION_WORDS.search(text) or (len(text.split()) <= 6 and _MORE_FROM.match(text))
+    )
+
+
+def is_comment_header(text: str) -> bool:
+    """True for the line where reader comments begin, or a comment's "X says:" line."""
+    return len(text) <= 120 and bool(_COMMENT_HEADER.match(text) or _SAYS.match(text))
 
 
 _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
