@@ -287,3 +287,26 @@ def test_a_teaser_sidebar_and_more_from_box_are_not_story() -> None:
     ]
     page = "\n".join(["Port workers strike over pay", *PARAGRAPHS, "#puertos", *teasers])
     assert clean_text(page, BatchContext()).body.split("\n\n") == PARAGRAPHS
+
+
+def test_text_title_is_the_headline_not_a_caption_nor_half_of_it() -> None:
+    """A caption naming the site is no headline; a dash in the headline is no site suffix
+    when the copyright line names another site; a headline swallowed by a menu box above
+    the byline is still the headline."""
+    headline = "Wochenmarkt zieht auf den Rathausplatz – Händler sind skeptisch"
+    page = "\n".join(
+        [
+            "Anmelden",
+            "Eilmeldung Autobahn nach schwerem Unfall stundenlang gesperrt",
+            "Startseite › Lokales › Kempten",
+            headline,
+            "Von Christine Hafner | Veröffentlicht am 18.03.2026, 05:00 Uhr",
+            "Marktstände auf dem bisherigen Platz an der Stiftskirche. Foto: Allgäuer Tagblatt",
+            *PARAGRAPHS,
+            "© Allgäuer Tagblatt 2026. Alle Rechte vorbehalten.",
+        ]
+    )
+    found = clean_text(page, BatchContext())
+    assert found.title == headline
+    assert found.publisher == "Allgäuer Tagblatt"
+    assert found.body.split("\n\n") == PARAGRAPHS

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 from .dates import classify_date_line, date_line_parts, has_date_label
 from .metadata import (
+    SplitTitle,
     is_bullet,
-    split_site_suffix,
     split_tags,
     strip_bullet,
     tag_label,
     unique_tags,
 )
+from .metadata import split_site_suffix as _split_site_suffix
 from .model import BatchContext, Extracted
 from .sanitize import strip_links
 from .vocabulary import (
@@ -62,6 +63,12 @@ _BYLINE = re.compile(_BYLINE_LABEL + r"\S", re.I)
 _CREDIT = re.compile(
     r"^\W*(?:photo|foto|image|bild|picture|credit|crédit|imagen|video|getty|reuters|afp|ap)"
     r"\s*(?:credit)?\s*[:/©(]",
+    re.IGNORECASE,
+)
+# A caption ends with its credit: "... near the bridge. Photo: The Courier".
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[\s.)）])(?:photo|photos|foto|fotos|bild|image|picture|crédit photo|crédit|imagen|"
+    r"picture|credit|写真|画像|图片)\s*[:：]\s*[^.!?]{1,60}$",
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(
@@ -258,6 +265,7 @@ def classify(unit: Unit, context: BatchContext) -> str:
         or _RELATIVE_TIME.match(text)
         or (unit.words <= 3 and len(text) <= _COUNT_LENGTH and _COUNT.match(text))
         or _CREDIT.match(text)
+        or _CAPTION_CREDIT.search(text)
         or (unit.words <= 40 and is_consent_or_prompt(text))
         or _COPYRIGHT.match(text)
         or _is_navigation(text)
@@ -484,13 +492,32 @@ class Header:
     publisher: str | None
 
 
-def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, lede: str) -> Header:
+def find_title(
+    units: Sequence[Unit],
+    kinds: Sequence[str],
+    body_start: int,
+    lede: str,
+    site: str | None = None,
+) -> Header:
     """The headline: a line above the story, preferring one another line repeats with a
-    breadcrumb or site suffix glued on, then one sharing words with the lede."""
+    breadcrumb or site suffix glued on, then one sharing words with the lede, then one
+    right above the byline or date line.
+
+    `site` is the publisher the page names elsewhere (its copyright line): a dash and a
+    phrase after a headline are the site only when they name it.
+    """
+
+    def split_site_suffix(text: str) -> SplitTitle:
+        split = _split_site_suffix(text)
+        if site and split.publisher and not _same_name(split.publisher, site):
+            return SplitTitle(" ".join(text.split()), None)
+        return split
+
     header = [
         index
         for index in range(body_start)
-        if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE) and units[index].words >= 2
+        if kinds[index] in (HEADLINE, LABEL, SENTENCE, FURNITURE, PROSE, LINKS)
+        and units[index].words >= 2
     ]
     texts = [units[index].text for index in header]
     # Every pair is compared: only the lines nearest the top and the story, where
@@ -498,7 +525,7 @@ def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, led
     paired = texts if len(texts) <= 2 * _PAIRED else texts[:_PAIRED] + texts[-_PAIRED:]
     for outer in paired:
         for inner in paired:
-            if inner != outer and len(inner.split()) >= 3 and inner in outer:
+            if inner != outer and len(inner.split()) >= 3 and _glued_onto(inner, outer):
                 tail = outer[outer.index(inner) + len(inner) :]
                 split = split_site_suffix(inner + tail) if tail.strip() else None
                 return Header(inner, split.publisher if split else None)
@@ -508,7 +535,10 @@ def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, led
     }
     for order, index in enumerate(header):
         unit, kind = units[index], kinds[index]
-        if kind not in (HEADLINE, SENTENCE, PROSE) or unit.words < 3 or unit.words > 40:
+        above_byline = index + 1 < len(units) and kinds[index + 1] in (DATE, BYLINE)
+        if kind == LINKS and not above_byline:
+            continue  # a headline taken into a menu box stays a candidate above its byline
+        if kind not in (HEADLINE, SENTENCE, PROSE, LINKS) or unit.words < 3 or unit.words > 40:
             continue
         split = split_site_suffix(unit.text)
         words = {
@@ -520,11 +550,31 @@ def find_title(units: Sequence[Unit], kinds: Sequence[str], body_start: int, led
         score = min(overlap, 0.5) + (0.3 if split.publisher else 0.0) - 0.01 * order
         if kind == PROSE:
             score -= 0.4
+        if above_byline:
+            score += 0.2
         candidates.append((score, order, split.title, split.publisher))
     if not candidates:
         return Header(None, None)
     best = max(candidates, key=lambda item: (item[0], -item[1]))
     return Header(best[2], best[3])
+
+
+def _glued_onto(inner: str, outer: str) -> bool:
+    """`outer` is `inner` with a breadcrumb, kicker or site suffix glued on, not a caption
+    or a copyright line that happens to name the site ("Photo: The Courier")."""
+    position = outer.find(inner)
+    if position < 0:
+        return False
+    before = outer[:position].strip()
+    after = outer[position + len(inner) :].strip()
+    if before and (len(before.split()) > 6 or before.endswith((".", ":"))):
+        return False
+    return not after or _split_site_suffix(outer[position:]).publisher is not None
+
+
+def _same_name(one: str, other: str) -> bool:
+    first, second = line_key(one), line_key(other)
+    return bool(first and second) and (first in second or second in first)
 
 
 def find_dates(
@@ -602,7 +652,8 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
     body = render_body(units, kinds, chosen)
     start = chosen[0] if chosen else len(units)
     lede = next((units[index].text for index in chosen if kinds[index] == PROSE), "")
-    header = find_title(units, kinds, start, lede)
+    site = find_publisher(units, kinds)
+    header = find_title(units, kinds, start, lede, site)
     date, updated = find_dates(units, kinds, set(chosen))
     author = next(
         (
@@ -616,7 +667,7 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
     return Extracted(
         title=header.title,
         date=date,
-        publisher=header.publisher or find_publisher(units, kinds),
+        publisher=header.publisher or site,
         url=None,
         tags=tuple(find_tags(units)),
         body=body,
