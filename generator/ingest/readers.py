@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import charset_normalizer
+
 from ..core.errors import Diagnostic, diagnostic
 from .model import RawDocument
 
@@ -31,6 +33,40 @@ HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b", re.IGNORECASE | re.DOTALL
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_CHARSET_SCAN = 16384  # bytes: long <head> sections put the declaration past 1 kB
+_DETECT_BYTES = 65536
+_MULTIBYTE = ("cp932", "shift_jis", "euc_jp", "iso2022", "gb", "big5", "euc_kr", "cp949", "hz")
+# Labels browsers read as a wider codec than Python's codec of the same name (WHATWG
+# Encoding Standard): a page "in ISO-8859-1" is windows-1252, "Shift_JIS" is cp932.
+_BROWSER_CODECS = {
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "latin1": "windows-1252",
+    "latin-1": "windows-1252",
+    "l1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "tis-620": "cp874",
+    "iso-8859-11": "cp874",
+    "iso-8859-8-i": "iso-8859-8",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "gb2312": "gbk",
+    "gb_2312-80": "gbk",
+    "x-gbk": "gbk",
+    "chinese": "gbk",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs",
+    "x-mac-roman": "mac_roman",
+}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BODY_FIELDS = ("html", "text", "content", "body")
 _HINT_FIELDS = {
@@ -106,34 +142,54 @@ def decode(
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return diagnostic(name, line, "binary data, not text or HTML")
     encoding = "utf-8-sig"
+    declared_any = False
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     elif kind == "html":
-        declared = _CHARSET.search(data[:4096])
+        declared = _CHARSET.search(data[:_CHARSET_SCAN]) or _XML_ENCODING.match(data)
         if charset:
             encoding = charset.casefold()
         elif declared:
             encoding = declared.group(1).decode("ascii").casefold()
+        declared_any = bool(charset or declared)
+        encoding = _BROWSER_CODECS.get(encoding, encoding)
         encoding = "utf-8-sig" if encoding in ("utf-8", "utf8") else encoding
     try:
         text = data.decode(encoding)
     except LookupError:
         return diagnostic(name, line, f"unknown character encoding {encoding!r}")
     except UnicodeDecodeError as error:
-        if not (lenient and encoding == "utf-8-sig"):
+        if kind == "html" and declared_any and encoding != "utf-8-sig":
+            # A few bytes outside the declared charset: a browser shows U+FFFD for them.
+            text = data.decode(encoding, errors="replace")
+        elif kind == "html" or lenient:
+            # Declared UTF-8 (or nothing) but not UTF-8: what the bytes look like decides.
+            text = _detected(data)
+        else:
             return diagnostic(
                 name,
                 line,
                 f"not valid {error.encoding} text (byte {error.start})",
                 "convert it to UTF-8",
             )
-        text = data.decode("windows-1252", errors="replace")
     except UnicodeError:  # a codec that decodes nothing, such as Python's "undefined"
         return diagnostic(name, line, f"unknown character encoding {encoding!r}")
     controls = sum(1 for char in text[:8192] if ord(char) < 32 and char not in "\t\n\r\f")
     if controls > 0.05 * min(len(text), 8192):
         return diagnostic(name, line, "binary data, not text or HTML")
     return text
+
+
+def _detected(data: bytes) -> str:
+    """Text of a page whose bytes are not what it declares: a CJK charset when the bytes'
+    patterns show one, else windows-1252, the fallback of browsers."""
+    best = charset_normalizer.from_bytes(data[:_DETECT_BYTES]).best()
+    guess = best.encoding.casefold() if best is not None and best.encoding else ""
+    if guess.startswith(_MULTIBYTE):
+        # Multi-byte charsets are told apart by their byte patterns; the single-byte ones
+        # are not (French in cp1250 looks as likely as in cp1252), so those are windows-1252.
+        return data.decode(guess, errors="replace")
+    return data.decode("windows-1252", errors="replace")
 
 
 def _lone_surrogate(value: object) -> str | None:
