@@ -310,3 +310,38 @@ def test_text_title_is_the_headline_not_a_caption_nor_half_of_it() -> None:
     assert found.title == headline
     assert found.publisher == "Allgäuer Tagblatt"
     assert found.body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_labelled_list_and_a_newsletter_box_inside_the_story_do_not_cut_it() -> None:
+    items = [
+        "Check the serial number on the recall page",
+        "Stop charging the phone overnight until it is checked",
+        "Book a free battery replacement or request a refund",
+    ]
+    last = (
+        "Consumer safety regulators in the US, the EU and South Korea said they were "
+        "monitoring the recall, which is the largest in the company's history."
+    )
+    page = "\n".join(
+        [
+            "Phone maker recalls a million handsets",
+            PARAGRAPHS[0],
+            PARAGRAPHS[1],
+            "What owners should do",
+            *items,
+            PARAGRAPHS[2],
+            "Get the morning briefing",
+            "Sign up for our free newsletter and get the day's top stories delivered to your "
+            "inbox every morning.",
+            "Subscribe",
+            last,
+        ]
+    )
+    assert clean_text(page, BatchContext()).body.split("\n\n") == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],
+        "What owners should do",
+        "\n".join(f"- {item}" for item in items),
+        PARAGRAPHS[2],
+        last,
+    ]

@@ -400,10 +400,10 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
         between = kinds[end:first]
         prose = sum(1 for index in range(first, last) if kinds[index] == PROSE)
         clean = all(kinds[index] in (PROSE, SENTENCE, HEADLINE) for index in range(first, last))
+        after_box = all(kind == LINKS for kind in between) and prose >= 2
         if (
-            all(kind == LINKS for kind in between)
-            and between
-            and prose >= 2
+            between
+            and (after_box or (prose >= 1 and _is_promo_box(units[end:first], between)))
             and clean
             and total >= 0.25 * best[0]
         ):
@@ -412,6 +412,20 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
         else:
             break
     return chosen
+
+
+_PROMO_BOX = 5  # lines: a newsletter or app box set inside the story
+
+
+def _is_promo_box(units: Sequence[Unit], kinds: Sequence[str]) -> bool:
+    """A short sign-up box in mid-story ("Get the morning briefing", "Sign up ...",
+    "Subscribe"): the story goes on below it, unlike after a section label."""
+    return (
+        len(units) <= _PROMO_BOX
+        and all(kind in (FURNITURE, LABEL, LINKS) for kind in kinds)
+        and any(is_consent_or_prompt(unit.text) for unit in units)
+        and not any(is_section_label(unit.text) or is_comment_header(unit.text) for unit in units)
+    )
 
 
 _STORY_BEFORE_COMMENTS = 30  # prose words above the comments that make a story
@@ -447,12 +461,20 @@ def render_body(
     blocks: list[str] = []
     chosen_set = set(chosen)
     prose = [position for position, index in enumerate(chosen) if kinds[index] == PROSE]
+    labelled = _labelled_lists(units, kinds, chosen)
     for position, index in enumerate(chosen):
         unit, kind = units[index], kinds[index]
         if kind not in (PROSE, SENTENCE, HEADLINE, LABEL):
             continue
         if unit.markdown == TABLE:
             blocks.append(unit.text)
+            continue
+        if index in labelled:
+            item = f"- {unit.text}"
+            if labelled[index] and blocks and blocks[-1].startswith("- "):
+                blocks[-1] += f"\n{item}"
+            else:
+                blocks.append(item if labelled[index] else unit.text)
             continue
         inside = bool(prose) and prose[0] < position < prose[-1]
         if marked_headings and not unit.markdown.startswith("#") and inside:
@@ -482,6 +504,42 @@ def render_body(
         else:
             blocks.append(f"{unit.markdown}{unit.text}")
     return "\n\n".join(blocks)
+
+
+_LIST_ITEMS = range(2, 13)
+_LIST_ITEM_WORDS = 20
+
+
+def _labelled_lists(
+    units: Sequence[Unit], kinds: Sequence[str], chosen: Sequence[int]
+) -> dict[int, bool]:
+    """Short lines under a label in the middle of the story ("What owners should do", then
+    three lines): the label (False) and its items (True), which are story, not headings.
+
+    Only text without Markdown marks: in trafilatura's Markdown the lines are kept anyway.
+    """
+    found: dict[int, bool] = {}
+    position = 0
+    while position < len(chosen):
+        end = position
+        while (
+            end < len(chosen)
+            and kinds[chosen[end]] in (HEADLINE, LABEL)
+            and not units[chosen[end]].markdown
+            and units[chosen[end]].words <= _LIST_ITEM_WORDS
+        ):
+            end += 1
+        run = chosen[position:end]
+        before = kinds[chosen[position - 1]] if position else None
+        after = kinds[chosen[end]] if end < len(chosen) else None
+        if (
+            len(run) - 1 in _LIST_ITEMS
+            and before in (PROSE, SENTENCE)
+            and after in (PROSE, SENTENCE)
+        ):
+            found.update({index: number > 0 for number, index in enumerate(run)})
+        position = max(end, position + 1)
+    return found
 
 
 @dataclass(frozen=True)
