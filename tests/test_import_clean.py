@@ -345,3 +345,17 @@ def test_a_labelled_list_and_a_newsletter_box_inside_the_story_do_not_cut_it() -
         PARAGRAPHS[2],
         last,
     ]
+
+
+def test_tab_separated_rows_of_a_flattened_table_become_a_markdown_table() -> None:
+    rows = [
+        "District\tWinner\tVotes",
+        "District 1\tCarol Vance\t14,211",
+        "District 2\tHector Ruiz\t11,905",
+    ]
+    page = "\n".join(["County results: incumbents hold three of four seats", *rows, *PARAGRAPHS])
+    assert clean_text(page, BatchContext()).body.split("\n\n") == [
+        "| District | Winner | Votes |\n|---|---|---|\n| District 1 | Carol Vance | 14,211 |\n"
+        "| District 2 | Hector Ruiz | 11,905 |",
+        *PARAGRAPHS,
+    ]

@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .dates import classify_date_line, date_line_parts, has_date_label
 from .metadata import (
@@ -178,10 +178,36 @@ def split_units(text: str) -> list[Unit]:
             blocks.append((number, [line.strip()], gap and adjacent))
         gap = False
         previous_line = line
-    return [
-        make_unit(" ".join(parts), number, gap_before=gap_before)
-        for number, parts, gap_before in blocks
-    ]
+    return _tables(blocks)
+
+
+def _cells(parts: list[str]) -> list[str]:
+    text = " ".join(parts)
+    return [cell.strip() for cell in text.split("\t")] if "\t" in text else []
+
+
+def _tables(blocks: list[tuple[int, list[str], bool]]) -> list[Unit]:
+    """Units of the blocks; runs of two or more lines with the same number (2 or more) of
+    tab-separated cells, as a flattening writes table rows, become one Markdown table."""
+    units: list[Unit] = []
+    index = 0
+    while index < len(blocks):
+        number, parts, gap_before = blocks[index]
+        width = len(_cells(parts))
+        end = index
+        while end < len(blocks) and width >= 2 and len(_cells(blocks[end][1])) == width:
+            end += 1
+        if end - index >= 2:
+            rows = [_cells(block[1]) for block in blocks[index:end]]
+            lines = [f"| {' | '.join(rows[0])} |", "|" + "---|" * width]
+            lines += [f"| {' | '.join(row)} |" for row in rows[1:]]
+            table = make_unit(" ".join(cell for row in rows for cell in row), number)
+            units.append(replace(table, text="\n".join(lines), markdown=TABLE))
+            index = end
+        else:
+            units.append(make_unit(" ".join(parts), number, gap_before=gap_before))
+            index += 1
+    return units
 
 
 _WRAP_WIDTHS = range(40, 101)  # columns a dump or an e-mail is wrapped at
@@ -696,7 +722,7 @@ def find_publisher(units: Sequence[Unit], kinds: Sequence[str]) -> str | None:
 def clean_text(text: str, context: BatchContext) -> Extracted:
     """Clean one plain-text page into its story and metadata."""
     units = split_units(text)
-    kinds = [classify(unit, context) for unit in units]
+    kinds = [PROSE if unit.markdown == TABLE else classify(unit, context) for unit in units]
     opens = mark_link_boxes(units, kinds)
     barriers = [
         opened
