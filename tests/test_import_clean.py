@@ -359,3 +359,23 @@ def test_tab_separated_rows_of_a_flattened_table_become_a_markdown_table() -> No
         "| District 2 | Hector Ruiz | 11,905 |",
         *PARAGRAPHS,
     ]
+
+
+def test_live_blog_times_and_a_list_introduced_by_a_colon_stay_in_the_story() -> None:
+    updates = [
+        ("14:35", "Ferry suspended", PARAGRAPHS[0]),
+        ("12:10", "River at 7.20 metres", PARAGRAPHS[1]),
+    ]
+    intro = "The weather service warns of more storms on Sunday and gives this advice:"
+    advice = ["Park cars in garages where possible", "Close windows and secure loose objects"]
+    lines = ["Flood live: river keeps rising", "Newest first"]
+    for time, heading, text in updates:
+        lines += [time, heading, text]
+    lines += ["Advertisement", intro, *advice, PARAGRAPHS[2], "Share on Facebook", "Share on X"]
+    body = clean_text("\n".join(lines), BatchContext()).body.split("\n\n")
+    assert body[:6] == ["14:35", "## Ferry suspended", PARAGRAPHS[0], "12:10"] + [
+        "## River at 7.20 metres",
+        PARAGRAPHS[1],
+    ]
+    assert intro in body
+    assert "- Park cars in garages where possible" in "\n".join(body)

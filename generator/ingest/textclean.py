@@ -76,6 +76,7 @@ _COPYRIGHT = re.compile(
     r"\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?:[.|,]|$)",
     re.IGNORECASE,
 )
+_TIME_STAMP = re.compile(r"^\d{1,2}[:.h]\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h))?$", re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#[^\W\d_][\w-]*\s*)+$")
 _TEASER_WORDS = 40
 _PARTS = re.compile(r"\s+[|·•]\s+")  # "By A | Published ...": the byline's own part
@@ -280,6 +281,8 @@ def classify(unit: Unit, context: BatchContext) -> str:
         return FURNITURE
     if tag_label(text) is not None or _HASHTAGS.match(text):
         return TAGS
+    if _TIME_STAMP.match(text):
+        return SENTENCE  # a live blog's update time: part of the story it stamps
     if (
         unit.words <= 14 or (unit.words <= _DATE_LINE_WORDS and has_date_label(text))
     ) and classify_date_line(text) is not None:
@@ -367,7 +370,8 @@ def _is_link_item(unit: Unit, kind: str) -> bool:
     """Headline-shaped: a box item may be a question, but prose ending in a full stop is the
     story resuming."""
     if kind == PROSE:
-        return unit.words <= 30 and not unit.text.rstrip("\"'”’»)").endswith(".")
+        # "... Die Meteorologen raten:" introduces the story's own list.
+        return unit.words <= 30 and not unit.text.rstrip("\"'”’»)").endswith((".", ":"))
     return 3 <= unit.words <= 30 and kind in (HEADLINE, SENTENCE, LABEL, FURNITURE)
 
 
@@ -384,9 +388,14 @@ _SCORES = {
 }
 
 
+_STAMP_SCORE = 5  # above a live-blog update's heading (-3): the update starts at its time
+
+
 def _score(unit: Unit, kind: str) -> float:
     if kind == PROSE:
         return min(unit.words, 60)
+    if kind == SENTENCE and _TIME_STAMP.match(unit.text):
+        return _STAMP_SCORE
     return _SCORES[kind]
 
 
@@ -558,7 +567,10 @@ def _labelled_lists(
         run = chosen[position:end]
         before = kinds[chosen[position - 1]] if position else None
         after = kinds[chosen[end]] if end < len(chosen) else None
-        if (
+        introduced = bool(position) and units[chosen[position - 1]].text.endswith(":")
+        if introduced and len(run) in _LIST_ITEMS and after in (PROSE, SENTENCE):
+            found.update(dict.fromkeys(run, True))  # "... gives this advice:" and its items
+        elif (
             len(run) - 1 in _LIST_ITEMS
             and before in (PROSE, SENTENCE)
             and after in (PROSE, SENTENCE)
