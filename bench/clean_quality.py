@@ -3,6 +3,7 @@
     python bench/clean_quality.py [--verbose]            # bench/clean_fixtures
     python bench/clean_quality.py --blind dev [--verbose] # bench/blind, the tuning split
     python bench/clean_quality.py --blind holdout         # aggregate only, never per case
+    python bench/clean_quality.py --set blind --set blind2 --blind dev   # both blind sets
 
 Fixtures: the body is compared with the expected story as bags of words (token-level
 precision, recall and F1, summed over all pages of a format); title, date, publisher and
@@ -40,10 +41,12 @@ from generator.ingest.clean import clean_document  # noqa: E402
 from generator.ingest.dates import parse_iso  # noqa: E402
 from generator.ingest.htmlclean import TRAFILATURA_OPTIONS  # noqa: E402
 from generator.ingest.model import BatchContext, RawDocument  # noqa: E402
+from generator.ingest.readers import decode  # noqa: E402
 from generator.ingest.sanitize import strip_links  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "clean_fixtures"
-BLIND = Path(__file__).resolve().parent / "blind"
+BENCH = Path(__file__).resolve().parent
+SETS = ("blind", "blind2")  # bench/blind/ and bench/blind2/, both written blind
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Han, kana and Hangul characters are words of their own: CJK text has no spaces.
 _CJK_OR_WORD = re.compile(
@@ -183,17 +186,35 @@ def _blind_score(name: str, kind: str, body: str, want: dict, fields: dict, seco
     )
 
 
-def score_blind_case(case: dict) -> list[BlindScore]:
-    """Clean one case from every input kind, and run both trafilatura baselines on its HTML."""
-    want = json.loads((BLIND / case["files"]["truth"]).read_text(encoding="utf-8"))
+def _files(case: dict) -> dict[str, str]:
+    """The case's file names: bench/blind lists them, bench/blind2 names them by its id."""
+    if "files" in case:
+        return case["files"]
+    stem = case["id"]
+    names = {kind: f"{stem}.{kind}.txt" for kind in KINDS[1:]}
+    return {**names, "html": case["html"], "truth": case["truth"]}
+
+
+def score_blind_case(folder: Path, case: dict) -> list[BlindScore]:
+    """Clean one case from every input kind, and run both trafilatura baselines on its HTML.
+
+    Pages are decoded as the import decodes them (blind2 has pages in legacy charsets)."""
+    files = _files(case)
+    name = case.get("name") or case["id"]
+    want = json.loads((folder / files["truth"]).read_text(encoding="utf-8"))
     results = []
+    html = ""
     for kind in KINDS:
-        data = (BLIND / case["files"][kind]).read_bytes()
+        data = (folder / files[kind]).read_bytes()
+        text = decode(files[kind], None, data, "html" if kind == "html" else "text")
+        if not isinstance(text, str):
+            raise SystemExit(f"{folder / files[kind]}: {text}")
+        html = text if kind == "html" else html
         document = RawDocument(
-            case["files"][kind],
+            files[kind],
             data,
             "html" if kind == "html" else "text",
-            data.decode("utf-8"),
+            text,
             hashlib.sha256(data).hexdigest(),
             0,
         )
@@ -203,30 +224,29 @@ def score_blind_case(case: dict) -> list[BlindScore]:
         fields = {"title": _same(found.title, want["title"]), "date": _same_date(found, want)}
         fields["day"] = _same(_day(found.date), _day(want["date"]))
         fields.update({field: _same(getattr(found, field), want[field]) for field in FIELDS[3:]})
-        results.append(_blind_score(case["name"], kind, found.body, want, fields, seconds))
-    html = (BLIND / case["files"]["html"]).read_text(encoding="utf-8")
+        results.append(_blind_score(name, kind, found.body, want, fields, seconds))
     for baseline, options in zip(BASELINES, ({}, TRAFILATURA_OPTIONS), strict=True):
         started = time.perf_counter()
         body = trafilatura.extract(html, **options) or ""
         seconds = time.perf_counter() - started
-        results.append(_blind_score(case["name"], baseline, body, want, {}, seconds))
+        results.append(_blind_score(name, baseline, body, want, {}, seconds))
     return results
 
 
-def report_blind(split: str, verbose: bool) -> None:
+def report_blind(folder: Path, split: str, verbose: bool) -> None:
     """Print the split's table; per-case lines only for the tuning split."""
-    manifest = json.loads((BLIND / "MANIFEST.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
     cases = [case for case in manifest["cases"] if case["split"] == split]
-    score_blind_case(cases[0])  # warm-up: trafilatura's first call pays its set-up
+    score_blind_case(folder, cases[0])  # warm-up: trafilatura's first call pays its set-up
     by_kind: dict[str, list[BlindScore]] = {kind: [] for kind in (*KINDS, *BASELINES)}
     for case in cases:
-        scores = score_blind_case(case)
+        scores = score_blind_case(folder, case)
         for score in scores:
             by_kind[score.kind].append(score)
         if verbose and split == "dev":
             cells = "  ".join(f"{score.kind[:9]} {score.shingle_f1:.2f}" for score in scores)
-            print(f"{case['name'][:40]:<40} {cells}")
-    print(f"\nblind set, split {split}: {len(cases)} cases")
+            print(f"{(case.get('name') or case['id'])[:40]:<40} {cells}")
+    print(f"\nbench/{folder.name}, split {split}: {len(cases)} cases")
     print(
         "| input | shingle F1 | token F1 | empty | title | date | day | publisher | author "
         "| pages/s |"
@@ -257,10 +277,14 @@ def main() -> int:
         action="append",
         help="score this split of bench/blind/ instead of the fixtures (repeatable)",
     )
+    parser.add_argument(
+        "--set", choices=SETS, action="append", help="which blind set (default: blind)"
+    )
     args = parser.parse_args()
     if args.blind:
-        for split in args.blind:
-            report_blind(split, args.verbose)
+        for name in args.set or ["blind"]:
+            for split in args.blind:
+                report_blind(BENCH / name, split, args.verbose)
         return 0
     pages = sorted(path for path in FIXTURES.iterdir() if path.suffix in (".txt", ".html"))
     started = time.perf_counter()
