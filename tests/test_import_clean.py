@@ -379,3 +379,16 @@ def test_live_blog_times_and_a_list_introduced_by_a_colon_stay_in_the_story() ->
     ]
     assert intro in body
     assert "- Park cars in garages where possible" in "\n".join(body)
+
+
+def test_short_sentences_in_more_languages_are_prose() -> None:
+    """Function words of Russian, Polish, Turkish ... mark their sentences as prose."""
+    story = [
+        "Цены на гречку в магазинах города выросли за месяц почти на треть.",
+        "По словам продавцов, это связано с плохим урожаем и ростом цен на топливо.",
+        "В мэрии пообещали проверить цены и поговорить с крупными сетями.",
+        "Jak poinformował urząd, remont torowiska potrwa do końca października.",
+        "Hasat bu yıl erken başladı ve üreticiler fiyatların düşük olduğunu söyledi.",
+    ]
+    page = "\n".join(["Гречка подорожала на треть", "Главная", "Новости", *story, "Реклама"])
+    assert clean_text(page, BatchContext()).body.split("\n\n") == story

@@ -213,6 +213,7 @@ def _tables(blocks: list[tuple[int, list[str], bool]]) -> list[Unit]:
 
 _WRAP_WIDTHS = range(40, 101)  # columns a dump or an e-mail is wrapped at
 _WRAPPED_SHARE = 0.15  # of adjacent line pairs that must look wrapped at the width found
+_MIDWAY_SHARE = 0.5  # of wrapped-looking lines that must end mid-sentence
 _LONGER_SHARE = 0.05  # of lines that may be longer than the width (titles, URLs)
 _WIDE = re.compile(
     r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
@@ -249,7 +250,10 @@ def wrap_width(lines: Sequence[str]) -> tuple[int, Callable[[str], int]] | None:
         for width in sorted(tops):
             if len(lengths) - bisect.bisect_right(lengths, width) > allowed:
                 continue
-            count = sum(1 for a, b in pairs if _was_wrapped(a, b, width, measure))
+            wrapped = [a for a, b in pairs if _was_wrapped(a, b, width, measure)]
+            # A wrapper cuts sentences anywhere; lines that all end a sentence are paragraphs.
+            midway = sum(1 for line in wrapped if not _TERMINAL.search(line))
+            count = len(wrapped) if midway >= _MIDWAY_SHARE * len(wrapped) else 0
             if count > best_count:
                 best, best_count = (width, measure), count
     return best if best_count >= _WRAPPED_SHARE * len(pairs) else None

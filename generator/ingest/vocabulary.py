@@ -3,7 +3,8 @@
 These are one signal among several. The cleaner decides mostly from structure (sentence
 shape, position, runs of headline-like lines, recurrence); vocabulary only tips the balance
 for short lines that structure alone cannot place. Languages: English, German, French,
-Spanish, Italian.
+Spanish, Italian (stop words also Portuguese, Dutch, Swedish, Polish, Russian, Turkish,
+Arabic).
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ _STOP_WORDS_TEXT = """
     el los las unos unas y o pero del al con por para es son fue han ha lo su sus que se no
     como más ya también entre sobre este esta
     il lo gli i una uno e di da con per è sono che non si della delle dei nel nella
+    o os as um uma do da dos das em no na nos nas não com pelo pela foi são mais também ao
+    het een en van op te dat die voor met zijn niet aan er als bij ook door om maar naar werd
+    och att det som på är av med till har inte om ett var jag han hon men från vid efter också
+    że się jest jak ale od po za przez dla co jego jej ich był była było są który która które
+    także już oraz przy
+    и в не на что с по как а но к у из за от о это он она они мы вы я его её их был была было
+    были быть который которые также уже для при до после
+    ve bir bu da de ile için ama gibi daha çok olarak olan değil ne şu her kadar sonra önce ise
+    في من على إلى أن عن مع هذا هذه التي الذي كان قد لا ما
     """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
