@@ -27,7 +27,8 @@ _STOP_WORDS_TEXT = """
     o os as um uma do da dos das em no na nos nas não com pelo pela foi são mais também ao
     het een en van op te dat die voor met zijn niet aan er als bij ook door om maar naar werd
     och att det som på är av med till har inte om ett var jag han hon men från vid efter också
-    że się jest jak ale od po za przez dla co jego jej ich był była było są który która które
+    w z we ze nie że się jest jak ale od po za przez dla co jego jej ich był była było są który
+    która które
     także już oraz przy
     и в не на что с по как а но к у из за от о это он она они мы вы я его её их был была было
     были быть который которые также уже для при до после
