@@ -133,6 +133,10 @@ def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None
         ("Publicado em 02/03/2026 09h40", "published", dt.datetime(2026, 3, 2, 9, 40)),
         ("Gepubliceerd op 14 april 2026 om 09:15", "published", dt.datetime(2026, 4, 14, 9, 15)),
         ("配信 2026年5月19日 11時42分", "published", dt.datetime(2026, 5, 19, 11, 42)),
+        ("Opublikowano 18 stycznia 2024, 08:40", "published", dt.datetime(2024, 1, 18, 8, 40)),
+        ("12 марта 2024, 10:30", "bare", dt.datetime(2024, 3, 12, 10, 30)),
+        ("Giriş: 12 Şubat 2024 Pazartesi", "published", dt.date(2024, 2, 12)),
+        ("نشر في 9 يناير 2024", "published", dt.date(2024, 1, 9)),
         (
             "By Ann Lee and Bo Park | Updated March 27, 2026 2:02 PM | "
             "Published March 26, 2026 10:48 AM",

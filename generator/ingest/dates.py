@@ -85,7 +85,25 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
 }
 # News dates outside these years are mistakes (and years 1 and 9999 cannot be moved to UTC).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Swedish, Polish and Russian (genitive, as dates write them), Turkish, Arabic.
+_MORE_MONTHS = (
+    "januari stycznia января ocak يناير",
+    "februari lutego февраля şubat فبراير",
+    "mars marca марта mart مارس",
+    "april kwietnia апреля nisan أبريل",
+    "maj maja мая mayıs مايو",
+    "juni czerwca июня haziran يونيو",
+    "juli lipca июля temmuz يوليو",
+    "augusti sierpnia августа ağustos أغسطس",
+    "september września сентября eylül سبتمبر",
+    "oktober października октября ekim أكتوبر",
+    "november listopada ноября kasım نوفمبر",
+    "december grudnia декабря aralık ديسمبر",
+)
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+MONTHS.update(
+    {name: number for number, names in enumerate(_MORE_MONTHS, start=1) for name in names.split()}
+)
 _MONTH = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 
 # Offsets for zone names that mean one thing; "ET" or "PT" (EST or EDT?) give none.
@@ -149,12 +167,12 @@ _PUBLISHED = (
     r"published|posted|first published|publication date|date|dated|released|"
     r"veröffentlicht|erschienen|datum|publié|publié le|date de publication|publicado|"
     r"fecha|fecha de publicación|pubblicato|data|publicado em|gepubliceerd|geplaatst|"
-    r"配信|公開|掲載|発表|发布|發布"
+    r"配信|公開|掲載|発表|发布|發布|publicerad|opublikowano|опубликовано|giriş|yayınlanma|نشر في|نشر"
 )
 _UPDATED = (
     r"updated|last updated|modified|last modified|aktualisiert|zuletzt aktualisiert|stand|"
     r"mis à jour|mise à jour|actualizado|actualización|aggiornato|atualizado|atualizado em|"
-    r"bijgewerkt|更新"
+    r"bijgewerkt|更新|uppdaterad|aktualizacja|zaktualizowano|обновлено|güncelleme|تحديث"
 )
 _LABEL = re.compile(
     r"^\W*(?:(?P<published>" + _PUBLISHED + r")|(?P<updated>" + _UPDATED + r"))"
