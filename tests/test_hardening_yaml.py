@@ -59,7 +59,8 @@ def test_python_tags_never_run(
         root = make_site(tmp_path / "site", {}, SITE_YAML + f"description: {value}\n")
         shown, line = "site.yaml", 4
     [message] = run_in_project(root, run_cli, monkeypatch)
-    assert message.startswith(f"{shown}:{line}: invalid YAML: could not determine a constructor")
+    assert message.startswith(f"{shown}:{line}: the YAML tag `!!python/")
+    assert "is not allowed in front matter (remove the tag;" in message
     assert not marker.exists()
 
 
@@ -172,7 +173,11 @@ WRONG_TYPES = [
     ("draft: 'yes'", 4, "`draft` must be true or false, not 'yes'"),
     ("summary: [a]", 4, "`summary` must be text, but YAML read list ['a']"),
     ("author: {name: x}", 4, "`author` must be a name or a list of names"),
-    ("original_url: 'javascript:alert(1)'", 4, "`original_url` must be an http(s) URL"),
+    (
+        "original_url: 'javascript:alert(1)'",
+        4,
+        "`original_url` 'javascript:alert(1)' cannot be used: the scheme `javascript:` is not allowed",
+    ),
     ("original_url: 5", 4, "`original_url` must be text, but YAML read int 5"),
     ("slug: 7", 4, "`slug` 7 cannot be used in a URL"),
     ("updated: 2024-01-01", 4, "`updated` is before `date`"),

@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
 
 from ..core.errors import Diagnostic, diagnostic
 from ..core.frontmatter import FrontMatter, parse_front_matter, strip_unsafe_characters
+from ..core.limits import (
+    MARKDOWN_STACK_FRAMES,
+    MAX_ABBREVIATIONS,
+    MAX_ARTICLE_BYTES,
+    MAX_HTML_DEPTH,
+    MAX_INLINE_SCAN,
+    MAX_TAGS_PER_ARTICLE,
+    MAX_YEAR,
+    MIN_YEAR,
+)
 from ..core.text import distinct_words, html_to_text, lede
-from ..core.urls import is_safe_slug, slugify
+from ..core.urls import CONTENT_URL_SCHEMES, content_url_problem, is_safe_slug, slugify
 from .config import ParseSettings
 
-MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 WORDS_PER_MINUTE = 200
 
 # Field spellings other generators use for the same meaning, so content can move over as is.
@@ -58,7 +67,12 @@ _SANITISED_ATTRIBUTES: Mapping[str, set[str]] = {
     "ol": {"start", "type"},
     "abbr": {"title"},
 }
-_SAFE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Attributes that hold a URL: whatever makes them (Markdown, an attribute list, raw HTML),
+# their values pass the content URL policy (core/urls.py) or the attribute is dropped.
+_URL_ATTRIBUTES = frozenset(
+    {"href", "src", "srcset", "action", "formaction", "poster", "cite", "background", "data"}
+    | {"xlink:href", "longdesc", "usemap", "ping", "manifest", "codebase", "lowsrc", "dynsrc"}
+)
 
 
 @dataclass(frozen=True)
@@ -219,11 +233,9 @@ def _validate(
 
     authors = _read_authors(fields, problem)
     publisher = _optional_text(fields, "publisher", problem)
-    original_url = _optional_text(fields, "original_url", problem)
-    if original_url and urlsplit(original_url).scheme not in {"http", "https"}:
-        problem("original_url", f"`original_url` must be an http(s) URL, not {original_url!r}")
-        original_url = ""
-    image = _optional_text(fields, "image", problem)
+    original_url = _url_field(fields, "original_url", problem, absolute=True)
+    image = _url_field(fields, "image", problem)
+    _check_also_reported_by(fields, problem)
     lang = _optional_text(fields, "lang", problem)
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
@@ -268,7 +280,12 @@ def _validate(
     if problems or title is None or date is None:
         return problems
 
-    body_html = render_markdown(front.body, settings)
+    try:
+        body_html = render_markdown(front.body, settings)
+    except BodyRefused as refused:
+        line = front.body_line + refused.line - 1
+        found = diagnostic(source, line, refused.message, refused.hint)
+        return BrokenDraft(source, (found,)) if fields.get("draft") is True else [found]
     plain = html_to_text(body_html)
     if not summary:
         summary = lede(body_html, settings.summary_words)
@@ -320,6 +337,9 @@ def _parse_date(value: Any, zone: ZoneInfo, problem: Callable[..., None]) -> dt.
         )
         problem(f"invalid date {value!r}: {reason}", hint)
         return None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        problem(f"invalid date {value!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}", hint)
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed
@@ -359,6 +379,13 @@ def _read_tags(fields: Mapping[str, Any], problem: Callable[..., None]) -> tuple
     unique: dict[str, str] = {}
     for name in tags:
         unique.setdefault(tag_key(name), name)
+    if len(unique) > MAX_TAGS_PER_ARTICLE:
+        problem(
+            "tags" if "tags" in fields else "categories",
+            f"{len(unique):,} tags on one article; at most {MAX_TAGS_PER_ARTICLE} are allowed",
+            "keep the tags readers browse by; every tag page lists the article with all its tags",
+        )
+        return ()
     return tuple(unique.values())
 
 
@@ -391,6 +418,63 @@ def _optional_text(fields: Mapping[str, Any], key: str, problem: Callable[..., N
     return value.strip()
 
 
+def _url_field(
+    fields: Mapping[str, Any], key: str, problem: Callable[..., None], *, absolute: bool = False
+) -> str:
+    """A front-matter URL that passes the content URL policy, else "" and a problem."""
+    url = _optional_text(fields, key, problem)
+    reason = content_url_problem(url, absolute=absolute) if url else None
+    if reason is None:
+        return url
+    problem(key, f"`{key}` {url[:80]!r} cannot be used: {reason}", _URL_HINT)
+    return ""
+
+
+_URL_HINT = "use an http(s) address such as `https://example.com/story`, or a site path `/about/`"
+
+
+def _check_also_reported_by(fields: Mapping[str, Any], problem: Callable[..., None]) -> None:
+    """`also_reported_by`, which the default theme turns into links: entries and their URLs.
+
+    It stays an extra field (templates read `article.extra.also_reported_by`), but its
+    shape is checked here, since the theme would otherwise fail on it or link its URLs.
+    """
+    key = "also_reported_by"
+    value = fields.get(key)
+    if value is None:
+        return
+    shape = "a list of `{publisher: Name, url: https://...}` entries"
+    if not isinstance(value, list):
+        problem(key, f"`{key}` must be {shape}, but YAML read {_describe(value)}")
+        return
+    for number, entry in enumerate(value, 1):
+        if not isinstance(entry, dict):
+            problem(key, f"entry {number} of `{key}` must be a mapping, not {_describe(entry)}")
+            continue
+        for name in ("publisher", "url"):
+            if name in entry and not isinstance(entry[name], str):
+                problem(
+                    key,
+                    f"`{name}` of entry {number} of `{key}` must be text, "
+                    f"but YAML read {_describe(entry[name])}",
+                    "put it in quotes",
+                )
+        url = entry.get("url")
+        if isinstance(url, str) and (reason := content_url_problem(url)) is not None:
+            problem(
+                key, f"`url` of entry {number} of `{key}` {url[:80]!r} cannot be used: {reason}"
+            )
+
+
+class BodyRefused(Exception):
+    """A body that would cost a Markdown library far more than its size: line (in the
+    body, from 1), message and hint for the article's diagnostic."""
+
+    def __init__(self, line: int, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
 _converters: dict[tuple[str, ...], Any] = {}  # one Python-Markdown converter per extension set
 
 
@@ -404,26 +488,207 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
     if settings.markdown_engine == "cmark":
         from .cmark import gfm_to_html  # cmarkgfm is optional, checked when site.yaml is loaded
 
-        rendered = gfm_to_html(text)
+        # Untrusted output goes through nh3, which applies the URL policy to every link;
+        # trusted output is checked link by link in cmark's tree (raw HTML stays as written).
+        rendered = _with_stack_budget(
+            lambda: gfm_to_html(text, None if not settings.trust_html else _url_allowed)
+        )
     else:
+        _refuse_costly_markdown(text, settings.markdown_extensions)
         converter = _converters.get(settings.markdown_extensions)
         if converter is None:
-            extensions = list(settings.markdown_extensions)
-            import markdown  # imported on first use: a fully cached build never needs it
-
-            converter = markdown.Markdown(extensions=extensions, output_format="html")
+            converter = _python_markdown(settings.markdown_extensions)
             _converters[settings.markdown_extensions] = converter
-        rendered = converter.reset().convert(text)
-    return rendered if settings.trust_html else sanitise_html(rendered)
+        rendered = _with_stack_budget(lambda: converter.reset().convert(text))
+    if settings.trust_html:
+        return rendered
+    if _html_too_deep(rendered) is not None:
+        offset = _html_too_deep(text)  # the same tags in the source, to point at their line
+        raise BodyRefused(
+            1 if offset is None else text.count("\n", 0, offset) + 1,
+            f"the body nests elements more than {MAX_HTML_DEPTH} levels deep",
+            "close the HTML elements you open (`</div>`), and nest lists and quotes less",
+        )
+    return sanitise_html(rendered)
+
+
+def _url_allowed(url: str) -> bool:
+    return content_url_problem(url) is None
+
+
+def _python_markdown(extensions: tuple[str, ...]) -> Any:
+    """A converter whose Markdown-made links and images pass the URL policy in any mode."""
+    import markdown  # imported on first use: a fully cached build never needs it
+    from markdown.treeprocessors import Treeprocessor
+
+    class ContentUrls(Treeprocessor):
+        """Drop URL attributes that fail the policy from the elements Markdown made.
+
+        Raw HTML is not in this tree (Python-Markdown keeps it aside), so with
+        `trust_html: true` an editor's own HTML stays as written, while Markdown links,
+        images and attribute lists (`{: href=...}`) are checked. It runs after the
+        unescaping step, which turns `\\:` escapes back into the characters a browser sees.
+        """
+
+        def run(self, root: Any) -> None:
+            for element in root.iter():
+                for name in _URL_ATTRIBUTES.intersection(element.keys()):
+                    if not _attribute_allowed(name, element.get(name).replace(_AMP, "&")):
+                        del element.attrib[name]
+
+    converter = markdown.Markdown(extensions=list(extensions), output_format="html")
+    converter.treeprocessors.register(ContentUrls(converter), "content_urls", -10)
+    return converter
+
+
+_AMP = "\x02amp\x03"  # Python-Markdown's stand-in for `&` in e-mail links until serialised
+
+
+def _attribute_allowed(name: str, value: str) -> bool:
+    """A URL attribute passes if its URL does; a srcset if each of its candidates does."""
+    if name.casefold() != "srcset":
+        return content_url_problem(value) is None
+    return all(
+        content_url_problem(candidate.split()[0]) is None
+        for candidate in value.split(",")
+        if candidate.strip()
+    )
+
+
+def _nh3_url_filter(tag: str, name: str, value: str) -> str | None:
+    return value if name not in _URL_ATTRIBUTES or _attribute_allowed(name, value) else None
+
+
+def _with_stack_budget(render: Callable[[], str]) -> str:
+    """Run a renderer with MARKDOWN_STACK_FRAMES of Python stack, whatever its caller's depth.
+
+    Python-Markdown recurses per level of nesting; a fixed budget makes "too deep" the
+    same answer in the main process and in a worker, and a clear refusal, not a traceback.
+    """
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + MARKDOWN_STACK_FRAMES)
+    try:
+        return render()
+    except RecursionError:
+        raise BodyRefused(
+            1,
+            "the body nests lists, quotes or `<div markdown>` blocks too deeply to render",
+            "keep nesting to a few dozen levels",
+        ) from None
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+_ABBREVIATION = re.compile(r"^\*\[.*?\] ?:", re.MULTILINE)
+_ABBREVIATION_EXTENSIONS = frozenset({"abbr", "extra"})
+_INLINE_TOKEN = re.compile(r"[\[\]()<>]|\n[ \t]*\n")
+
+
+def _refuse_costly_markdown(text: str, extensions: tuple[str, ...]) -> None:
+    """Refuse what Python-Markdown would take minutes over (limits in core/limits.py)."""
+    if {name.rsplit(".", 1)[-1] for name in extensions} & _ABBREVIATION_EXTENSIONS:
+        for number, match in enumerate(_ABBREVIATION.finditer(text), 1):
+            if number > MAX_ABBREVIATIONS:
+                raise BodyRefused(
+                    text.count("\n", 0, match.start()) + 1,
+                    f"more than {MAX_ABBREVIATIONS} abbreviation definitions (`*[...]: ...`)",
+                    "keep the abbreviations this article uses",
+                )
+    if (offset := _inline_scan_overrun(text)) is not None:
+        raise BodyRefused(
+            text.count("\n", 0, offset) + 1,
+            "this paragraph has too many `[`, `(` or `<` left open: Python-Markdown would "
+            f"rescan it from each of them (more than {MAX_INLINE_SCAN:,} characters)",
+            "close or escape them (`\\[`), split the paragraph, or use `markdown_engine: cmark`",
+        )
+
+
+def _inline_scan_overrun(text: str) -> int | None:
+    """Offset where the characters scanned from openers to their closers pass the budget.
+
+    One pass over the brackets only: each `[` and `(` is closed by its matching `]` or `)`,
+    every open `<` by the next `>`, and openers still open at a blank line are charged to
+    there. The running total counts open ones up to the current position, so the answer
+    comes as soon as the budget is passed.
+    """
+    if "[" not in text and "(" not in text and "<" not in text:
+        return None
+    closed = 0
+    stacks: dict[str, list[int]] = {"[": [], "(": []}
+    sums = {"[": 0, "(": 0, "<": 0}
+    angles = 0
+    for match in _INLINE_TOKEN.finditer(text):
+        char, at = match.group(), match.start()
+        if char in stacks:
+            stacks[char].append(at)
+            sums[char] += at
+        elif char == "<":
+            angles += 1
+            sums["<"] += at
+        elif char in "])":
+            stack = stacks["[" if char == "]" else "("]
+            if stack:
+                opened = stack.pop()
+                closed += at - opened
+                sums["[" if char == "]" else "("] -= opened
+        elif char == ">":
+            closed += angles * at - sums["<"]
+            angles, sums["<"] = 0, 0
+        else:  # a blank line ends the paragraph and every scan in it
+            count = len(stacks["["]) + len(stacks["("]) + angles
+            closed += count * at - sums["["] - sums["("] - sums["<"]
+            stacks, sums, angles = {"[": [], "(": []}, {"[": 0, "(": 0, "<": 0}, 0
+        count = len(stacks["["]) + len(stacks["("]) + angles
+        if closed + count * at - sums["["] - sums["("] - sums["<"] > MAX_INLINE_SCAN:
+            return at
+    return None
+
+
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# Elements that never stay open: void ones, and those a following sibling closes (`<p>`,
+# `<li>`, table parts), which HTML parsers do not pile up.
+_NOT_NESTING = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "rt", "rp"}
+    | {"tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
+)
+
+
+def _html_too_deep(html: str) -> int | None:
+    """Offset of the tag that opens element MAX_HTML_DEPTH + 1, counting open elements as an
+    HTML parser does (a closing tag closes the elements opened after its own), or None."""
+    if html.count("<") <= MAX_HTML_DEPTH:
+        return None
+    stack: list[str] = []
+    open_names: dict[str, int] = {}
+    for match in _HTML_TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _NOT_NESTING:
+            continue
+        if not closing:
+            stack.append(name)
+            open_names[name] = open_names.get(name, 0) + 1
+            if len(stack) > MAX_HTML_DEPTH:
+                return match.start()
+        elif open_names.get(name):
+            while (top := stack.pop()) != name:
+                open_names[top] -= 1
+            open_names[name] -= 1
+    return None
 
 
 def sanitise_html(html: str) -> str:
-    """Drop scripts, event handlers and dangerous URLs with nh3 (a real HTML sanitiser)."""
+    """Drop scripts, event handlers and URLs that fail the content URL policy, with nh3 (a
+    real HTML sanitiser)."""
     return nh3.clean(
         html,
         tags=set(_SANITISED_TAGS),
         attributes={tag: set(names) for tag, names in _SANITISED_ATTRIBUTES.items()},
-        url_schemes=set(_SAFE_URL_SCHEMES),
+        attribute_filter=_nh3_url_filter,
+        url_schemes=set(CONTENT_URL_SCHEMES),
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
     )

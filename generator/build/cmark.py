@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import cffi
@@ -42,7 +43,20 @@ char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
 void cmark_node_free(cmark_node *node);
 void cmark_parser_free(cmark_parser *parser);
 cmark_mem *cmark_get_default_mem_allocator(void);
+typedef struct cmark_iter cmark_iter;
+cmark_iter *cmark_iter_new(cmark_node *root);
+int cmark_iter_next(cmark_iter *iter);
+cmark_node *cmark_iter_get_node(cmark_iter *iter);
+void cmark_iter_free(cmark_iter *iter);
+const char *cmark_node_get_type_string(cmark_node *node);
+const char *cmark_node_get_url(cmark_node *node);
+int cmark_node_set_url(cmark_node *node, const char *url);
 """
+_EVENT_DONE, _EVENT_ENTER = 1, 2  # cmark_event_type
+# What a refused link or image URL becomes in the tree; the attribute is then cut from the
+# HTML. Anyone may write it as a URL too: that only removes their own link.
+_REFUSED_URL = "#newsdigest-refused-url"
+_REFUSED_ATTRIBUTE = re.compile(f' (?:href|src)="{_REFUSED_URL}"')
 # What cmarkgfm.github_flavored_markdown_to_html uses, so the HTML is the same.
 _EXTENSIONS = (b"table", b"autolink", b"tagfilter", b"strikethrough", b"tasklist")
 # Raw HTML goes through to nh3, which sanitises it (see content.render_markdown).
@@ -69,10 +83,10 @@ def _load() -> tuple[Any, tuple[Any, ...]]:
     return library, tuple(library.cmark_find_syntax_extension(name) for name in _EXTENSIONS)
 
 
-def gfm_to_html(text: str) -> str:
+def gfm_to_html(text: str, url_allowed: Callable[[str], bool] | None = None) -> str:
     """GitHub-flavoured Markdown to HTML (raw HTML kept, for the sanitiser to judge), with
-    heading ids."""
-    return add_heading_ids(_render(text))
+    heading ids; with `url_allowed`, links and images whose URL it refuses lose the URL."""
+    return add_heading_ids(_render(text, url_allowed))
 
 
 def add_heading_ids(rendered: str) -> str:
@@ -95,7 +109,27 @@ def add_heading_ids(rendered: str) -> str:
     return _HEADING.sub(with_id, rendered)
 
 
-def _render(text: str) -> str:
+def _refuse_urls(library: Any, root: Any, url_allowed: Callable[[str], bool]) -> bool:
+    """Mark every link and image whose URL is refused; whether any was."""
+    refused = False
+    walk = library.cmark_iter_new(root)
+    try:
+        while (event := library.cmark_iter_next(walk)) != _EVENT_DONE:
+            if event != _EVENT_ENTER:
+                continue
+            node = library.cmark_iter_get_node(walk)
+            if _ffi.string(library.cmark_node_get_type_string(node)) not in (b"link", b"image"):
+                continue
+            url = library.cmark_node_get_url(node)
+            if not url_allowed(_ffi.string(url).decode("utf-8") if url else ""):
+                library.cmark_node_set_url(node, _REFUSED_URL.encode())
+                refused = True
+    finally:
+        library.cmark_iter_free(walk)
+    return refused
+
+
+def _render(text: str, url_allowed: Callable[[str], bool] | None = None) -> str:
     """cmark-gfm's HTML for text, exactly as cmarkgfm would give it (and freed)."""
     library, extensions = _load()
     parser = library.cmark_parser_new(_OPTIONS)
@@ -106,10 +140,12 @@ def _render(text: str) -> str:
         library.cmark_parser_feed(parser, encoded, len(encoded))
         root = library.cmark_parser_finish(parser)
         try:
+            refused = url_allowed is not None and _refuse_urls(library, root, url_allowed)
             attached = library.cmark_parser_get_syntax_extensions(parser)
             rendered = library.cmark_render_html(root, _OPTIONS, attached)
             try:
-                return _ffi.string(rendered).decode("utf-8")
+                html_text = _ffi.string(rendered).decode("utf-8")
+                return _REFUSED_ATTRIBUTE.sub("", html_text) if refused else html_text
             finally:
                 library.cmark_get_default_mem_allocator().free(rendered)
         finally:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Diagnostic, diagnostic
+from .limits import MAX_FRONT_MATTER_BYTES, MAX_NUMBER_CHARS, MAX_YAML_DEPTH
 
 try:  # libyaml is ~10x faster; fall back to pure Python where it is not compiled in.
     from yaml import CSafeDumper as _BaseDumper
@@ -25,10 +26,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_FRONT_MATTER_BYTES = 256 * 1024
-# Real front matter nests two or three levels; libyaml composes nodes recursively in C, and
-# tens of thousands of `[` crash the interpreter (a segfault, not an exception).
-MAX_YAML_DEPTH = 64
 # Characters that neither HTML nor XML 1.0 may carry: C0 and C1 controls (but tab, LF, CR),
 # lone surrogates and noncharacters. Scraped text brings them in; left alone they make a
 # feed unreadable and a page invalid, so they are dropped as text is read.
@@ -49,6 +46,59 @@ class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """
 
 
+class _RefusedValue(yaml.constructor.ConstructorError):
+    """A value YAML can spell but front matter may not hold, with its own hint."""
+
+    def __init__(self, problem: str, hint: str, node: yaml.Node) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.hint = hint
+
+
+_TYPES_HINT = "front matter holds text, numbers, true/false, dates as text, lists and mappings"
+
+
+def _tag_name(tag: str) -> str:
+    """`tag:yaml.org,2002:binary` as the file spells it: `!!binary`."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+
+
+def _refuse_tag(loader: _FrontMatterLoader, node: yaml.Node) -> Any:
+    """Tags for bytes, sets, ordered pairs and Python objects: nothing a page can show."""
+    raise _RefusedValue(
+        f"the YAML tag `{_tag_name(node.tag)}` is not allowed in front matter",
+        f"remove the tag; {_TYPES_HINT}",
+        node,
+    )
+
+
+_KIND_NAMES = {"int": "integer", "float": "number", "bool": "true/false value"}
+
+
+def _number_constructor(kind: str) -> Any:
+    """The safe constructor of `kind`, refusing long or malformed numbers with their line."""
+    construct = _BaseLoader.yaml_constructors[f"tag:yaml.org,2002:{kind}"]
+
+    def checked(loader: _FrontMatterLoader, node: yaml.Node) -> Any:
+        value = str(node.value)
+        if kind != "bool" and len(value) > MAX_NUMBER_CHARS:
+            raise _RefusedValue(
+                f"a number of {len(value):,} characters is too long (at most {MAX_NUMBER_CHARS})",
+                'if it is text, put it in quotes: `key: "..."`',
+                node,
+            )
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, OverflowError):
+            raise _RefusedValue(
+                f"`{value[:40]}` is not a valid {_KIND_NAMES[kind]}"
+                f" (tagged `{_tag_name(node.tag)}`)",
+                "remove the tag, or write a number such as `3` or `2.5`",
+                node,
+            ) from None
+
+    return checked
+
+
 class _FrontMatterDumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Safe dumper that writes dates as plain ISO 8601, the form editors type themselves."""
 
@@ -60,6 +110,13 @@ _RESOLVERS_WITHOUT_TIMESTAMP = {
 # Both directions agree that a date is text, so the dumper need not quote it.
 _FrontMatterLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMP
 _FrontMatterDumper.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMP
+# An explicit `!!timestamp` is text too, checked by the article's date parser like any date.
+_FrontMatterLoader.add_constructor(_TIMESTAMP_TAG, _BaseLoader.construct_yaml_str)
+for _kind in ("int", "float", "bool"):
+    _FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_kind}", _number_constructor(_kind))
+for _kind in ("binary", "set", "omap", "pairs"):
+    _FrontMatterLoader.add_constructor(f"tag:yaml.org,2002:{_kind}", _refuse_tag)
+_FrontMatterLoader.add_constructor(None, _refuse_tag)  # unknown tags, `!!python/...` among them
 
 
 def _represent_datetime(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarNode:
@@ -168,6 +225,9 @@ def load_yaml_mapping(
                 "write the value out in full",
             )
         data = _strip_unsafe_values(loader.construct_document(node))
+    except _RefusedValue as error:
+        line = first_line + error.problem_mark.line if error.problem_mark else first_line
+        return diagnostic(path, line, str(error.problem), error.hint)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if (
