@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.layout import CONFIG_FILE
-from ..core.urls import placeholders, to_uri
+from ..core.urls import content_url_problem, placeholders, to_uri
 
 DEFAULT_PERMALINKS: Mapping[str, str] = {
     "article": "/{year}/{month}/{day}/{slug}/",
@@ -262,6 +262,13 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             )
         else:
             values["menu"] = menu
+            for link in menu:  # the theme links them as written, like URLs from content
+                if (reason := content_url_problem(link.url)) is not None:
+                    problems.add(
+                        shown,
+                        lines.get("menu"),
+                        f"menu link {link.title!r} has the URL {link.url[:80]!r}: {reason}",
+                    )
 
     if "sections" in data:
         sections = _read_sections(data["sections"])
