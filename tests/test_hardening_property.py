@@ -202,3 +202,111 @@ def test_build_answers_clearly_and_stays_in_output(documents: list[str]) -> None
         assert [name for name in created if not name.startswith(allowed)] == []
         if status == 0:
             assert (root / "output" / "index.html").is_file()
+
+
+# Issue 18: typed YAML tags, huge numbers, extreme dates and deep nesting, in any field, and
+# bodies nested deep; `build` runs with --future so that far-future dates are rendered.
+TYPED_TAGS = ["!!timestamp", "!!int", "!!float", "!!bool", "!!str", "!!null", "!!binary"]
+TYPED_TAGS += ["!!set", "!!omap", "!!pairs", "!!python/object:os.system", "!!python/name:os"]
+TYPED_TAGS += ["!local", "!!map", "!!seq", "!<tag:yaml.org,2002:int>"]
+TAG_VALUES = ["2025-02-30", "2025-01-01", "abc", "x", "1", "0x1f", "1:30", "''", "[a]", "{a: 1}"]
+TAG_VALUES += ["aGVsbG8=", " @@@", "-.inf", ".nan", "yes", "~", "1e400"]
+extreme_years = st.sampled_from([1, 2, 999, 1000, 1969, 2025, 9998, 9999])
+offsets = st.sampled_from(["", "Z", "+14:00", "-12:00", "+23:59", "-23:59"])
+extreme_dates = st.builds(
+    lambda year, offset, time: f"{year:04d}-{'12-31' if year > 5000 else '01-01'}{time}{offset}",
+    extreme_years,
+    offsets,
+    st.sampled_from(["T00:00:00", "T23:59:59", "T12:00:00"]),
+)
+huge_numbers = st.builds(
+    lambda digits, form: {
+        "decimal": "9" * digits,
+        "negative": "-" + "1" * digits,
+        "hex": "0x" + "f" * digits,
+        "octal": "0o" + "7" * digits,
+        "sexagesimal": ":".join(["59"] * max(1, digits // 3)),
+        "float": "1" * digits + ".5e" + "9" * min(digits, 6),
+        "underscored": "_".join(["999"] * max(1, digits // 3)),
+    }[form],
+    st.integers(1, 6000),
+    st.sampled_from(["decimal", "negative", "hex", "octal", "sexagesimal", "float", "underscored"]),
+)
+
+
+def nested(depth: int, style: str) -> str:
+    if style == "flow-list":
+        return "[" * depth + "]" * depth
+    if style == "flow-map":
+        return "{a: " * depth + "1" + "}" * depth
+    return "\n" + "".join("  " * level + "-\n" for level in range(depth)).rstrip("\n")
+
+
+deep_values = st.builds(
+    nested, st.integers(1, 400), st.sampled_from(["flow-list", "flow-map", "block-list"])
+)
+hostile_values = st.one_of(
+    st.builds(
+        lambda tag, value: f"{tag} {value}",
+        st.sampled_from(TYPED_TAGS),
+        st.sampled_from(TAG_VALUES),
+    ),
+    huge_numbers,
+    extreme_dates,
+    deep_values,
+)
+hostile_keys = st.sampled_from(["title", "date", "updated", "tags", "x", "also_reported_by"])
+hostile_keys |= st.sampled_from(["summary", "slug", "draft", "original_url", "image", "lang"])
+deep_bodies = st.builds(
+    lambda depth, style: {
+        "div": '<div markdown="1">\n' * depth + "x\n" + "</div>\n" * depth,
+        "quote": "> " * depth + "x",
+        "list": "* " * depth + "x",
+        "indent": "".join("    " * level + "- x\n" for level in range(depth)),
+        "html": "<div>" * depth * 20,
+    }[style],
+    st.integers(1, 1200),
+    st.sampled_from(["div", "quote", "list", "indent", "html"]),
+)
+hostile_documents = st.builds(
+    lambda pairs, date, body: (
+        "---\n"
+        + "".join(f"{key}: {value}\n" for key, value in pairs)
+        + (f"date: {date}\n" if "date" not in dict(pairs) else "")
+        + ("title: Hostile\n" if "title" not in dict(pairs) else "")
+        + "---\n\n"
+        + body
+        + "\n"
+    ),
+    st.lists(st.tuples(hostile_keys, hostile_values), max_size=3, unique_by=lambda pair: pair[0]),
+    st.one_of(extreme_dates, st.just("2025-01-01")),
+    st.one_of(markdown, deep_bodies),
+)
+
+
+def write_site(folder: str, documents: list[str]) -> Path:
+    root = Path(folder) / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for n, document in enumerate(documents):
+        (root / "content" / f"{n}.md").write_bytes(document.encode("utf-8", "surrogatepass"))
+    return root
+
+
+@settings(COMMON, max_examples=40)
+@given(documents=st.lists(hostile_documents, min_size=1, max_size=3))
+def test_check_answers_clearly_on_typed_huge_extreme_and_deep_input(documents: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder, time_limit(60):
+        root = write_site(folder, documents)
+        assert_clean_outcome(*run("check", "--root", str(root), "--future"))
+
+
+@settings(COMMON, max_examples=30)
+@given(documents=st.lists(hostile_documents, min_size=1, max_size=3))
+def test_build_answers_clearly_on_typed_huge_extreme_and_deep_input(documents: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder, time_limit(60):
+        root = write_site(folder, documents)
+        status, err = run("build", "--root", str(root), "--future", "--jobs", "1", "--no-cache")
+        assert_clean_outcome(status, err)
+        if status == 0:
+            assert (root / "output" / "index.html").is_file()

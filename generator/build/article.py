@@ -24,6 +24,7 @@ from ..core.limits import (
     MARKDOWN_STACK_FRAMES,
     MAX_ABBREVIATIONS,
     MAX_ARTICLE_BYTES,
+    MAX_FENCE_SCAN,
     MAX_HTML_DEPTH,
     MAX_INLINE_SCAN,
     MAX_TAGS_PER_ARTICLE,
@@ -491,7 +492,7 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
         # Untrusted output goes through nh3, which applies the URL policy to every link;
         # trusted output is checked link by link in cmark's tree (raw HTML stays as written).
         rendered = _with_stack_budget(
-            lambda: gfm_to_html(text, None if not settings.trust_html else _url_allowed)
+            text, lambda: gfm_to_html(text, None if not settings.trust_html else _url_allowed)
         )
     else:
         _refuse_costly_markdown(text, settings.markdown_extensions)
@@ -499,13 +500,13 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
         if converter is None:
             converter = _python_markdown(settings.markdown_extensions)
             _converters[settings.markdown_extensions] = converter
-        rendered = _with_stack_budget(lambda: converter.reset().convert(text))
+        rendered = _with_stack_budget(text, lambda: converter.reset().convert(text))
     if settings.trust_html:
         return rendered
     if _html_too_deep(rendered) is not None:
         offset = _html_too_deep(text)  # the same tags in the source, to point at their line
         raise BodyRefused(
-            1 if offset is None else text.count("\n", 0, offset) + 1,
+            _line_at(text, 0 if offset is None else offset),
             f"the body nests elements more than {MAX_HTML_DEPTH} levels deep",
             "close the HTML elements you open (`</div>`), and nest lists and quotes less",
         )
@@ -559,7 +560,13 @@ def _nh3_url_filter(tag: str, name: str, value: str) -> str | None:
     return value if name not in _URL_ATTRIBUTES or _attribute_allowed(name, value) else None
 
 
-def _with_stack_budget(render: Callable[[], str]) -> str:
+def _line_at(text: str, offset: int) -> int:
+    """Line (from 1) of the first character after offset that is not a space or newline."""
+    stripped = len(text) - offset - len(text[offset:].lstrip())
+    return text.count("\n", 0, offset + stripped) + 1
+
+
+def _with_stack_budget(text: str, render: Callable[[], str]) -> str:
     """Run a renderer with MARKDOWN_STACK_FRAMES of Python stack, whatever its caller's depth.
 
     Python-Markdown recurses per level of nesting; a fixed budget makes "too deep" the
@@ -574,7 +581,7 @@ def _with_stack_budget(render: Callable[[], str]) -> str:
         return render()
     except RecursionError:
         raise BodyRefused(
-            1,
+            _line_at(text, 0),
             "the body nests lists, quotes or `<div markdown>` blocks too deeply to render",
             "keep nesting to a few dozen levels",
         ) from None
@@ -584,12 +591,15 @@ def _with_stack_budget(render: Callable[[], str]) -> str:
 
 _ABBREVIATION = re.compile(r"^\*\[.*?\] ?:", re.MULTILINE)
 _ABBREVIATION_EXTENSIONS = frozenset({"abbr", "extra"})
-_INLINE_TOKEN = re.compile(r"[\[\]()<>]|\n[ \t]*\n")
+_INLINE_TOKEN = re.compile(r"[\[\]()<>]|`+|\n[ \t]*\n")
+_FENCE_LINE = re.compile(r"^(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_FENCE_EXTENSIONS = frozenset({"fenced_code", "extra"})
 
 
 def _refuse_costly_markdown(text: str, extensions: tuple[str, ...]) -> None:
     """Refuse what Python-Markdown would take minutes over (limits in core/limits.py)."""
-    if {name.rsplit(".", 1)[-1] for name in extensions} & _ABBREVIATION_EXTENSIONS:
+    names = {name.rsplit(".", 1)[-1] for name in extensions}
+    if names & _ABBREVIATION_EXTENSIONS:
         for number, match in enumerate(_ABBREVIATION.finditer(text), 1):
             if number > MAX_ABBREVIATIONS:
                 raise BodyRefused(
@@ -597,53 +607,86 @@ def _refuse_costly_markdown(text: str, extensions: tuple[str, ...]) -> None:
                     f"more than {MAX_ABBREVIATIONS} abbreviation definitions (`*[...]: ...`)",
                     "keep the abbreviations this article uses",
                 )
-    if (offset := _inline_scan_overrun(text)) is not None:
+    if names & _FENCE_EXTENSIONS and (offset := _fence_scan_overrun(text)) is not None:
         raise BodyRefused(
             text.count("\n", 0, offset) + 1,
-            "this paragraph has too many `[`, `(` or `<` left open: Python-Markdown would "
-            f"rescan it from each of them (more than {MAX_INLINE_SCAN:,} characters)",
+            "too many code fences (```` ``` ```` or `~~~`) that are never closed: Python-Markdown "
+            f"would read the rest of the body from each (more than {MAX_FENCE_SCAN:,} characters)",
+            "close each code block with the same fence that opens it",
+        )
+    if (offset := _inline_scan_overrun(text)) is not None:
+        raise BodyRefused(
+            _line_at(text, offset),
+            "this paragraph has too many `[`, `(`, `<` or backquotes left open: Python-Markdown "
+            f"would rescan it from each of them (more than {MAX_INLINE_SCAN:,} characters)",
             "close or escape them (`\\[`), split the paragraph, or use `markdown_engine: cmark`",
         )
+
+
+def _fence_scan_overrun(text: str) -> int | None:
+    """Offset of the first unclosed code fence if, together, the unclosed ones make the
+    fenced-code step read more than MAX_FENCE_SCAN characters (each reads to the end)."""
+    opened: dict[str, int] = {}
+    unclosed: list[int] = []
+    for match in _FENCE_LINE.finditer(text):
+        fence, rest = match.groups()
+        if fence in opened and not rest.strip(" "):
+            del opened[fence]
+        elif fence not in opened:
+            opened[fence] = match.start()
+        else:
+            unclosed.append(match.start())  # the same fence again, with text after it
+    starts = sorted([*opened.values(), *unclosed])
+    if sum(len(text) - start for start in starts) > MAX_FENCE_SCAN:
+        return starts[0]
+    return None
 
 
 def _inline_scan_overrun(text: str) -> int | None:
     """Offset where the characters scanned from openers to their closers pass the budget.
 
     One pass over the brackets only: each `[` and `(` is closed by its matching `]` or `)`,
-    every open `<` by the next `>`, and openers still open at a blank line are charged to
-    there. The running total counts open ones up to the current position, so the answer
-    comes as soon as the budget is passed.
+    every open `<` by the next `>`, a run of backquotes by the next run of the same length,
+    and openers still open at a blank line are charged to there. The running total counts
+    open ones up to the current position, so the answer (where the paragraph that passes
+    the budget starts) comes as soon as the budget is passed.
     """
-    if "[" not in text and "(" not in text and "<" not in text:
-        return None
-    closed = 0
-    stacks: dict[str, list[int]] = {"[": [], "(": []}
-    sums = {"[": 0, "(": 0, "<": 0}
-    angles = 0
+    closed = 0  # characters scanned by openers already closed
+    count = total = 0  # openers still open, and the sum of their offsets
+    brackets: dict[str, list[int]] = {"[": [], "(": []}
+    angles: list[int] = []
+    runs: dict[int, int] = {}  # backquote run length -> offset of the open run
+    paragraph = 0
     for match in _INLINE_TOKEN.finditer(text):
-        char, at = match.group(), match.start()
-        if char in stacks:
-            stacks[char].append(at)
-            sums[char] += at
-        elif char == "<":
-            angles += 1
-            sums["<"] += at
-        elif char in "])":
-            stack = stacks["[" if char == "]" else "("]
+        token, at = match.group(), match.start()
+        opened: list[int] = []
+        if token in brackets:
+            brackets[token].append(at)
+            count, total = count + 1, total + at
+        elif token == "<":
+            angles.append(at)
+            count, total = count + 1, total + at
+        elif token in "])":
+            stack = brackets["[" if token == "]" else "("]
             if stack:
-                opened = stack.pop()
-                closed += at - opened
-                sums["[" if char == "]" else "("] -= opened
-        elif char == ">":
-            closed += angles * at - sums["<"]
-            angles, sums["<"] = 0, 0
+                opened = [stack.pop()]
+        elif token == ">":
+            opened, angles = angles, []
+        elif token[0] == "`":
+            if len(token) in runs:
+                opened = [runs.pop(len(token))]
+            else:
+                runs[len(token)] = at
+                count, total = count + 1, total + at
         else:  # a blank line ends the paragraph and every scan in it
-            count = len(stacks["["]) + len(stacks["("]) + angles
-            closed += count * at - sums["["] - sums["("] - sums["<"]
-            stacks, sums, angles = {"[": [], "(": []}, {"[": 0, "(": 0, "<": 0}, 0
-        count = len(stacks["["]) + len(stacks["("]) + angles
-        if closed + count * at - sums["["] - sums["("] - sums["<"] > MAX_INLINE_SCAN:
-            return at
+            opened = [*brackets["["], *brackets["("], *angles, *runs.values()]
+            brackets, angles, runs = {"[": [], "(": []}, [], {}
+            paragraph = match.end()
+        if opened:
+            closed += len(opened) * at - sum(opened)
+            count, total = count - len(opened), total - sum(opened)
+        if closed + count * at - total > MAX_INLINE_SCAN:
+            return paragraph
     return None
 
 

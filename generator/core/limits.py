@@ -42,10 +42,15 @@ MAX_HTML_DEPTH = 256
 # or more per level of lists, quotes and `<div markdown="1">`: 600 frames allow some 50
 # levels, and deeper bodies are refused instead of raising RecursionError.
 MARKDOWN_STACK_FRAMES = 600
-# Characters Python-Markdown may scan, summed over every `[`, `(` and `<` of a body, from
-# each to its closing `]`, `)` or `>` (or to the end of its paragraph when it has none).
-# Its link and HTML patterns rescan the rest of the paragraph from each opener: 20,000
-# `[a](` in one paragraph took 81 s. Prose with links scans a few thousand characters;
-# 4 million take about a second. (A limit on line length would not do: a paragraph spans
-# many lines.)
+# Characters Python-Markdown may scan, summed over every `[`, `(`, `<` and run of
+# backquotes in a body, from each to its closer (`]`, `)`, `>`, a run of the same length),
+# or to the end of its paragraph when it has none. Its link, HTML and code patterns rescan
+# the rest of the paragraph from each opener: 20,000 `[a](` in one paragraph took 81 s, and
+# 1,000 backquote runs of different lengths 23 s. Prose with links scans a few thousand
+# characters; 4 million take about a second. (A limit on line length would not do: a
+# paragraph spans many lines.)
 MAX_INLINE_SCAN = 4_000_000
+# Characters the fenced-code step may read from code fences that are never closed (each
+# reads to the end of the body): 1,000 fences of different lengths took 39 s. Closed
+# fences cost nothing extra; 30 million characters take about a second.
+MAX_FENCE_SCAN = 30_000_000
