@@ -124,8 +124,10 @@ def test_nesting_real_articles_use_builds(tmp_path: Path, run_cli: Callable[...,
         ("<a " * 20_000, "this paragraph has too many `[`, `(`, `<` or backquotes left open"),
         (" ".join("`" * k for k in range(1, 1000)), "this paragraph has too many"),
         ("\n".join("~~~" + "~" * k for k in range(1000)), "too many code fences"),
+        ("- x\n" + ("    - " + "y" * 60 + "\n") * 35_000, "this list item goes on for too many"),
+        ("".join("    " * n + "- x\n" for n in range(1200)), "this list item goes on for too many"),
     ],
-    ids=["links", "links-on-lines", "html", "backquote-runs", "fences"],
+    ids=["links", "links-on-lines", "html", "backquote-runs", "fences", "long-item", "indented"],
 )
 def test_rescans_python_markdown_would_take_minutes_over_are_refused(
     body: str, message: str, tmp_path: Path, run_cli: Callable[..., Run]

@@ -54,3 +54,9 @@ MAX_INLINE_SCAN = 4_000_000
 # reads to the end of the body): 1,000 fences of different lengths took 39 s. Closed
 # fences cost nothing extra; 30 million characters take about a second.
 MAX_FENCE_SCAN = 30_000_000
+# Characters Python-Markdown may copy while it gathers the lines of list items: it adds
+# each line after an item's first by copying the item so far, so one item's cost grows with
+# the square of its lines (a nested list of 35,000 lines took 31 s). Every nesting level
+# pays again, which is why the bound is low: a billion characters take about 0.2 s a
+# level, and an item of 2,000 lines of 70 characters copies 140 million.
+MAX_LIST_ITEM_COPY = 1_000_000_000
