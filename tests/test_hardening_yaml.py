@@ -236,3 +236,56 @@ def test_wrong_types_in_site_yaml_are_located(
     root = make_site(tmp_path / "site", {}, site_yaml)
     lines = run_in_project(root, run_cli, monkeypatch)
     assert any(entry.startswith(message) for entry in lines), lines
+
+
+# Issue 18, item 6: typed tags, huge numbers, extreme dates, wrong shapes and deep nesting
+# were tracebacks in both `check` and `build`.
+TRACEBACKS_BEFORE = [
+    ("date: !!timestamp 2025-02-30", 3, "invalid date '2025-02-30': day is out of range for month"),
+    ("x: !!int abc", 4, "`abc` is not a valid integer (tagged `!!int`)"),
+    ("x: !!float x", 4, "`x` is not a valid number (tagged `!!float`)"),
+    ("x: !!bool maybe", 4, "`maybe` is not a valid true/false value (tagged `!!bool`)"),
+    ("x: !!binary aGVsbG8=", 4, "the YAML tag `!!binary` is not allowed in front matter"),
+    ("x: !!set {a, b}", 4, "the YAML tag `!!set` is not allowed in front matter"),
+    ("x: !local thing", 4, "the YAML tag `!local` is not allowed in front matter"),
+    ("x: " + "9" * 5000, 4, "a number of 5,000 characters is too long (at most 100)"),
+    ("tags: [" + "1" * 5000 + "]", 4, "a number of 5,000 characters is too long"),
+    ("x: 0x" + "f" * 5000, 4, "a number of 5,002 characters is too long"),
+    (
+        "date: 0001-01-01T00:00:00+14:00",
+        3,
+        "invalid date '0001-01-01T00:00:00+14:00': the year must be from 1000 to 9998",
+    ),
+    (
+        "date: 9999-12-31T23:59:59-14:00",
+        3,
+        "invalid date '9999-12-31T23:59:59-14:00': the year must be from 1000 to 9998",
+    ),
+    ("updated: 9999-12-31", 4, "invalid date '9999-12-31': the year must be from 1000 to 9998"),
+    ("also_reported_by: 5", 4, "`also_reported_by` must be a list of"),
+    ("x: " + "[" * 300 + "]" * 300, 4, "YAML nested more than 64 levels deep"),
+]
+
+
+@pytest.mark.parametrize(("line", "where", "message"), TRACEBACKS_BEFORE)
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_what_raised_tracebacks_is_a_located_error(
+    line: str,
+    where: int,
+    message: str,
+    command: str,
+    tmp_path: Path,
+    run_cli: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = line.split(":", 1)[0]
+    front = {"title": "title: Fine", "date": "date: 2025-01-01"}
+    front[key] = line
+    text = (
+        "\n".join(front.values())
+        if key in {"title", "date"}
+        else f"{front['title']}\n{front['date']}\n{line}"
+    )
+    root = make_site(tmp_path / "site", {"a.md": article(text)})
+    lines = run_in_project(root, run_cli, monkeypatch, command, "--future")
+    assert [entry for entry in lines if entry.startswith(f"content/a.md:{where}: {message}")], lines
