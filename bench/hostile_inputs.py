@@ -13,8 +13,11 @@ new input (build-side cases too).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generator.__main__ import main as newsdigest  # noqa: E402
 from generator.ingest.clean import clean_page  # noqa: E402
 from generator.ingest.metadata import split_tags  # noqa: E402
 from generator.ingest.model import BatchContext, RawDocument  # noqa: E402
@@ -57,7 +61,78 @@ def _jsonl(line: str) -> Callable[[], object]:
     return lambda: list(parse("bench.jsonl", data, "jsonl", 0))
 
 
+def _build(body: str, front: str = "", settings: str = "") -> Callable[[], object]:
+    """`newsdigest build` of a project with one article; a refusal is a `path:line` line."""
+
+    def run() -> object:
+        with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
+            root = Path(folder)
+            (root / "content").mkdir()
+            (root / "site.yaml").write_text(
+                "title: Bench\nbase_url: https://b.example/\ntimezone: UTC\n" + settings
+            )
+            (root / "content" / "a.md").write_text(
+                f"---\ntitle: Bench\ndate: 2025-01-01T10:00:00Z\n{front}---\n\n{body}\n"
+            )
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                status = newsdigest(["build", "--root", str(root), "--jobs", "1", "--no-cache"])
+            if "Traceback" in err.getvalue() or status not in (0, 1):
+                raise RuntimeError(err.getvalue())
+            return status
+
+    return run
+
+
+_PLAIN = "\n\n".join([PROSE * 4] * 800)  # about 585 KiB of ordinary paragraphs
+_TAGS = "tags: [" + ", ".join(f"t{n}" for n in range(1000)) + "]\n"
+_FEW_TAGS = "tags: [" + ", ".join(f"t{n}" for n in range(5)) + "]\n"
+
 CASES: list[Case] = [
+    Case("build: 1,000 tags on one article", _build(PROSE, _TAGS), _build(PROSE, _FEW_TAGS)),
+    Case("build: '<div>' * 120,000", _build("<div>" * 120_000), _build(_PLAIN)),
+    Case(
+        "build: '<div>' * 120,000, cmark",
+        _build("<div>" * 120_000, settings="markdown_engine: cmark\n"),
+        _build(_PLAIN, settings="markdown_engine: cmark\n"),
+    ),
+    Case(
+        "build: 8,000 abbreviations",
+        _build("\n".join(f"*[A{n}]: x" for n in range(8000))),
+        _build("\n".join(f"A{n} x" for n in range(8000))),
+    ),
+    Case(
+        "build: '<div markdown=\"1\">' nested 1,000 deep",
+        _build('<div markdown="1">\n' * 1000 + "x\n" + "</div>\n" * 1000),
+        _build("<div>x</div>\n" * 1000),
+    ),
+    Case(
+        "build: a list nested 300 deep in front matter",
+        _build(PROSE, "x: " + "[" * 300 + "]" * 300 + "\n"),
+        _build(PROSE, "x: [" + "1, " * 300 + "1]\n"),
+    ),
+    Case("build: '[a](' * 20,000 in a paragraph", _build("[a](" * 20_000), _build("a b " * 20_000)),
+    Case(
+        "build: 1,000 backquote runs of different lengths",
+        _build(" ".join("`" * k for k in range(1, 1000))),
+        _build("word " * 100_000),
+    ),
+    Case(
+        "build: 1,000 unclosed code fences of different lengths",
+        _build("\n".join("```" + "`" * k for k in range(1000))),
+        _build("word\n" * 100_000),
+    ),
+    Case(
+        "build: a nested list of 35,000 lines",
+        _build("- x\n" + ("    - " + "y" * 60 + "\n") * 35_000),
+        _build(("- " + "y" * 60 + "\n") * 35_000),
+    ),
+    Case(
+        "build: a list indented 1,200 levels",
+        _build("".join("    " * level + "- x\n" for level in range(1200))),
+        _build(("- " + "y" * 60 + "\n") * 35_000),
+    ),
+    Case("build: '* ' * 10,000", _build("* " * 10_000 + "x"), _build("* x\n" * 5_000)),
     Case(
         "import text: a line of 40,000 digits",
         _page("text", "1" * 40_000 + "!\n\n" + PROSE),
