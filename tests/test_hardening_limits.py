@@ -165,3 +165,19 @@ def test_link_heavy_prose_and_code_build(tmp_path: Path, run_cli: Callable[..., 
     fences = "\n\n".join(f"~~~python\nprint({n})\n~~~" for n in range(150))
     body = "\n\n".join([roundup, paragraph, code, fences, "An unclosed [bracket and (paren."])
     assert_builds(tmp_path, run_cli, article(FRONT, body))
+
+
+def test_a_refused_body_leaves_the_next_article_intact() -> None:
+    """Articles share a Python-Markdown converter per process; one stopped halfway by the
+    nesting limit kept state that cost the next article its links and heading ids."""
+    from generator.build.article import parse_article
+    from generator.build.config import ParseSettings
+
+    settings = ParseSettings()
+    fine = article(FRONT, "See [the talks](#budget-talks).\n\n## Budget talks\n\nText.")
+    for body in ('<div markdown="1">\n' * 1000 + "x\n" + "</div>\n" * 1000, "* " * 10_000):
+        deep = article(FRONT, body)
+        assert isinstance(parse_article(deep.encode(), "deep.md", settings), list)
+        parsed = parse_article(fine.encode(), "fine.md", settings)
+        assert '<a href="#budget-talks"' in parsed.body_html, parsed.body_html
+        assert '<h2 id="budget-talks">' in parsed.body_html, parsed.body_html

@@ -501,7 +501,13 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
         if converter is None:
             converter = _python_markdown(settings.markdown_extensions)
             _converters[settings.markdown_extensions] = converter
-        rendered = _with_stack_budget(text, lambda: converter.reset().convert(text))
+        try:
+            rendered = _with_stack_budget(text, lambda: converter.reset().convert(text))
+        except BodyRefused:
+            # A converter stopped halfway keeps parts of its state (reset() does not clear
+            # them all), which broke links and heading ids of the next article: start afresh.
+            del _converters[settings.markdown_extensions]
+            raise
     if settings.trust_html:
         return rendered
     if _html_too_deep(rendered) is not None:
