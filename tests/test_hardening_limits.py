@@ -175,7 +175,7 @@ def test_a_refused_body_leaves_the_next_article_intact() -> None:
 
     settings = ParseSettings()
     fine = article(FRONT, "See [the talks](#budget-talks).\n\n## Budget talks\n\nText.")
-    for body in ('<div markdown="1">\n' * 1000 + "x\n" + "</div>\n" * 1000, "* " * 10_000):
+    for body in ('<div markdown="1">\n' * 1000 + "x\n" + "</div>\n" * 1000, "* " * 10_000 + "x"):
         deep = article(FRONT, body)
         assert isinstance(parse_article(deep.encode(), "deep.md", settings), list)
         parsed = parse_article(fine.encode(), "fine.md", settings)
