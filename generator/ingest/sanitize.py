@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from ..core.urls import content_url_problem
+
 _TAG_LIKE = re.compile(r"\\?<(?=[A-Za-z/!?])")
 # [text](target "title"): the text holds no brackets and the target at most one level of
 # parentheses, so that a failed match costs no more than the distance to the next bracket.
@@ -71,7 +73,8 @@ def safe_url(url: str, base: str | None = None) -> str | None:
         url = urljoin(base, url)
         if _scheme(url) not in LINK_SCHEMES:
             return None
-    return url
+    # Last, the build's own policy: whatever the importer writes, the build accepts.
+    return url if content_url_problem(url) is None else None
 
 
 def page_url(url: str) -> str | None:
@@ -81,7 +84,9 @@ def page_url(url: str) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    return url if parts.scheme in WEB_SCHEMES and parts.hostname else None
+    if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+        return None
+    return url if content_url_problem(url, absolute=True) is None else None
 
 
 def sanitize_markdown(text: str, base: str | None = None) -> str:
