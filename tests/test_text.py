@@ -25,3 +25,13 @@ def test_inline_markup_leaves_no_space_before_punctuation(html: str, text: str) 
 def test_the_summary_of_a_paragraph_with_markup_keeps_its_punctuation() -> None:
     html = "<p>The council approved <strong>the budget</strong>, <em>narrowly</em>. More later.</p>"
     assert lede(html, 60) == "The council approved the budget, narrowly. More later."
+
+
+def test_a_slug_fits_a_file_name_whatever_the_script() -> None:
+    from generator.core.urls import MAX_SLUG_BYTES, slugify
+
+    for title in ("𝔞" * 90, "日本語の見出し " * 20, "word " * 40, "𐌰𐌱𐌲 " * 40):
+        slug = slugify(title)
+        assert slug and len(slug.encode("utf-8")) <= MAX_SLUG_BYTES, title[:10]
+        assert slug == slugify(slug)  # stable: a slug slugifies to itself
+    assert slugify("Market hall reopens") == "market-hall-reopens"

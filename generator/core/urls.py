@@ -16,6 +16,9 @@ _RESERVED_SEGMENTS = frozenset({"", ".", "..", "con", "prn", "aux", "nul"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+MAX_SLUG_BYTES = 200  # UTF-8 bytes, leaving room under 255 for the importer's "DD-" and "-2"
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """Lower-case, script-preserving slug: keeps letters of any alphabet, joins words with '-'.
 
@@ -29,6 +32,11 @@ def slugify(text: str, max_length: int = 80) -> str:
     slug = re.sub(r"-{2,}", "-", slug).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    # A slug is a folder name in output/, and file systems allow 255 bytes: 80 characters
+    # of a four-byte script are 320. Cut at a word, else at a character, never inside one.
+    while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        shorter = slug.rsplit("-", 1)[0]
+        slug = shorter if shorter != slug and shorter else slug[:-1]
     return slug
 
 
