@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from ...core.urls import (
 )
 from ..article import Article, tag_key
 from ..config import SiteConfig
-from ..site import Edition, Site, reporters
+from ..site import Edition, Publisher, Site, Tag, reporters
 from .kind import (
     Claim,
     HtmlKind,
@@ -97,42 +98,70 @@ class TagIndex(HtmlKind):
         return Claim("the tag index")
 
 
-class TagPage(HtmlKind):
-    """The articles of one tag, newest first, `per_page` a page."""
+class GroupPage(HtmlKind):
+    """The articles of one group (a tag, a source), newest first, `per_page` a page, with the
+    group's own feeds. Subclasses say which groups, what templates call one, and how to
+    describe it."""
 
-    name = "tag"
-    listed = True
-    templates = ("tag.html",)
+    variable: str  # the name templates see the group under ("tag", "source")
+
+    def groups(self, site: Site) -> Sequence[Tag | Publisher]:
+        raise NotImplementedError
+
+    def describe(self, name: str) -> str:
+        """The description of a group's page ("Articles tagged X")."""
+        raise NotImplementedError
+
+    def planned(self, planned: Plan) -> bool:
+        """Whether the theme makes these pages (always, unless the template is optional)."""
+        return True
 
     def plan(self, site: Site, planned: Plan) -> list[Page]:
+        if not self.planned(planned):
+            return []
         return [
-            Page(self.name, page_url(tag.url, n), index=i, number=n)
-            for i, tag in enumerate(site.tags)
-            for n in range(1, page_count_of(site, tag.count) + 1)
+            Page(self.name, page_url(group.url, n), index=i, number=n)
+            for i, group in enumerate(self.groups(site))
+            for n in range(1, page_count_of(site, group.count) + 1)
         ]
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
-        tag = view.site.tags[page.index]
+        group = self.groups(view.site)[page.index]
         return {
-            "tag": tag,
-            "articles": view.listing_page(tag.articles, page.number),
-            "count": view.listing_pages(tag.count),
+            self.variable: group,
+            "articles": view.listing_page(group.articles, page.number),
+            "count": view.listing_pages(group.count),
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        tag = inputs["tag"]
+        group = inputs[self.variable]
         return {
-            "pagination": listing_pagination(page, tag.url, inputs["count"]),
-            "listing_feeds": feed_links(tag.url, tag.name),
+            "pagination": listing_pagination(page, group.url, inputs["count"]),
+            "listing_feeds": feed_links(group.url, group.name),
         }
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        tag = inputs["tag"]
+        group = inputs[self.variable]
         return {
-            "title": tag.name if page.number == 1 else f"{tag.name}: page {page.number}",
-            "description": f"Articles tagged {tag.name}",
-            "feeds": (*feed_links(tag.url, tag.name), *site_feed_links(config)),
+            "title": group.name if page.number == 1 else f"{group.name}: page {page.number}",
+            "description": self.describe(group.name),
+            "feeds": (*feed_links(group.url, group.name), *site_feed_links(config)),
         }
+
+
+class TagPage(GroupPage):
+    """The articles of one tag."""
+
+    name = "tag"
+    variable = "tag"
+    listed = True
+    templates = ("tag.html",)
+
+    def groups(self, site: Site) -> Sequence[Tag]:
+        return site.tags
+
+    def describe(self, name: str) -> str:
+        return f"Articles tagged {name}"
 
     def claim(self, page: Page, site: Site) -> Claim:
         tag = site.tags[page.index]

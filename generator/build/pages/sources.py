@@ -7,13 +7,14 @@ them keep building.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
 
-from ...core.urls import SOURCES_URL, feed_url, page_url
+from ...core.urls import SOURCES_URL, feed_url
 from ..config import SiteConfig
-from ..site import Site
+from ..site import Publisher, Site
 from .feeds import Feed, FeedInputs, entry_of, render_feed
 from .jsonfeed import render_json_feed
 from .kind import (
@@ -23,10 +24,8 @@ from .kind import (
     Page,
     Plan,
     SiteView,
-    feed_links,
-    site_feed_links,
 )
-from .listings import listing_pagination, page_count_of
+from .listings import GroupPage
 
 
 def _planned(kind: HtmlKind | str, planned: Plan) -> bool:
@@ -53,44 +52,21 @@ class SourceIndex(HtmlKind):
         return Claim("the sources page")
 
 
-class SourcePage(HtmlKind):
-    """The stories one source reported, newest first, `per_page` a page."""
+class SourcePage(GroupPage):
+    """The stories one source reported (optional: only with the theme's source.html)."""
 
     name = "source"
+    variable = "source"
     listed = True
 
-    def plan(self, site: Site, planned: Plan) -> list[Page]:
-        if not _planned(self, planned):
-            return []
-        return [
-            Page(self.name, page_url(source.url, n), index=i, number=n)
-            for i, source in enumerate(site.publishers)
-            for n in range(1, page_count_of(site, source.count) + 1)
-        ]
+    def groups(self, site: Site) -> Sequence[Publisher]:
+        return site.publishers
 
-    def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
-        source = view.site.publishers[page.index]
-        return {
-            "source": source,
-            "articles": view.listing_page(source.articles, page.number),
-            "count": view.listing_pages(source.count),
-        }
+    def describe(self, name: str) -> str:
+        return f"Stories reported by {name}"
 
-    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        source = inputs["source"]
-        return {
-            "pagination": listing_pagination(page, source.url, inputs["count"]),
-            "listing_feeds": feed_links(source.url, source.name),
-        }
-
-    def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        source = inputs["source"]
-        title = source.name if page.number == 1 else f"{source.name}: page {page.number}"
-        return {
-            "title": title,
-            "description": f"Stories reported by {source.name}",
-            "feeds": (*feed_links(source.url, source.name), *site_feed_links(config)),
-        }
+    def planned(self, planned: Plan) -> bool:
+        return _planned(self, planned)
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim(f"the page of the source {site.publishers[page.index].name!r}")
