@@ -44,12 +44,44 @@ FIELD_ALIASES: Mapping[str, str] = {
     "lastmod": "updated",
     "modified": "updated",
     "categories": "tags",
+    "category": "tags",  # Jekyll's singular, used by most of its posts
 }
+_FILE_NAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})-.+\.md")
 KNOWN_FIELDS = frozenset(
     {"title", "date", "updated", "tags", "summary", "author", "authors", "publisher"}
     | {"original_url", "slug", "draft", "image", "lang"}
     | set(FIELD_ALIASES)
 )
+
+# Fields the build reads from `extra` (pages, feeds and the digest use them; themes may too).
+READ_FROM_EXTRA = frozenset({"also_reported_by", "aliases", "id", "priority"})
+
+
+def _one_edit_from(key: str, known: frozenset[str]) -> str | None:
+    """The known field one typo away from `key` (a letter added, dropped, changed, or two
+    swapped: `tgas`, `titel`, `dat`), if there is exactly one; None for a field of its own."""
+    if key in known:
+        return None
+    if key.casefold() in known:
+        return key.casefold()
+
+    def one_edit(a: str, b: str) -> bool:
+        if abs(len(a) - len(b)) > 1:
+            return False
+        if len(a) == len(b):
+            diff = [i for i in range(len(a)) if a[i] != b[i]]
+            return len(diff) == 1 or (
+                len(diff) == 2
+                and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]]
+                and a[diff[1]] == b[diff[0]]
+            )
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+    found = sorted(name for name in known if len(name) > 2 and one_edit(key.casefold(), name))
+    return found[0] if len(found) == 1 else None
+
 
 _SANITISED_TAGS = frozenset(
     {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd"}
@@ -100,6 +132,9 @@ class Article:
     lang: str = ""
     word_count: int = 0
     search_words: str = ""  # the body's folded distinct words, for the search index
+    # Things worth an editor's look that do not stop the build, as "LINE: message (hint)"
+    # (the file is named when they are shown: a cached article may be shown from elsewhere).
+    warnings: tuple[str, ...] = ()
     extra_items: tuple[tuple[str, Any], ...] = ()
     url: str = ""
     digest: str = ""  # content hash of the source file and parse settings (see cache.py)
@@ -201,7 +236,14 @@ def _validate(
         title = None
 
     date = None
-    if "date" not in fields:
+    named = _FILE_NAME_DATE.match(source.replace("\\", "/").rpartition("/")[2])
+    if "date" not in fields and named is not None:
+        # Jekyll's convention: the date is in the file name (2013-05-06-title.md).
+        try:
+            date = dt.datetime.fromisoformat(named.group(1)).replace(tzinfo=zone)
+        except ValueError:
+            problem("date", f"the date in the file name, {named.group(1)}, is not a real day")
+    elif "date" not in fields:
         problem(
             "date",
             "missing required field `date`",
@@ -292,6 +334,12 @@ def _validate(
     if not summary:
         summary = lede(body_html, settings.summary_words)
     extra = tuple(sorted((key, value) for key, value in fields.items() if key not in KNOWN_FIELDS))
+    warnings = tuple(
+        f"{lines.get(key, 1)}: unknown field `{key}` is kept for templates only"
+        f" (did you mean `{close}`?)"
+        for key, _ in extra
+        if (close := _one_edit_from(key, KNOWN_FIELDS | READ_FROM_EXTRA)) is not None
+    )
     return Article(
         source=source,
         slug=slug,
@@ -310,6 +358,7 @@ def _validate(
         word_count=len(plain.split()),
         search_words=distinct_words(plain),
         extra_items=extra,
+        warnings=warnings,
         # The same few key names in every article: one string each, not one per article.
         field_lines=tuple(sorted((sys.intern(key), line) for key, line in lines.items())),
     )
@@ -349,7 +398,7 @@ def _parse_date(value: Any, zone: ZoneInfo, problem: Callable[..., None]) -> dt.
 
 def _read_tags(fields: Mapping[str, Any], problem: Callable[..., None]) -> tuple[str, ...]:
     tags: list[str] = []
-    for key in ("tags", "categories"):
+    for key in ("tags", "categories", "category"):
         value = fields.get(key)
         if value is None:
             continue

@@ -331,6 +331,10 @@ def run(
             replace(options, now=now), config, sources, cache, templates, watch
         )
         del sources  # the raw bytes of every article are no longer needed: free them early
+        if options.warn is not None:
+            for article in site.articles:
+                for warning in article.warnings:
+                    options.warn(f"{article.source}:{warning}")
         old_records = previous.records if previous is not None else {}
         view = SiteView(site, plan)
         data_prints = watch.run(
