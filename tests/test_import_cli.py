@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import Run
 
 from generator.core.frontmatter import FrontMatter, parse_front_matter
 from generator.ingest import readers
@@ -362,3 +364,24 @@ def test_html_is_cleaned_and_sanitised(run_cli: Callable, root: Path) -> None:
 
 def test_usage_error_exits_2(run_cli: Callable, root: Path) -> None:
     assert run_cli("import", SEED, "--format", "pdf", "--root", root).status == 2
+
+
+def test_what_an_import_writes_always_builds_even_with_twin_headlines(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    """The fixtures hold two different stories with one headline and day: their files were
+    numbered apart but their URLs were not, so the build refused both. Each file now names
+    its slug (numbered like its file) and a permanent id, the same at every import."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: T\nbase_url: https://t.example/\n", encoding="utf-8")
+    fixtures = Path(__file__).resolve().parent.parent / "bench" / "clean_fixtures"
+    assert run_cli("import", "--root", root, fixtures).status == 0
+    written = {path: path.read_bytes() for path in (root / "content").rglob("*.md")}
+    for data in written.values():
+        front = yaml.safe_load(data.decode("utf-8").split("---\n")[1])
+        assert front["slug"] and front["id"].startswith("urn:uuid:")
+    assert run_cli("build", "--root", root).status == 0
+    again = run_cli("import", "--root", root, fixtures)
+    assert again.status == 0
+    assert {path: path.read_bytes() for path in (root / "content").rglob("*.md")} == written

@@ -8,6 +8,7 @@ The same decisions are made in a dry run, which only leaves out the writing.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -96,12 +97,17 @@ class Planner:
         body = kept.found.body
         if previous is not None:
             path = previous
+            existing = self.content.articles.get(path)
+            earlier = existing.fields.get("slug") if existing is not None else None
+            slug = earlier if isinstance(earlier, str) and earlier else None
         else:
             date = kept.found.date
             day = date.date() if isinstance(date, dt.datetime) else date
-            path = target_path(
+            path, slug = target_path(
                 self.content_dir, kept.found.title, day, kept.document.sha256, self.taken
             )
+        if slug is not None:
+            fields = with_slug(fields, slug)
         written = self.act(
             _write_action(
                 path,
@@ -207,8 +213,12 @@ def article_fields(
         if not value
     ]
     fields: dict[str, Any] = {}
+    url = page_url(found.url) if found.url else None
     if found.title:
         fields["title"] = found.title
+    # A permanent id for feeds, the same for the same source page at every import.
+    name = url or f"sha256:{document.sha256}"
+    fields["id"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
     if found.date:
         fields["date"] = found.date
     if found.updated and found.date and _after(found.updated, found.date):
@@ -220,7 +230,6 @@ def article_fields(
         fields["tags"] = tags
     if found.publisher:
         fields["publisher"] = found.publisher
-    url = page_url(found.url) if found.url else None
     if url:  # the build accepts only absolute http(s) here: anything else is left out
         fields["original_url"] = url
     summary = lede_summary(found.body)
@@ -237,6 +246,15 @@ def article_fields(
         fields["also_reported_by"] = list(also)
     fields["imported_from"] = {"source": document.source, "sha256": document.sha256}
     return fields, review
+
+
+def with_slug(fields: dict[str, Any], slug: str) -> dict[str, Any]:
+    """The fields with `slug:` written after the title: the URL is then the file's own, and
+    an editor's later headline correction moves nothing."""
+    ordered = {key: value for key, value in fields.items() if key != "slug"}
+    items = list(ordered.items())
+    at = 1 if items and items[0][0] == "title" else 0
+    return dict([*items[:at], ("slug", slug), *items[at:]])
 
 
 def _after(later: dt.datetime | dt.date, earlier: dt.datetime | dt.date) -> bool:

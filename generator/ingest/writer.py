@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core.frontmatter import FrontMatter, format_article, parse_front_matter
 from ..core.layout import article_path
-from ..core.urls import slugify
+from ..core.urls import MAX_SLUG_BYTES, slugify
 from .dedupe import DuplicateIndex, shingles
 from .textclean import line_key
 
@@ -137,15 +137,20 @@ def read_content(content: Path) -> ContentIndex:
 
 def target_path(
     content: Path, title: str | None, date: dt.date | None, sha256: str, taken: set[Path]
-) -> Path:
-    """content/YYYY/MM/DD-slug.md, or content/undated/slug.md; numbered when taken."""
+) -> tuple[Path, str]:
+    """content/YYYY/MM/DD-slug.md, or content/undated/slug.md, numbered when taken; and the
+    slug its URL takes, numbered alike (two stories of one day and headline would otherwise
+    share a URL, and the build would refuse both)."""
     slug = slugify(title or "") or f"article-{sha256[:8]}"
     number = 1
     path = article_path(content, date, _fit(slug, date, number), number)
     while path in taken or path.exists():
         number += 1
         path = article_path(content, date, _fit(slug, date, number), number)
-    return path
+    fitted, suffix = _fit(slug, date, number), f"-{number}" if number > 1 else ""
+    while len((fitted + suffix).encode("utf-8")) > MAX_SLUG_BYTES:  # the build's own bound
+        fitted = fitted[:-1].rstrip("-")
+    return path, fitted + suffix
 
 
 def _fit(slug: str, date: dt.date | None, number: int) -> str:
