@@ -95,3 +95,28 @@ def test_an_alias_that_is_another_page_or_not_a_path_is_an_error(
     assert "content/b.md:4: `aliases` must be a list of old URLs" in built.err
     assert "content/a.md:4: URL /tags/ is also the tag index" in built.err
     assert not (root / "output").exists()
+
+
+def test_a_changed_url_is_reported_with_the_alias_to_add(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    root = make_site(
+        tmp_path / "site",
+        {"a.md": article("title: Ferry fares rise\ndate: 2025-03-02T10:00:00Z")},
+        SITE,
+    )
+    assert run_cli("build", "--root", root).status == 0
+    path = root / "content" / "a.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("rise", "rise again"), encoding="utf-8"
+    )
+    expected = (
+        "the URL changed from /2025/03/02/ferry-fares-rise/ to /2025/03/02/ferry-fares-rise-again/"
+        " since the last build; add `aliases: [/2025/03/02/ferry-fares-rise/]`"
+    )
+    checked = run_cli("check", "--root", root)
+    assert checked.status == 0 and expected in checked.err
+    built = run_cli("build", "--root", root)
+    assert built.status == 0 and expected in built.err
+    # Said once: the next build knows the new URL, and an alias quiets it at once.
+    assert "URL changed" not in run_cli("build", "--root", root).err

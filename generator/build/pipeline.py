@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -200,7 +200,40 @@ def resolve_site(
     )
     plan = watch.run("plan", lambda: plan_pages(site, templates=templates, problems=problems))
     problems.raise_if_any()
+    if options.warn is not None:
+        for line in moved_articles(site, cached.values()):
+            options.warn(line)
     return site, plan, parsed, parsed.keys() != cached.keys()
+
+
+MOVES_LISTED = 20  # more moved articles than this are one line: permalinks changed
+
+
+def moved_articles(site: Site, before: Iterable[Article]) -> list[str]:
+    """Warnings for articles whose URL changed since the last build (a new slug, title or
+    date), naming the `aliases:` line that keeps old links, feeds and bookmarks working."""
+    was = {article.source: article.url for article in before if article.url}
+    moved = [
+        (article, was[article.source])
+        for article in site.articles
+        if was.get(article.source, article.url) != article.url
+        and not _aliased(article, was[article.source])
+    ]
+    if len(moved) > MOVES_LISTED:
+        return [
+            f"{len(moved)} articles have new URLs since the last build (did the permalinks "
+            "change?); their old links now lead nowhere unless each gets `aliases:`"
+        ]
+    return [
+        f"{article.source}:{article.line_of('title')}: the URL changed from {old} to "
+        f"{article.url} since the last build; add `aliases: [{old}]` to keep old links working"
+        for article, old in moved
+    ]
+
+
+def _aliased(article: Article, url: str) -> bool:
+    aliases = next((value for key, value in article.extra_items if key == "aliases"), None)
+    return url in aliases if isinstance(aliases, list) else aliases == url
 
 
 def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> list[Source]:
