@@ -85,6 +85,10 @@ def test_an_alias_that_is_another_page_or_not_a_path_is_an_error(
         {
             "a.md": article("title: A\ndate: 2025-03-02T10:00:00Z\naliases: [/tags/]"),
             "b.md": article("title: B\ndate: 2025-03-01T10:00:00Z\naliases: ['../x', 5]"),
+            # A newline would add a rule of its own to _redirects (an open redirect).
+            "c.md": article(
+                'title: C\ndate: 2025-02-28T10:00:00Z\naliases: ["/a\\n/* https://evil.example/ 200"]'
+            ),
         },
         SITE,
     )
@@ -93,6 +97,7 @@ def test_an_alias_that_is_another_page_or_not_a_path_is_an_error(
     assert built.status == checked.status == 1
     assert checked.err == built.err
     assert "content/b.md:4: `aliases` must be a list of old URLs" in built.err
+    assert "content/c.md:4: alias '/a\\n/* https://evil.example/ 200' is not a path" in built.err
     assert "content/a.md:4: URL /tags/ is also the tag index" in built.err
     assert not (root / "output").exists()
 

@@ -9,6 +9,7 @@ function of the Site.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -25,18 +26,23 @@ from .config import SiteConfig
 
 
 @dataclass(frozen=True)
-class Tag:
-    """A tag with its display name (the most used spelling) and its articles, newest first."""
+class Group:
+    """Articles gathered under a name, newest first, with a page of their own."""
 
-    name: str
+    name: str  # the most used spelling
     slug: str
     url: str
     articles: tuple[int, ...]  # indexes into Site.articles
 
     @property
     def count(self) -> int:
-        """How many articles carry the tag."""
+        """How many articles the group holds."""
         return len(self.articles)
+
+
+@dataclass(frozen=True)
+class Tag(Group):
+    """A tag: the articles that carry it."""
 
 
 @dataclass(frozen=True)
@@ -60,19 +66,9 @@ class Archive:
 
 
 @dataclass(frozen=True)
-class Publisher:
+class Publisher(Group):
     """A source: a publisher that reported stories of the digest (as the article's own
-    `publisher` or in `also_reported_by`), with those articles, newest first."""
-
-    name: str
-    slug: str
-    url: str
-    articles: tuple[int, ...]  # indexes into Site.articles
-
-    @property
-    def count(self) -> int:
-        """How many articles it reported."""
-        return len(self.articles)
+    `publisher` or in `also_reported_by`)."""
 
 
 @dataclass(frozen=True)
@@ -222,11 +218,14 @@ def _collect_tags(
     return tuple(sorted(tags, key=lambda tag: (tag.name.casefold(), tag.slug)))
 
 
+_NOT_IN_A_PATH = re.compile(r"[\s\x00-\x1f\x7f?#]")
+
+
 def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tuple[Redirect, ...]:
     """Every `aliases:` entry: a site path (`/2025/03/old-slug/`) the article had before."""
     found = []
     for index, article in enumerate(articles):
-        aliases = next((value for key, value in article.extra_items if key == "aliases"), None)
+        aliases = article.extra_field("aliases")
         if aliases is None:
             continue
         line = article.line_of("aliases")
@@ -241,7 +240,13 @@ def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tu
             )
             continue
         for alias in aliases:
-            if output_path_for(alias) is None or alias == article.url:
+            # No space, control character, query or fragment: each alias becomes a line of
+            # `_redirects`, where a space or a newline would start another rule.
+            if (
+                output_path_for(alias) is None
+                or alias == article.url
+                or _NOT_IN_A_PATH.search(alias) is not None
+            ):
                 problems.add(
                     article.source,
                     line,
@@ -256,8 +261,7 @@ def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tu
 def reporters(article: Article) -> list[str]:
     """Every publisher that reported an article: its own, then `also_reported_by`'s."""
     names = [article.publisher] if article.publisher else []
-    # Not article.extra: that builds a dict, and this runs for every article of every build.
-    others = next((value for key, value in article.extra_items if key == "also_reported_by"), None)
+    others = article.extra_field("also_reported_by")
     if isinstance(others, list):
         names += [
             other["publisher"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from ...core.urls import REDIRECTS
+from ...core.urls import REDIRECTS, to_uri
 from ..config import SiteConfig
 from ..site import Site
 from .kind import Claim, Page, PageKind, Plan, SiteView
@@ -76,7 +76,8 @@ class RedirectRules(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base = config.base_path.rstrip("/")
-        lines = [f"{base}{old} {base}{new} 301" for old, new in self.inputs(page, view)["moves"]]
+        moves = self.inputs(page, view)["moves"]
+        lines = [f"{to_uri(base + old)} {to_uri(base + new)} 301" for old, new in moves]
         return "".join(f"{line}\n" for line in lines).encode("utf-8")
 
     def claim(self, page: Page, site: Site) -> Claim:
