@@ -146,6 +146,11 @@ class Article:
         """The body, rendered and sanitised."""
         return self.body_utf8.decode("utf-8", "surrogatepass")
 
+    def extra_field(self, name: str) -> Any:
+        """One field of `extra`, or None, without building the dict (the build reads a few
+        of them for every article of every build)."""
+        return next((value for key, value in self.extra_items if key == name), None)
+
     @property
     def extra(self) -> dict[str, Any]:
         """Front-matter fields newsdigest does not know, kept for templates (`article.extra.x`)."""

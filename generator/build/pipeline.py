@@ -232,7 +232,7 @@ def moved_articles(site: Site, before: Iterable[Article]) -> list[str]:
 
 
 def _aliased(article: Article, url: str) -> bool:
-    aliases = next((value for key, value in article.extra_items if key == "aliases"), None)
+    aliases = article.extra_field("aliases")
     return url in aliases if isinstance(aliases, list) else aliases == url
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.urls import slugify
 from ..article import Article
 from ..config import SiteConfig
 from ..site import Site
@@ -58,12 +57,10 @@ class Report:
 
 def coverage(article: Article, view: SiteView) -> list[Report]:
     """Every source that reported the story: the article's own first, then the others."""
-    pages = {source.slug: source.url for source in view.site.publishers}
-    made = "source.html" in view.plan.templates
     found = []
     if article.publisher or article.original_url:
         found.append((article.publisher, article.original_url, ""))
-    others = article.extra.get("also_reported_by") if article.extra_items else None
+    others = article.extra_field("also_reported_by")
     for other in others if isinstance(others, list) else ():
         if isinstance(other, dict):
             found.append(
@@ -74,7 +71,7 @@ def coverage(article: Article, view: SiteView) -> list[Report]:
                 )
             )
     return [
-        Report(name, url, date, pages.get(slugify(name)) if made and name else None)
+        Report(name, url, date, view.source_page(name) if name else None)
         for name, url, date in found
     ]
 

@@ -14,7 +14,7 @@ from ..config import SiteConfig
 from ..site import Edition, Site
 from .feeds import FeedEntry, render_feed
 from .jsonfeed import render_json_feed
-from .kind import FEED_TYPES, Claim, Page, PageKind, Plan, SiteView
+from .kind import FEED_TYPES, Claim, Page, PageKind, Plan, SiteView, editions_title
 
 
 def edition_entry(edition: Edition, articles: list[Article]) -> FeedEntry:
@@ -57,7 +57,7 @@ class EditionFeed(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         entries = [edition_entry(*item) for item in self.inputs(page, view)["editions"]]
-        title = f"{config.title}: daily editions"
+        title = editions_title(config)
         description = f"{config.title}, one entry a day with all of its stories"
         if self.format == "json":
             return render_json_feed(

@@ -157,7 +157,7 @@ _PERMANENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[!#-~]+")
 def permanent_id(article: Article) -> str:
     """The article's `id:` if it is a URI (what `new` and `import` write), else "": feeds
     then use the URL, which a later headline correction must not change."""
-    value = article.extra.get("id") if article.extra_items else None
+    value = article.extra_field("id")
     return value if isinstance(value, str) and _PERMANENT_ID.fullmatch(value) else ""
 
 

@@ -29,6 +29,7 @@ from ...core.urls import (
     feed_url,
     output_path_for,
     page_count,
+    slugify,
     tags_index_url,
 )
 from ..article import Article, tag_key
@@ -189,8 +190,13 @@ def site_links(config: SiteConfig, templates: frozenset[str]) -> SiteLinks:
         search=SEARCH_PAGE_URL if "search.html" in templates else None,
         sources=SOURCES_URL if "sources.html" in templates else None,
         feeds=site_feed_links(config),
-        editions=feed_links(EDITIONS_FEED_BASE, f"{config.title}: daily editions"),
+        editions=feed_links(EDITIONS_FEED_BASE, editions_title(config)),
     )
+
+
+def editions_title(config: SiteConfig) -> str:
+    """What the editions' feeds are called, in the feeds and in the links to them."""
+    return f"{config.title}: daily editions"
 
 
 def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
@@ -261,6 +267,8 @@ class SiteView:
         self._spelled: dict[str, tuple[TagLink, str]] = {}
         self._tag_links: dict[int, tuple[TagLink, ...]] = {}  # by id(): live as long as the Site
         self._month_articles: dict[int, list[Article]] = {}
+        self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
+        self._source_urls: dict[str, str] | None = None  # by slug, made on first use
 
     def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
         """The link of a tag as an article spells it, and its fingerprint text: made once
@@ -279,6 +287,17 @@ class SiteView:
             links = tuple(self._tag_spelled(name)[0] for name in article.tags)
             self._tag_links[id(article)] = links
         return links
+
+    def source_page(self, name: str) -> str | None:
+        """The URL of the page of the source a publisher's name (any spelling) stands for,
+        None if the theme makes no source pages."""
+        if "source.html" not in self.plan.templates:
+            return None
+        if self._source_urls is None:
+            self._source_urls = {source.slug: source.url for source in self.site.publishers}
+        if name not in self._source_pages:
+            self._source_pages[name] = self._source_urls.get(slugify(name))
+        return self._source_pages[name]
 
     def articles(self, indexes: Iterable[int]) -> list[Article]:
         """Resolve article indexes to articles."""

@@ -14,7 +14,7 @@ from ...core.urls import (
 )
 from ..article import Article, tag_key
 from ..config import SiteConfig
-from ..site import Edition, Publisher, Site, Tag, reporters
+from ..site import Edition, Group, Site, Tag, reporters
 from .kind import (
     Claim,
     HtmlKind,
@@ -105,7 +105,7 @@ class GroupPage(HtmlKind):
 
     variable: str  # the name templates see the group under ("tag", "source")
 
-    def groups(self, site: Site) -> Sequence[Tag | Publisher]:
+    def groups(self, site: Site) -> Sequence[Group]:
         raise NotImplementedError
 
     def describe(self, name: str) -> str:
@@ -195,7 +195,7 @@ class Digest:
 def rank_key(article: Article) -> tuple[int, int, float, str]:
     """Stories first by `priority:` (higher first), then by how many sources reported them,
     then newest first."""
-    priority = article.extra.get("priority") if article.extra_items else None
+    priority = article.extra_field("priority")
     if not isinstance(priority, int) or isinstance(priority, bool):
         priority = 0
     return (-priority, -len(reporters(article)), -article.date.timestamp(), article.slug)
