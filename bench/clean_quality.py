@@ -10,8 +10,16 @@ precision, recall and F1, summed over all pages of a format); title, date, publi
 tags are scored as exact matches. Prints pages per second of cleaning as well.
 
 Blind set (bench/blind/, written by someone who never saw the cleaner): every case is cleaned
-four times, from its HTML and from each flattening (lynx, w3m, plain text), and the HTML is
-also given to trafilatura alone in the same run, twice: with its defaults
+from its HTML and from seven flattenings of it, and the HTML is also given to trafilatura alone
+in the same run, twice. The flattenings: the set's own `lynx -dump -width=80` (hard-wrapped,
+indented), `w3m -dump` and `plain` (the set writer's stdlib html.parser text, one block a line,
+table cells split by tabs); and four made here, in the run, from the case's HTML by the real
+tools (`pip install '.[bench]'`): `html_text` (`html_text.extract_text`, the issue's
+*standard* flattening), `html2text` (its default Markdown, wrapped at 78 columns, links
+inline), `nodes` (`BeautifulSoup(html, "html.parser").get_text("\n")`: every text node on
+its own line) and `glued` (lxml `text_content()`, scripts and styles removed: block text run
+together). A tool that is not installed is named and its column skipped. trafilatura runs
+with its defaults
 (`trafilatura.extract(html)`: plain text, comments and tables included) and with the options
 our HTML cleaner passes it (`TRAFILATURA_OPTIONS`). Body scores are the mean over pages of the
 4-gram shingle F1 (the issue's measure; CJK characters count as words) and the pooled
@@ -29,12 +37,14 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import lxml.html  # noqa: E402
 import trafilatura  # noqa: E402
 
 from generator.ingest.clean import clean_document  # noqa: E402
@@ -54,7 +64,58 @@ _CJK_OR_WORD = re.compile(
     r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff66-\uff9f]+"
 )
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s|>\s?|[-*+]\s|\d+\.\s)|\|?\s*:?-{3,}:?\s*\|?", re.M)
-KINDS = ("html", "lynx", "w3m", "plain")
+FILE_KINDS = ("lynx", "w3m", "plain")  # flattenings the set ships as files
+
+
+def _html_text(html: str) -> str:
+    import html_text
+
+    return html_text.extract_text(html)
+
+
+def _html2text(html: str) -> str:
+    import html2text
+
+    return html2text.html2text(html)
+
+
+def _nodes(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser").get_text("\n")
+
+
+def _glued(html: str) -> str:
+    tree = lxml.html.document_fromstring(html)
+    for element in tree.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    return tree.text_content()
+
+
+# Flattenings made in the run from each case's HTML, and the package each one needs.
+MADE = {
+    "html_text": (_html_text, "html_text"),
+    "html2text": (_html2text, "html2text"),
+    "nodes": (_nodes, "bs4"),
+    "glued": (_glued, "lxml"),
+}
+STANDARD = "html_text"  # the issue's standard flattening (target 0.92; the others 0.88)
+
+
+def available_flattenings() -> tuple[str, ...]:
+    """The made flattenings whose tool imports; a missing one is said once, not a crash."""
+    import importlib.util
+
+    found = []
+    for name, (_, package) in MADE.items():
+        if importlib.util.find_spec(package) is None:
+            print(f"note: {package} is not installed: no {name!r} column (pip install '.[bench]')")
+        else:
+            found.append(name)
+    return tuple(found)
+
+
+KINDS = ("html", *FILE_KINDS, *MADE)
 BASELINES = ("trafilatura-default", "trafilatura-our-options")
 FIELDS = ("title", "date", "day", "publisher", "author")
 
@@ -191,11 +252,23 @@ def _files(case: dict) -> dict[str, str]:
     if "files" in case:
         return case["files"]
     stem = case["id"]
-    names = {kind: f"{stem}.{kind}.txt" for kind in KINDS[1:]}
+    names = {kind: f"{stem}.{kind}.txt" for kind in FILE_KINDS}
     return {**names, "html": case["html"], "truth": case["truth"]}
 
 
-def score_blind_case(folder: Path, case: dict) -> list[BlindScore]:
+def _inputs(folder: Path, files: dict[str, str], made: Sequence[str]) -> dict[str, bytes]:
+    """Each input kind's bytes: the HTML and the set's files as stored, and the flattenings
+    made here from the HTML as the import decodes it (blind2 has legacy charsets)."""
+    inputs = {kind: (folder / files[kind]).read_bytes() for kind in ("html", *FILE_KINDS)}
+    html = decode(files["html"], None, inputs["html"], "html")
+    if not isinstance(html, str):
+        raise SystemExit(f"{folder / files['html']}: {html}")
+    for kind in made:
+        inputs[kind] = MADE[kind][0](html).encode("utf-8")
+    return inputs
+
+
+def score_blind_case(folder: Path, case: dict, made: Sequence[str] = ()) -> list[BlindScore]:
     """Clean one case from every input kind, and run both trafilatura baselines on its HTML.
 
     Pages are decoded as the import decodes them (blind2 has pages in legacy charsets)."""
@@ -204,14 +277,14 @@ def score_blind_case(folder: Path, case: dict) -> list[BlindScore]:
     want = json.loads((folder / files["truth"]).read_text(encoding="utf-8"))
     results = []
     html = ""
-    for kind in KINDS:
-        data = (folder / files[kind]).read_bytes()
-        text = decode(files[kind], None, data, "html" if kind == "html" else "text")
+    for kind, data in _inputs(folder, files, made).items():
+        source = files.get(kind, f"{name}.{kind}.txt")
+        text = decode(source, None, data, "html" if kind == "html" else "text")
         if not isinstance(text, str):
-            raise SystemExit(f"{folder / files[kind]}: {text}")
+            raise SystemExit(f"{folder / source}: {text}")
         html = text if kind == "html" else html
         document = RawDocument(
-            files[kind],
+            source,
             data,
             "html" if kind == "html" else "text",
             text,
@@ -233,14 +306,15 @@ def score_blind_case(folder: Path, case: dict) -> list[BlindScore]:
     return results
 
 
-def report_blind(folder: Path, split: str, verbose: bool) -> None:
+def report_blind(folder: Path, split: str, verbose: bool, made: Sequence[str]) -> None:
     """Print the split's table; per-case lines only for the tuning split."""
     manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
     cases = [case for case in manifest["cases"] if case["split"] == split]
     score_blind_case(folder, cases[0])  # warm-up: trafilatura's first call pays its set-up
-    by_kind: dict[str, list[BlindScore]] = {kind: [] for kind in (*KINDS, *BASELINES)}
+    kinds = ("html", *FILE_KINDS, *made)
+    by_kind: dict[str, list[BlindScore]] = {kind: [] for kind in (*kinds, *BASELINES)}
     for case in cases:
-        scores = score_blind_case(folder, case)
+        scores = score_blind_case(folder, case, made)
         for score in scores:
             by_kind[score.kind].append(score)
         if verbose and split == "dev":
@@ -263,8 +337,9 @@ def report_blind(folder: Path, split: str, verbose: bool) -> None:
             for field in FIELDS
         ]
         speed = len(scores) / max(1e-9, sum(score.seconds for score in scores))
+        label = f"{kind} (standard)" if kind == STANDARD else kind
         print(
-            f"| {kind} | {f1:.3f} | {token_f1:.3f} | {empty} | {' | '.join(cells)} | {speed:.1f} |"
+            f"| {label} | {f1:.3f} | {token_f1:.3f} | {empty} | {' | '.join(cells)} | {speed:.1f} |"
         )
 
 
@@ -282,9 +357,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.blind:
+        made = available_flattenings()
         for name in args.set or ["blind"]:
             for split in args.blind:
-                report_blind(BENCH / name, split, args.verbose)
+                report_blind(BENCH / name, split, args.verbose, made)
         return 0
     pages = sorted(path for path in FIXTURES.iterdir() if path.suffix in (".txt", ".html"))
     started = time.perf_counter()
