@@ -396,3 +396,38 @@ def test_short_sentences_in_more_languages_are_prose() -> None:
     ]
     page = "\n".join(["Гречка подорожала на треть", "Главная", "Новости", *story, "Реклама"])
     assert clean_text(page, BatchContext()).body.split("\n\n") == story
+
+
+def test_a_labelled_list_in_the_story_is_kept_when_a_box_or_table_follows_it() -> None:
+    """The list's label is no known section name, the story goes on a few lines below: a
+    story's own list, not a link box, even when a two-item "Read also" box stands between."""
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            "Filed 2025-09-12 07:30",
+            *PARAGRAPHS[:2],
+            "What the union wants",
+            "A raise of nine percent over two years",
+            "Overtime paid from the first hour",
+            "Safety officers on every night shift",
+            "Read also",
+            "Council approves new cycle lanes",
+            "Schools stay open in the heat",
+            PARAGRAPHS[2],
+            "Talks are due to resume on Monday, the union said, and both sides hope to settle.",
+        ]
+    )
+    body = clean_text(page, BatchContext()).body
+    assert "- Overtime paid from the first hour" in body
+    assert PARAGRAPHS[2] in body
+    assert "cycle lanes" not in body
+
+
+def test_a_long_sentence_without_known_stop_words_is_story() -> None:
+    """Turkish, Chinese: a full sentence in a language the stop-word list misses still ends
+    in a full stop, unlike a headline, so it joins the story around it."""
+    sentence = (
+        "Toprak Mahsulleri Ofisi'nin alım fiyatını önümüzdeki günlerde açıklaması bekleniyor."
+    )
+    page = "\n".join(["Port workers strike over pay", PARAGRAPHS[0], sentence, *PARAGRAPHS[1:]])
+    assert sentence in clean_text(page, BatchContext()).body

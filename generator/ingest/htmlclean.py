@@ -35,6 +35,7 @@ from .textclean import (
     BYLINE,
     DATE,
     FURNITURE,
+    INSET,
     LINKS,
     PROSE,
     TABLE,
@@ -272,7 +273,7 @@ def _story_segments(kinds: Sequence[str], barriers: Sequence[bool]) -> list[int]
     main = next((number for number, count in enumerate(prose) if count), None)
     if main is None:
         return []
-    dropped = (FURNITURE, DATE, TAGS, BYLINE, LINKS)
+    dropped = (FURNITURE, DATE, TAGS, BYLINE, LINKS, INSET)
     chosen = [index for index in segments[main] if kinds[index] not in dropped]
     for segment, count in zip(segments[main + 1 :], prose[main + 1 :], strict=True):
         rest = [index for index in segment if kinds[index] != LINKS]

@@ -89,7 +89,7 @@ _PUBLISHER_LABEL = re.compile(
 TABLE = "table"
 
 # Unit kinds. Prose kinds are candidates for the body; the rest is furniture or metadata.
-PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS = (
+PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS, INSET = (
     "prose",
     "sentence",
     "headline",
@@ -99,6 +99,7 @@ PROSE, SENTENCE, HEADLINE, LABEL, FURNITURE, DATE, TAGS, BYLINE, LINKS = (
     "tags",
     "byline",
     "links",
+    "inset",  # a short box inside the story: dropped, but the story runs across it
 )
 
 
@@ -312,8 +313,8 @@ def classify(unit: Unit, context: BatchContext) -> str:
         return HEADLINE  # a teaser cut off by its box, never a paragraph of the story
     if unit.terminal and (unit.words >= 8 and unit.stop_ratio >= 0.12 or unit.words >= 20):
         return PROSE
-    if unit.terminal and unit.words >= 3 and unit.stop_ratio > 0:
-        return SENTENCE
+    if unit.terminal and unit.words >= 3 and (unit.stop_ratio > 0 or unit.words >= 8):
+        return SENTENCE  # a long sentence in a language the stop words miss is no headline
     if unit.words <= 4:
         return LABEL
     if unit.words <= 30:
@@ -352,10 +353,15 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
             headline_items = sum(
                 1 for item in items if not item.terminal or item.text.endswith("?")
             )
+            if _is_short_box(units, kinds, index, run):
+                for position in range(index, run):
+                    kinds[position] = INSET
+                index = run
+                continue
             if len(items) >= 3 and headline_items >= 0.6 * len(items):
                 inside_story = (
-                    run < len(units)
-                    and kinds[run] == PROSE
+                    _story_resumes(kinds, run)
+                    and _story_resumes(kinds, max(0, index - _RESUME_WINDOW), index)
                     and any(kind == PROSE for kind in kinds[:index])
                     and not is_section_label(units[index].text)
                     and kinds[index] != FURNITURE
@@ -368,6 +374,39 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
                     continue
         index += 1
     return opens
+
+
+_SHORT_BOX_ITEMS = range(1, 3)
+
+
+def _is_short_box(units: Sequence[Unit], kinds: Sequence[str], label: int, run: int) -> bool:
+    """A "Read also" or "Related" label with one or two headlines, prose above and below: a
+    box set into the story, too short for the link-box rule. Its lines become INSET: never
+    body, but no cost to the run either, so the story goes on across it, and its last
+    headline is no subheading of the next paragraph."""
+    text = units[label].text
+    return (
+        (is_ui_phrase(text) or is_section_label(text))
+        and not is_comment_header(text)
+        and len(range(label + 1, run)) in _SHORT_BOX_ITEMS
+        and all(not units[item].terminal for item in range(label + 1, run))
+        and run < len(units)
+        and kinds[run] == PROSE
+        and label > 0
+        and kinds[label - 1] in (PROSE, SENTENCE, HEADLINE, LABEL)
+        and any(kind == PROSE for kind in kinds[:label])
+    )
+
+
+_RESUME_WINDOW = 6  # units after a list where the story may go on (past a table or a box)
+
+
+def _story_resumes(kinds: Sequence[str], first: int, last: int | None = None) -> bool:
+    """Prose near a labelled list (after it, or before it): "What weighs on costs" and its
+    items sit in the story, which goes on perhaps after a validity table or a two-item
+    "Read also" box in between."""
+    stop = first + _RESUME_WINDOW if last is None else last
+    return any(kind in (PROSE, SENTENCE) for kind in kinds[first:stop])
 
 
 def _is_link_item(unit: Unit, kind: str) -> bool:
@@ -389,6 +428,7 @@ _SCORES = {
     TAGS: -8,
     BYLINE: -8,
     LINKS: -10,
+    INSET: 0,
 }
 
 
@@ -437,15 +477,22 @@ def main_block(units: Sequence[Unit], kinds: Sequence[str], barriers: Sequence[b
         if first < end:
             continue
         between = kinds[end:first]
+        # The story's own list may end right above the box: its lines score below zero,
+        # so the run stopped before them; they join with the story below the box.
+        tail = end
+        while tail < first and kinds[tail] in (HEADLINE, LABEL, SENTENCE):
+            tail += 1
         prose = sum(1 for index in range(first, last) if kinds[index] == PROSE)
         clean = all(kinds[index] in (PROSE, SENTENCE, HEADLINE) for index in range(first, last))
-        after_box = all(kind == LINKS for kind in between) and prose >= 2
+        box = kinds[tail:first]
+        after_box = bool(box) and all(kind == LINKS for kind in box) and prose >= 2
         if (
             between
             and (after_box or (prose >= 1 and _is_promo_box(units[end:first], between)))
             and clean
             and total >= 0.25 * best[0]
         ):
+            chosen.extend(range(end, tail) if after_box else ())
             chosen.extend(range(first, last))
             end = last
         else:
@@ -570,7 +617,8 @@ def _labelled_lists(
             end += 1
         run = chosen[position:end]
         before = kinds[chosen[position - 1]] if position else None
-        after = kinds[chosen[end]] if end < len(chosen) else None
+        following = [kinds[index] for index in chosen[end:] if kinds[index] != INSET]
+        after = following[0] if following else None  # a short box set in the story is skipped
         introduced = bool(position) and units[chosen[position - 1]].text.endswith(":")
         if introduced and len(run) in _LIST_ITEMS and after in (PROSE, SENTENCE):
             found.update(dict.fromkeys(run, True))  # "... gives this advice:" and its items
