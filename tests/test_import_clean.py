@@ -431,3 +431,20 @@ def test_a_long_sentence_without_known_stop_words_is_story() -> None:
     )
     page = "\n".join(["Port workers strike over pay", PARAGRAPHS[0], sentence, *PARAGRAPHS[1:]])
     assert sentence in clean_text(page, BatchContext()).body
+
+
+def test_a_read_also_label_with_a_colon_on_its_own_line_is_a_box_not_the_story_end() -> None:
+    """One text node per line puts "Read also:" and its headline on lines of their own."""
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            *PARAGRAPHS[:2],
+            "Read also:",
+            "Bakery wins prize",
+            PARAGRAPHS[2],
+            "Talks are due to resume on Monday, the union said, and both sides hope.",
+        ]
+    )
+    body = clean_text(page, BatchContext()).body
+    assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
+    assert "Bakery" not in body

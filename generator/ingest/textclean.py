@@ -340,7 +340,7 @@ def mark_link_boxes(units: Sequence[Unit], kinds: list[str]) -> list[bool]:
         if (
             kinds[index] in (LABEL, HEADLINE, FURNITURE)
             and units[index].words <= 5
-            and not units[index].terminal
+            and (not units[index].terminal or units[index].text.endswith(":"))
         ):
             run = index + 1
             while (
