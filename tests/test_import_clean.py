@@ -448,3 +448,40 @@ def test_a_read_also_label_with_a_colon_on_its_own_line_is_a_box_not_the_story_e
     body = clean_text(page, BatchContext()).body
     assert PARAGRAPHS[0] in body and PARAGRAPHS[2] in body
     assert "Bakery" not in body
+
+
+def test_html2text_markdown_is_read_as_its_text() -> None:
+    """html2text's Markdown: the `# ` heading is the title, links keep their words, bold and
+    escapes go, and an `a | b` table with its `---|---` rule stays a table of the story."""
+    page = "\n".join(
+        [
+            "# Port workers strike over pay",
+            "",
+            "By Ann Lee **Published** 2025-09-12 07:30",
+            "",
+            PARAGRAPHS[0].replace("container ships", "[container ships](/ships)"),
+            "",
+            PARAGRAPHS[1].replace("9 percent", "**9 percent**"),
+            "",
+            "Terminal | Ships waiting",
+            "---|---",
+            "North | 14",
+            "South | 9",
+            "",
+            PARAGRAPHS[2].replace("delay", "\\_delay\\_"),
+        ]
+    )
+    found = clean_text(page, BatchContext())
+    assert found.title == "Port workers strike over pay"
+    assert PARAGRAPHS[0] in found.body and PARAGRAPHS[1] in found.body
+    assert "| North | 14 |" in found.body
+    assert "](" not in found.body and "**" not in found.body
+
+
+def test_blocks_glued_by_text_content_are_split_before_classifying() -> None:
+    """lxml's `text_content()` runs blocks together: the share bar and the next story's
+    teaser glued to the last paragraph are cut off at the sentence end they touch."""
+    glued = "".join(PARAGRAPHS) + "Share on FacebookShare by emailCopy link"
+    page = "\n".join(["Port workers strike over pay", "12 September 2025", glued])
+    body = clean_text(page, BatchContext()).body
+    assert body.split("\n\n") == PARAGRAPHS

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .dates import classify_date_line, date_line_parts, has_date_label
+from .flattening import is_glued, split_glued, unmark
 from .metadata import (
     SplitTitle,
     is_bullet,
@@ -159,6 +160,7 @@ def split_units(text: str) -> list[Unit]:
     them: then they separate blocks (a link box ends at one). In a double-spaced page they
     separate every line and say nothing.
     """
+    text = unmark(text)
     lines = [line.rstrip() for line in text.splitlines()]
     wrap = wrap_width(lines)
     adjacent = any(a.strip() and b.strip() for a, b in zip(lines, lines[1:], strict=False))
@@ -180,7 +182,7 @@ def split_units(text: str) -> list[Unit]:
             blocks.append((number, [line.strip()], gap and adjacent))
         gap = False
         previous_line = line
-    return _tables(blocks)
+    return _tables(blocks, is_glued(text))
 
 
 def _cells(parts: list[str]) -> list[str]:
@@ -188,9 +190,11 @@ def _cells(parts: list[str]) -> list[str]:
     return [cell.strip() for cell in text.split("\t")] if "\t" in text else []
 
 
-def _tables(blocks: list[tuple[int, list[str], bool]]) -> list[Unit]:
+def _tables(blocks: list[tuple[int, list[str], bool]], glued: bool = False) -> list[Unit]:
     """Units of the blocks; runs of two or more lines with the same number (2 or more) of
-    tab-separated cells, as a flattening writes table rows, become one Markdown table."""
+    tab-separated cells, as a flattening writes table rows, become one Markdown table.
+
+    On a page whose blocks were glued together, each block is split where they touch."""
     units: list[Unit] = []
     index = 0
     while index < len(blocks):
@@ -207,7 +211,10 @@ def _tables(blocks: list[tuple[int, list[str], bool]]) -> list[Unit]:
             units.append(replace(table, text="\n".join(lines), markdown=TABLE))
             index = end
         else:
-            units.append(make_unit(" ".join(parts), number, gap_before=gap_before))
+            text = " ".join(parts)
+            pieces = split_glued(text) if glued else [text]
+            units.append(make_unit(pieces[0], number, gap_before=gap_before))
+            units.extend(make_unit(piece, number) for piece in pieces[1:])
             index += 1
     return units
 
