@@ -221,6 +221,7 @@ def _tables(blocks: list[tuple[int, list[str], bool]], glued: bool = False) -> l
 
 _WRAP_WIDTHS = range(40, 101)  # columns a dump or an e-mail is wrapped at
 _WRAPPED_SHARE = 0.15  # of adjacent line pairs that must look wrapped at the width found
+_WRAPPED_LINES = 3  # or this many: a story of one-line paragraphs in a long menu
 _MIDWAY_SHARE = 0.5  # of wrapped-looking lines that must end mid-sentence
 _LONGER_SHARE = 0.05  # of lines that may be longer than the width (titles, URLs)
 _WIDE = re.compile(
@@ -264,7 +265,7 @@ def wrap_width(lines: Sequence[str]) -> tuple[int, Callable[[str], int]] | None:
             count = len(wrapped) if midway >= _MIDWAY_SHARE * len(wrapped) else 0
             if count > best_count:
                 best, best_count = (width, measure), count
-    return best if best_count >= _WRAPPED_SHARE * len(pairs) else None
+    return best if best_count >= min(_WRAPPED_SHARE * len(pairs), _WRAPPED_LINES) else None
 
 
 def _was_wrapped(line: str, following: str, width: int, measure: Callable[[str], int]) -> bool:
