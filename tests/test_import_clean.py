@@ -485,3 +485,16 @@ def test_blocks_glued_by_text_content_are_split_before_classifying() -> None:
     page = "\n".join(["Port workers strike over pay", "12 September 2025", glued])
     body = clean_text(page, BatchContext()).body
     assert body.split("\n\n") == PARAGRAPHS
+
+
+def test_three_wrapped_paragraphs_under_a_long_menu_are_rejoined() -> None:
+    """lynx wraps at 80 columns; a story of short paragraphs under a long menu has few
+    wrapped lines among many pairs of menu lines, and each must still be rejoined."""
+    menu = [f"   * Section {number}" for number in range(40)]
+    wrapped = [
+        textwrap.fill(text, 77, initial_indent="   ", subsequent_indent="   ")
+        for text in PARAGRAPHS
+    ]
+    page = "\n".join(["Port workers strike over pay", *menu, "", "\n\n".join(wrapped)])
+    body = clean_text(page, BatchContext()).body
+    assert body.split("\n\n") == PARAGRAPHS
