@@ -498,3 +498,40 @@ def test_three_wrapped_paragraphs_under_a_long_menu_are_rejoined() -> None:
     page = "\n".join(["Port workers strike over pay", *menu, "", "\n\n".join(wrapped)])
     body = clean_text(page, BatchContext()).body
     assert body.split("\n\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("header", "title"),
+    [
+        (  # the page title and the headline above the story carry different kickers
+            [
+                "Bahn: Fünf Monate Vollsperrung zwischen Hamburg und Berlin - DER SPIEGEL",
+                "Deutsche Bahn: Fünf Monate Vollsperrung zwischen Hamburg und Berlin",
+            ],
+            "Fünf Monate Vollsperrung zwischen Hamburg und Berlin",
+        ),
+        (  # a kicker with a colon glued before the headline in the page title
+            [
+                "Hemsby cliff: Village homes to be demolished as cliff edge moves closer - UBC News",
+                "Village homes to be demolished as cliff edge moves closer",
+            ],
+            "Village homes to be demolished as cliff edge moves closer",
+        ),
+        (  # the page title cut the headline short
+            [
+                "Nowa linia tramwajowa otwarta | Stołeczny Kurier",
+                "Nowa linia tramwajowa otwarta. Pierwsi pasażerowie już pojechali",
+            ],
+            "Nowa linia tramwajowa otwarta. Pierwsi pasażerowie już pojechali",
+        ),
+    ],
+)
+def test_title_without_kicker_site_or_cut(header: list[str], title: str) -> None:
+    page = "\n".join([*header, "By Ann Lee", "12 September 2025", *PARAGRAPHS])
+    assert clean_text(page, BatchContext()).title == title
+
+
+def test_a_site_suffix_in_a_script_without_capitals_is_the_publisher() -> None:
+    split = split_site_suffix("الأرصاد تحذر من أمطار غزيرة على المناطق الساحلية - صوت المدينة")
+    assert split.title == "الأرصاد تحذر من أمطار غزيرة على المناطق الساحلية"
+    assert split.publisher == "صوت المدينة"

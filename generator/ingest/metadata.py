@@ -77,7 +77,8 @@ def _looks_like_site_name(text: str) -> bool:
     return (
         1 <= len(words) <= 5
         and not text.endswith((".", "?", "!"))
-        and (text[0].isupper() or text[0].isdigit() or "." in text)
+        # A capital, or a letter of a script without case (Arabic, Chinese, Korean).
+        and (not text[0].islower() and text[0].isalpha() or text[0].isdigit() or "." in text)
     )
 
 

@@ -679,6 +679,9 @@ def find_title(
     # Every pair is compared: only the lines nearest the top and the story, where
     # headlines are, so that a page of thousands of header lines stays linear.
     paired = texts if len(texts) <= 2 * _PAIRED else texts[:_PAIRED] + texts[-_PAIRED:]
+    rest = _rekicked(paired)
+    if rest is not None:
+        return Header(rest, None)
     for outer in paired:
         for inner in paired:
             if inner != outer and len(inner.split()) >= 3 and _glued_onto(inner, outer):
@@ -712,7 +715,47 @@ def find_title(
     if not candidates:
         return Header(None, None)
     best = max(candidates, key=lambda item: (item[0], -item[1]))
-    return Header(best[2], best[3])
+    return Header(_untruncated(best[2], texts), best[3])
+
+
+def _untruncated(title: str, texts: Sequence[str]) -> str:
+    """The headline as shown above the story when the page title cut it short ("New tram
+    line opens | Site" over "New tram line opens. First passengers on board")."""
+    longer = [
+        text
+        for text in texts
+        if text.startswith(title)
+        and text[len(title) : len(title) + 1] in _TITLE_GOES_ON
+        and len(text.split()) <= _TITLE_WORDS
+        and _split_site_suffix(text).publisher is None
+    ]
+    return longer[0] if longer else title
+
+
+_TITLE_GOES_ON = frozenset(".:;,!?")  # "... opens. First passengers ...", not "... opens By Ann"
+
+
+_TITLE_WORDS = 30  # a longer line is a standfirst, not the headline
+_KICKER_WORDS = 3  # "Deutsche Bahn:", "Hemsby cliff:": a kicker glued before a headline
+_KICKED_WORDS = 4  # words of a headline after a kicker (a caption's credit has fewer)
+_KICKED = re.compile(r"^(?P<kicker>[^:]{1,40}?):\s+(?P<rest>\S.*)$")
+
+
+def _rekicked(texts: Sequence[str]) -> str | None:
+    """The headline two header lines show under different kickers ("Bahn: Five months ..."
+    in the page title, "Deutsche Bahn: Five months ..." above the story): the part after."""
+    rests: dict[str, str] = {}
+    for text in texts:
+        match = _KICKED.match(_split_site_suffix(text).title)
+        if not match or len(match.group("kicker").split()) > _KICKER_WORDS:
+            continue
+        rest = match.group("rest")
+        if len(rest.split()) < _KICKED_WORDS:
+            continue
+        seen = rests.setdefault(line_key(rest), match.group("kicker"))
+        if line_key(seen) != line_key(match.group("kicker")):
+            return rest
+    return None
 
 
 def _glued_onto(inner: str, outer: str) -> bool:
@@ -723,7 +766,14 @@ def _glued_onto(inner: str, outer: str) -> bool:
         return False
     before = outer[:position].strip()
     after = outer[position + len(inner) :].strip()
-    if before and (len(before.split()) > 6 or before.endswith((".", ":"))):
+    # "Photo: The Courier" names the site in a caption; "Hemsby cliff: Village homes to be
+    # demolished ..." is a kicker before a headline of several words.
+    kicker = before.endswith(":") and len(before.split()) <= _KICKER_WORDS
+    if kicker and len(inner.split()) < _KICKED_WORDS:
+        return False
+    if before and (
+        len(before.split()) > 6 or before.endswith(".") or before.endswith(":") and not kicker
+    ):
         return False
     return not after or _split_site_suffix(outer[position:]).publisher is not None
 
