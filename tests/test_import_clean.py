@@ -137,6 +137,11 @@ def test_lines_recurring_on_the_same_site_and_other_titles_are_removed() -> None
         ("12 марта 2024, 10:30", "bare", dt.datetime(2024, 3, 12, 10, 30)),
         ("Giriş: 12 Şubat 2024 Pazartesi", "published", dt.date(2024, 2, 12)),
         ("نشر في 9 يناير 2024", "published", dt.date(2024, 1, 9)),
+        ("입력 2023.12.20. 오후 5:40", "published", dt.datetime(2023, 12, 20, 17, 40)),
+        ("2024년 3월 5일 오전 9:02", "bare", dt.datetime(2024, 3, 5, 9, 2)),
+        # a day-first time ("07h00") or byline ("Por") says how to read 04/06
+        ("04/06/2024 07h00 Atualizado há 2 dias", "bare", dt.datetime(2024, 6, 4, 7, 0)),
+        ("Por Sergio Navarro 10/03/2024 21:45", "bare", dt.datetime(2024, 3, 10, 21, 45)),
         (
             "By Ann Lee and Bo Park | Updated March 27, 2026 2:02 PM | "
             "Published March 26, 2026 10:48 AM",
@@ -156,7 +161,16 @@ def test_dates_in_several_languages(line: str, kind: str, value: object) -> None
 
 
 @pytest.mark.parametrize(
-    "text", ["03/04/2025", "2025-02-30", "Updated 2 hours ago", "Posted 03/04/2025", "1/2/19"]
+    "text",
+    [
+        "03/04/2025",
+        "2025-02-30",
+        "Updated 2 hours ago",
+        "Posted 03/04/2025",
+        "1/2/19",
+        "By Ann Lee 03/04/2025 9:15",
+        "Version 2024.1.5 released",
+    ],
 )
 def test_ambiguous_or_impossible_dates_are_not_guessed(text: str) -> None:
     assert parse_date(text) is None
@@ -535,3 +549,17 @@ def test_a_site_suffix_in_a_script_without_capitals_is_the_publisher() -> None:
     split = split_site_suffix("الأرصاد تحذر من أمطار غزيرة على المناطق الساحلية - صوت المدينة")
     assert split.title == "الأرصاد تحذر من أمطار غزيرة على المناطق الساحلية"
     assert split.publisher == "صوت المدينة"
+
+
+def test_a_bare_date_below_the_story_is_no_publication_date() -> None:
+    """Reader comments and teasers below the story carry their own time stamps."""
+    page = "\n".join(
+        [
+            "Port workers strike over pay",
+            *PARAGRAPHS,
+            "Ann says:",
+            "January 1, 2026 12:43 PM",
+            "Good.",
+        ]
+    )
+    assert clean_text(page, BatchContext()).date is None

@@ -144,10 +144,17 @@ _PATTERNS = [
         r"(?<![\d/])(?P<first>\d{1,2})/(?P<second_>\d{1,2})/(?P<short_year>\d{2})(?![\d/])" + _TIME,
         re.I,
     ),
-    # 2026年5月19日 11時42分 (Japanese, Chinese)
+    # 2023.12.20. 오후 5:40 (Korean; 오전/오후 are read as am/pm first; two-digit month and
+    # day, so that a version number such as 2024.1.5 is not taken for a date)
     re.compile(
-        r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
-        r"(?:\s*(?:[(（][^)）]{1,3}[)）])?\s*(?P<hour>\d{1,2})\s*[時:]\s*(?P<minute>\d{2})\s*分?)?"
+        r"(?<![\w.])(?P<year>\d{4})\.\s?(?P<month>\d{2})\.\s?(?P<day>\d{2})(?!\d)\.?" + _TIME,
+        re.I,
+    ),
+    # 2026年5月19日 11時42分 (Japanese, Chinese), 2024년 3월 5일 (Korean)
+    re.compile(
+        r"(?P<year>\d{4})\s*[年년]\s*(?P<month>\d{1,2})\s*[月월]\s*(?P<day>\d{1,2})\s*[日일]"
+        r"(?:\s*(?:[(（][^)）]{1,3}[)）])?\s*(?P<hour>\d{1,2})\s*[時:]\s*(?P<minute>\d{2})\s*分?"
+        r"(?:\s*(?P<ampm>[ap]m))?)?"
     ),
     re.compile(
         r"(?<!\w)(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+)?(?P<monthname>"
@@ -167,12 +174,13 @@ _PUBLISHED = (
     r"published|posted|first published|publication date|date|dated|released|"
     r"veröffentlicht|erschienen|datum|publié|publié le|date de publication|publicado|"
     r"fecha|fecha de publicación|pubblicato|data|publicado em|gepubliceerd|geplaatst|"
-    r"配信|公開|掲載|発表|发布|發布|publicerad|opublikowano|опубликовано|giriş|yayınlanma|نشر في|نشر"
+    r"配信|公開|掲載|発表|发布|發布|publicerad|opublikowano|опубликовано|giriş|yayınlanma|نشر في|نشر|"
+    r"기사입력|입력|등록"
 )
 _UPDATED = (
     r"updated|last updated|modified|last modified|aktualisiert|zuletzt aktualisiert|stand|"
     r"mis à jour|mise à jour|actualizado|actualización|aggiornato|atualizado|atualizado em|"
-    r"bijgewerkt|更新|uppdaterad|aktualizacja|zaktualizowano|обновлено|güncelleme|تحديث"
+    r"bijgewerkt|更新|uppdaterad|aktualizacja|zaktualizowano|обновлено|güncelleme|تحديث|수정"
 )
 _LABEL = re.compile(
     r"^\W*(?:(?P<published>" + _PUBLISHED + r")|(?P<updated>" + _UPDATED + r"))"
@@ -196,6 +204,8 @@ _ENGLISH_LABEL = re.compile(
     r"last updated|modified|last modified)\b",
     re.IGNORECASE,
 )
+# "Por Sergio Navarro 10/03/2024": a byline in a language that writes the day first.
+_DAY_FIRST_BYLINE = re.compile(r"^\W*(?:por|von|par|di|door|av|przez|от|tarafından)\s", re.I)
 # "By A | Published 19 Feb | Updated 20 Feb": a line of parts, an update label mid-part too.
 _PARTS = re.compile(r"\s+[|·•]\s+|\s*[|｜]\s*|\s{3,}")
 _INNER_UPDATE = re.compile(r"(?<=\S)\s+(?=(?:" + _UPDATED + r")\b)", re.IGNORECASE)
@@ -208,6 +218,9 @@ def parse_date(text: str, day_first: bool = False) -> dt.datetime | dt.date | No
     `day_first` reads 03/04/2025 as 3 April (the line's label is not English); without it
     such a date is refused rather than guessed.
     """
+    if "오" in text:
+        text = _KOREAN_HALF_DAY.sub(_korean_half_day, text)
+    day_first = day_first or bool(_DAY_FIRST_TIME.search(text))
     found: list[tuple[int, int, dt.datetime | dt.date]] = []
     for order, pattern in enumerate(_PATTERNS):
         for match in pattern.finditer(text):
@@ -218,6 +231,18 @@ def parse_date(text: str, day_first: bool = False) -> dt.datetime | dt.date | No
     return min(found, key=lambda item: item[:2])[2] if found else None
 
 
+_KOREAN_HALF_DAY = re.compile(r"(오전|오후)\s*(\d{1,2}:\d{2})")
+# "07h00", "16 Uhr", "à 20:13": a time only day-first languages write (French, Portuguese,
+# Spanish, German, Dutch, Italian), so 04/06/2024 beside it is 4 June.
+_DAY_FIRST_TIME = re.compile(
+    r"\d{1,2}h\d{2}\b|\buhr\b|\s(?:às|à|a las|alle|um|om|kl\.?)\s+\d{1,2}[:.h]\d{2}", re.I
+)
+
+
+def _korean_half_day(match: re.Match[str]) -> str:
+    return f"{match.group(2)} {'am' if match.group(1) == '오전' else 'pm'}"
+
+
 def date_line_parts(text: str) -> list[tuple[str, dt.datetime | dt.date]]:
     """Every date a line states, each with its label kind ('published', 'updated', 'bare')."""
     results = []
@@ -225,6 +250,7 @@ def date_line_parts(text: str) -> list[tuple[str, dt.datetime | dt.date]]:
         for piece in _INNER_UPDATE.split(part):
             label = _LABEL.match(piece)
             day_first = bool(label) and not _ENGLISH_LABEL.match(piece)
+            day_first = day_first or bool(_DAY_FIRST_BYLINE.match(piece))
             value = parse_date(piece, day_first)
             if value is None:
                 continue

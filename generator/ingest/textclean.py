@@ -793,10 +793,14 @@ def find_dates(
     published: list[dt.datetime | dt.date] = []
     bare: list[dt.datetime | dt.date] = []
     updated: list[dt.datetime | dt.date] = []
+    # Below the story, a bare date is a comment's or a teaser's: only labelled ones count.
+    end = max(body) + 1 if body else len(units)
     for index, unit in enumerate(units):
         if kinds[index] != DATE and not (kinds[index] == BYLINE and index not in body):
             continue
         for kind, value in date_line_parts(unit.text):
+            if kind == "bare" and index >= end:
+                continue
             {"published": published, "updated": updated, "bare": bare}[kind].append(value)
     date = (published or bare or updated or [None])[0]
     update = updated[0] if updated and date is not updated[0] else None
