@@ -130,3 +130,12 @@ def test_a_comment_time_stamp_is_not_the_story_date() -> None:
     )
     found = clean_html(page("".join(f"<p>{text}</p>" for text in STORY) + comments), BatchContext())
     assert found.date is None
+
+
+def test_a_story_trafilatura_misses_is_found_by_the_text_cleaner() -> None:
+    """A theme that wraps the story in a class trafilatura drops ("...-footer-..."): its
+    result is a headline and a link box, and the text cleaner's reading of the page wins."""
+    story = "".join(f"<p>{text}</p>" for text in STORY)
+    box = "<h3>More</h3><ul><li><a href='/a'>Bakery wins prize</a></li><li><a href='/b'>New cycle lanes</a></li></ul>"
+    found = clean_html(page(f"<div class='footer-note'>{story}</div>{box}"), BatchContext())
+    assert found.body.split("\n\n") == STORY

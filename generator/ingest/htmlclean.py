@@ -42,6 +42,7 @@ from .textclean import (
     TAGS,
     Unit,
     classify,
+    clean_text,
     find_dates,
     find_tags,
     is_section_label,
@@ -112,6 +113,12 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
     publisher = declared.publisher or named or declared.title_publisher or sitename
     units = markdown_units(sanitize_markdown(markdown, base))
     body, text_date, text_updated, text_tags = _tidy(units, context, title)
+    if _prose_words(units, context) < _FEW_PROSE_WORDS:
+        # trafilatura kept a box or two and missed the story (an unusual article markup):
+        # the text cleaner reads the whole page, and wins when it finds far more prose.
+        second = clean_text(page_text(tree), context).body
+        if len(second.split()) >= _SECOND_OPINION_RATIO * max(1, len(body.split())):
+            body = second
     if text_date is None or not text_tags:
         # trafilatura drops short date and tag lines; read them from the page itself.
         page_units = [make_unit(text, 0) for text in visible_lines(tree)]
@@ -133,6 +140,55 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         author=declared.author or (found.author if found else None),
         lines=frozenset(line_key(unit.text) for unit in units),
     )
+
+
+_FEW_PROSE_WORDS = 60  # prose words of trafilatura's result below which it may have missed
+_SECOND_OPINION_RATIO = 2  # how much longer the text cleaner's story must be to be taken
+
+
+def _prose_words(units: Sequence[Unit], context: BatchContext) -> int:
+    return sum(
+        unit.words for unit in units if unit.markdown != TABLE and classify(unit, context) == PROSE
+    )
+
+
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe"})
+_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset"}
+    | {"figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header"}
+    | {"hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr", "ul"}
+)
+
+
+def page_text(tree: Any) -> str:
+    """The page's visible text, a block a line and table cells split by tabs (as html_text
+    and the stdlib flatteners write it), for the text cleaner's second opinion."""
+    parts: list[str] = []
+    skipping = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _SKIPPED or skipping:
+                skipping += 1
+                continue
+            if tag in _BLOCKS:
+                parts.append("\n")
+            parts.append(element.text or "")
+            continue
+        if skipping:
+            skipping -= 1
+            if skipping:
+                continue
+        elif tag in _BLOCKS:
+            parts.append("\n")
+        elif tag in ("td", "th"):
+            parts.append("\t")
+        parts.append(element.tail or "")
+    lines = (
+        " ".join(line.split()) if "\t" not in line else line.strip()
+        for line in "".join(parts).split("\n")
+    )
+    return "\n".join(line for line in lines if line)
 
 
 _TABLE = re.compile(r"(?:^[ \t]*\|.*(?:\n|$))+", re.MULTILINE)
