@@ -563,3 +563,16 @@ def test_a_bare_date_below_the_story_is_no_publication_date() -> None:
         ]
     )
     assert clean_text(page, BatchContext()).date is None
+
+
+def test_a_long_cookie_banner_above_the_story_is_not_body() -> None:
+    banner = (
+        "We and our partners use cookies and similar technologies to improve the website, to "
+        "personalise content and advertising and to analyse our traffic, and by continuing "
+        "to browse the site you agree to the use of cookies as described in our cookie "
+        "policy, which you can change at any time in the settings at the bottom of each page."
+    )
+    page = "\n".join(
+        ["Port workers strike over pay", banner, "Filed 2025-09-12 07:30", *PARAGRAPHS]
+    )
+    assert clean_text(page, BatchContext()).body.split("\n\n") == PARAGRAPHS

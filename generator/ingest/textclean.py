@@ -80,6 +80,7 @@ _COPYRIGHT = re.compile(
 _TIME_STAMP = re.compile(r"^\d{1,2}[:.h]\d{2}(?:\s*(?:[ap]\.?m\.?|uhr|h))?$", re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#[^\W\d_][\w-]*\s*)+$")
 _TEASER_WORDS = 40
+_BANNER_WORDS = 80  # a consent banner or sign-up box is rarely longer
 _PARTS = re.compile(r"\s+[|·•]\s+")  # "By A | Published ...": the byline's own part
 _INTERSTITIAL = re.compile(r"^[^\W\d][\w\s]{1,25}:\s*\S")
 _PUBLISHER_LABEL = re.compile(
@@ -857,6 +858,9 @@ def clean_text(text: str, context: BatchContext) -> Extracted:
         or (units[index].words > 8 and is_consent_or_prompt(units[index].text))
         for index, opened in enumerate(opens)
     ]
+    for index, unit in enumerate(units):
+        if barriers[index] and kinds[index] == PROSE and unit.words <= _BANNER_WORDS:
+            kinds[index] = FURNITURE  # a long cookie banner opens its segment, not the story
     story_end = comments_start(units, kinds)
     chosen = main_block(units[:story_end], kinds[:story_end], barriers[:story_end])
     body = render_body(units, kinds, chosen)
