@@ -576,3 +576,23 @@ def test_a_long_cookie_banner_above_the_story_is_not_body() -> None:
         ["Port workers strike over pay", banner, "Filed 2025-09-12 07:30", *PARAGRAPHS]
     )
     assert clean_text(page, BatchContext()).body.split("\n\n") == PARAGRAPHS
+
+
+def test_a_list_whose_items_touch_is_split_into_its_items() -> None:
+    """List items written with no space between them flatten to one line ("...a nine
+    percent raiseOvertime paid ..."): split where they touch, they are the story's list."""
+    glued = (
+        "What the union wants:"
+        "A raise of nine percent over two yearsOvertime paid from the first hour"
+        "Safety officers on every night shiftPensions reviewed every year"
+    )
+    page = "\n".join(["Port workers strike over pay", *PARAGRAPHS[:2], glued, PARAGRAPHS[2]])
+    body = clean_text(page, BatchContext()).body
+    assert "- Overtime paid from the first hour" in body
+    assert PARAGRAPHS[2] in body
+
+
+def test_brand_names_in_a_paragraph_do_not_split_it() -> None:
+    text = "The union posted the vote on YouTube and WhatsApp, and workers answered within an hour."
+    page = "\n".join(["Port workers strike over pay", *PARAGRAPHS, text])
+    assert text in clean_text(page, BatchContext()).body

@@ -32,9 +32,10 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 _CELL_SEPARATOR = re.compile(r"\s*\|\s*")
 # "...said.The mayor": a sentence end glued to the next block's first word.
 _CAPITAL = "A-ZÀ-ÖØ-ÞА-ЯЁ"
-_GLUED_SENTENCE = re.compile(
-    rf"(?<=[^\W\d_]{{2}}[.!?])(?=[{_CAPITAL}][^\W\d_])|(?<=[.!?][\"”»])(?=[{_CAPITAL}])"
-)
+_GLUED_END = rf"(?<=[^\W\d_]{{2}}[.!?])(?=[{_CAPITAL}][^\W\d_])|(?<=[.!?][\"”»])(?=[{_CAPITAL}])"
+_GLUED_SENTENCE = re.compile(_GLUED_END)
+# Where a glued line is cut: sentence ends, and a label's colon ("What to know:First item").
+_GLUED_CUT = re.compile(rf"{_GLUED_END}|(?<=[^\W\d_]{{2}}:)(?=[{_CAPITAL}][^\W\d_])")
 # "Budget approvedThe council", "12 July 2024Share": a block glued to the next one.
 _GLUED_BLOCK = re.compile(
     rf"(?<=[a-zß-öø-ÿа-яё]{{2}})(?=[{_CAPITAL}][a-zß-öø-ÿа-яё])|(?<=\d)(?=[{_CAPITAL}][a-zß-öø-ÿ]{{2}})"
@@ -100,9 +101,19 @@ def is_glued(text: str) -> bool:
     return len(_GLUED_SENTENCE.findall(text)) >= _GLUED_PAGE
 
 
+_CAMEL = re.compile(r"[a-zß-öø-ÿа-яё]{3}[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]{2}")
+_MENU_JOINS = 3  # "HomeNewsSportWeather": more joins in a line than brand names give prose
+
+
+def is_glued_menu(line: str) -> bool:
+    """A line of menu items or share buttons written without spaces between them (the
+    page's links touch), in any flattening."""
+    return len(_CAMEL.findall(line)) >= _MENU_JOINS
+
+
 def split_glued(text: str) -> list[str]:
     """One glued line as the blocks it was made of."""
     parts = []
-    for sentence in _GLUED_SENTENCE.split(text):
+    for sentence in _GLUED_CUT.split(text):
         parts.extend(part for part in _GLUED_BLOCK.split(sentence) if part.strip())
     return parts or [text]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .dates import classify_date_line, date_line_parts, has_date_label
-from .flattening import is_glued, split_glued, unmark
+from .flattening import is_glued, is_glued_menu, split_glued, unmark
 from .metadata import (
     SplitTitle,
     is_bullet,
@@ -213,7 +213,7 @@ def _tables(blocks: list[tuple[int, list[str], bool]], glued: bool = False) -> l
             index = end
         else:
             text = " ".join(parts)
-            pieces = split_glued(text) if glued else [text]
+            pieces = split_glued(text) if glued or is_glued_menu(text) else [text]
             units.append(make_unit(pieces[0], number, gap_before=gap_before))
             units.extend(make_unit(piece, number) for piece in pieces[1:])
             index += 1
