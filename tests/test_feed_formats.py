@@ -15,6 +15,8 @@ import feedparser
 import pytest
 from conftest import Run, copy_site, page_file, parse_html
 from hostile.helpers import article, make_site
+from imagefiles import jpeg
+from imagefiles import write as write_image
 
 from generator.__main__ import main
 from generator.core.urls import to_uri
@@ -119,6 +121,7 @@ def digest(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "c.md": article("title: Two days earlier\ndate: 2025-02-28T11:00:00Z", "Body."),
         },
     )
+    write_image(root / "static/img/ferry.jpg", jpeg(1200, 800))
     assert main(["build", "--root", str(root)]) == 0
     return root / "output"
 

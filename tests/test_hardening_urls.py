@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import Run, parse_html
 from hostile.helpers import SITE_YAML, article, assert_located_errors, make_site
+from imagefiles import jpeg
+from imagefiles import write as write_image
 
 from generator.core.urls import content_url_problem
 
@@ -230,6 +232,7 @@ def test_front_matter_urls_that_pass_are_linked(
         "also_reported_by: [{publisher: X, url: 'https://x.example/a'}, {publisher: Y}]"
     )
     root = make_site(tmp_path / "site", {"a.md": article(front)})
+    write_image(root / "static/images/a.jpg", jpeg(40, 30))
     result = run_cli("build", "--root", root)
     assert result.status == 0, result.err
     page = parse_html(root / "output/2025/01/01/t/index.html")

@@ -89,7 +89,7 @@ def _template(root: Path) -> None:
 
 
 def _static(root: Path) -> None:
-    (root / "static").mkdir()
+    (root / "static").mkdir(exist_ok=True)
     (root / "static" / "robots-note.txt").write_text("hello\n", encoding="utf-8")
 
 

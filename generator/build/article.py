@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -46,10 +47,14 @@ FIELD_ALIASES: Mapping[str, str] = {
     "categories": "tags",
     "category": "tags",  # Jekyll's singular, used by most of its posts
 }
+# What the front matter may say about its `image`, beside the image itself.
+IMAGE_TEXT_FIELDS = ("image_alt", "image_caption", "image_credit")
+
 _FILE_NAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})-.+\.md")
 KNOWN_FIELDS = frozenset(
     {"title", "date", "updated", "tags", "summary", "author", "authors", "publisher"}
     | {"original_url", "slug", "draft", "image", "lang"}
+    | set(IMAGE_TEXT_FIELDS)
     | set(FIELD_ALIASES)
 )
 
@@ -128,7 +133,16 @@ class Article:
     publisher: str = ""
     original_url: str = ""
     draft: bool = False
-    image: str = ""
+    image: str = ""  # a site path (`/images/x.jpg`) or an absolute http(s) URL
+    image_alt: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    # The local image file's facts, filled in when the site is assembled (see images.py):
+    # pixels (0 if unknown), bytes and media type; all empty for a remote image.
+    image_width: int = 0
+    image_height: int = 0
+    image_length: int = 0
+    image_type: str = ""
     lang: str = ""
     word_count: int = 0
     search_words: str = ""  # the body's folded distinct words, for the search index
@@ -283,7 +297,12 @@ def _validate(
     authors = _read_authors(fields, problem)
     publisher = _optional_text(fields, "publisher", problem)
     original_url = _url_field(fields, "original_url", problem, absolute=True)
-    image = _url_field(fields, "image", problem)
+    image = _read_image(fields, problem)
+    image_texts = {key: _optional_text(fields, key, problem) for key in IMAGE_TEXT_FIELDS}
+    if not image and "image" not in fields:
+        for key in IMAGE_TEXT_FIELDS:
+            if key in fields:
+                problem(key, f"`{key}` is set but there is no `image`", "add `image:` or remove it")
     _check_also_reported_by(fields, problem)
     lang = _optional_text(fields, "lang", problem)
     draft = fields.get("draft", False)
@@ -345,6 +364,11 @@ def _validate(
         for key, _ in extra
         if (close := _one_edit_from(key, KNOWN_FIELDS | READ_FROM_EXTRA)) is not None
     )
+    if image and not image_texts["image_alt"]:
+        warnings += (
+            f"{lines.get('image', 1)}: `image` has no `image_alt`, so screen readers skip it"
+            " (add `image_alt:` saying what the image shows)",
+        )
     return Article(
         source=source,
         slug=slug,
@@ -359,6 +383,7 @@ def _validate(
         original_url=original_url,
         draft=draft,
         image=image,
+        **image_texts,
         lang=lang,
         word_count=len(plain.split()),
         search_words=distinct_words(plain),
@@ -483,6 +508,31 @@ def _url_field(
     if reason is None:
         return url
     problem(key, f"`{key}` {url[:80]!r} cannot be used: {reason}", _URL_HINT)
+    return ""
+
+
+def _read_image(fields: Mapping[str, Any], problem: Callable[..., None]) -> str:
+    """`image`: a site path (a file under static/, checked once the site is assembled) or
+    an absolute http(s) URL; a path without a leading `/` is read from the site's root."""
+    url = _optional_text(fields, "image", problem)
+    if not url:
+        return ""
+    hint = "use a site path such as `/images/photo.jpg` or `https://example.com/photo.jpg`"
+    reason = content_url_problem(url)
+    parts = urlsplit(url)
+    if reason is None and parts.scheme == "mailto":
+        reason = "an e-mail address is not an image"
+    elif reason is None and (url.startswith("//") or (parts.scheme and not parts.netloc)):
+        reason = "it needs `https:` and a host, or must be a path on this site"
+    elif reason is None and not parts.scheme:
+        if parts.query or parts.fragment:
+            reason = "a path on this site names a file: no `?` or `#` part"
+        elif any(segment in {".", ".."} for segment in parts.path.split("/")):
+            reason = "`.` and `..` may not appear in the path"
+        url = "/" + url.lstrip("/")
+    if reason is None:
+        return url
+    problem("image", f"`image` {url[:80]!r} cannot be used: {reason}", hint)
     return ""
 
 

@@ -93,6 +93,9 @@ class SiteConfig:
     sections: tuple[Section, ...] = ()  # the front page's, in order
     permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
     websub_hub: str = ""  # a WebSub hub the feeds name, so readers get pushed updates
+    logo: str = ""  # the publisher's logo (site path or http(s) URL), for JSON-LD
+    # False: pages load nothing from other hosts; a remote lead image becomes a link to it.
+    remote_images: bool = True
     parsing: ParseSettings = field(default_factory=ParseSettings)
     # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -155,6 +158,19 @@ def _positive_int(value: Any) -> int | None:
     return None
 
 
+def _image_location(value: Any) -> str | None:
+    """An image file on this site (`/logo.png`; its existence is checked with the articles'
+    images) or another site's, by absolute http(s) URL."""
+    if not isinstance(value, str) or content_url_problem(value) is not None:
+        return None
+    if _is_http_url(value):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.query or parts.fragment or not parts.path:
+        return None
+    return "/" + value.lstrip("/")
+
+
 def _http_url(value: Any) -> str | None:
     return value if _is_http_url(value) else None
 
@@ -171,6 +187,11 @@ _SIMPLE_KEYS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
     "feed_limit": (_positive_int, "a whole number above 0"),
     "summary_words": (_positive_int, "a whole number above 0"),
     "trust_html": (lambda v: v if isinstance(v, bool) else None, "true or false"),
+    "remote_images": (lambda v: v if isinstance(v, bool) else None, "true or false"),
+    "logo": (
+        _image_location,
+        "a site path such as `/logo.png` or an absolute http(s) URL",
+    ),
 }
 KNOWN_KEYS = frozenset(
     {

@@ -30,6 +30,7 @@ from .cache import (
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
+from .images import resolve_images
 from .incremental import Fingerprints, build_key, global_key
 from .output import (
     CollectingSink,
@@ -168,6 +169,7 @@ def resolve_site(
     sources: Sequence[Source],
     cache: BuildCache,
     templates: frozenset[str],
+    static_files: Mapping[str, Path],
     watch: Stopwatch,
 ) -> tuple[Site, Plan, dict[str, Article], bool]:
     """Parse the articles, assemble the Site and plan its pages, reporting the mistakes of
@@ -198,6 +200,7 @@ def resolve_site(
             problems=problems,
         ),
     )
+    site = watch.run("images", lambda: resolve_images(site, static_files, problems))
     plan = watch.run("plan", lambda: plan_pages(site, templates=templates, problems=problems))
     problems.raise_if_any()
     if options.warn is not None:
@@ -361,7 +364,7 @@ def run(
             )
         templates = frozenset(environment.list_templates())
         site, plan, parsed, cache_changed = resolve_site(
-            replace(options, now=now), config, sources, cache, templates, watch
+            replace(options, now=now), config, sources, cache, templates, static_files, watch
         )
         del sources  # the raw bytes of every article are no longer needed: free them early
         if options.warn is not None:

@@ -335,8 +335,10 @@ class SiteView:
         if isinstance(value, Article):
             key = self._article_keys.get(id(value))
             if key is None:
-                # The digest covers every parsed field; URL and tags depend on the rest of the site.
-                key = f"A({value.digest},{value.url},{self._tags_text(value)})"
+                # The digest covers every parsed field; URL and tags depend on the rest of the
+                # site, the image's facts on its file (a new photo under the same name).
+                image = f"{value.image_width}x{value.image_height},{value.image_length}"
+                key = f"A({value.digest},{value.url},{image},{self._tags_text(value)})"
                 self._article_keys[id(value)] = key
             return key
         # Tags, editions and archives by what a page can show of them, not by the positions
