@@ -12,7 +12,7 @@ from ...core.urls import EDITIONS_FEED_BASE, FRONT_PAGE_URL, feed_url
 from ..article import Article
 from ..config import SiteConfig
 from ..site import Edition, Site
-from .feeds import FeedEntry, render_feed
+from .feeds import FeedEntry, image_of, render_feed
 from .jsonfeed import render_json_feed
 from .kind import FEED_TYPES, Claim, Page, PageKind, Plan, SiteView, editions_title
 
@@ -27,6 +27,7 @@ def edition_entry(edition: Edition, articles: list[Article]) -> FeedEntry:
             f"<br>{escape(article.summary)}</li>"
         )
     title = f"Edition of {edition.day:%-d %B %Y}"
+    illustrated = next((article for article in articles if article.image), None)
     count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
     return FeedEntry(
         url=edition.url,
@@ -36,6 +37,7 @@ def edition_entry(edition: Edition, articles: list[Article]) -> FeedEntry:
         summary=f"{count}: " + "; ".join(article.title for article in articles),
         content_html="<ul>\n" + "\n".join(items) + "\n</ul>",
         tags=tuple(dict.fromkeys(tag for article in articles for tag in article.tags)),
+        **(image_of(illustrated) if illustrated is not None else {}),
     )
 
 

@@ -22,6 +22,7 @@ from ...core.text import xml_safe
 from ...core.urls import FRONT_PAGE_URL, feed_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
+from ..images import absolute_image, guessed_type
 from ..site import Site
 from .kind import FEED_TYPES, SITE_WIDE, Claim, Page, PageKind, Plan, SiteView
 
@@ -131,6 +132,52 @@ class _Provenance(BaseEntryExtension):
         return entry
 
 
+_MEDIA = "http://search.yahoo.com/mrss/"
+
+
+class _MediaNamespace(BaseExtension):
+    """Declares Media RSS's `media:` prefix on the feed, for _LeadImage's remote images."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": _MEDIA}
+
+
+class _LeadImage(BaseEntryExtension):
+    """The entry's lead image. A local file is an enclosure in both formats (RSS requires
+    its length and type, which only a local file gives); another site's image is an Atom
+    enclosure link without length, and in RSS Media RSS's `media:content`. (feedgen's own
+    entry links lose their `rel`, `type` and `length` when written as Atom, so an enclosure
+    became a second `alternate` link.)"""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.media_type = ""
+        self.length = 0
+        self.size = (0, 0)
+
+    def _attributes(self, names: Sequence[str], values: Sequence[object]) -> dict[str, str]:
+        return {name: str(value) for name, value in zip(names, values, strict=True) if value}
+
+    def extend_atom(self, entry: Any) -> Any:
+        names, values = ("rel", "href", "type", "length"), ("enclosure", self.url)
+        etree.SubElement(
+            entry, "link", self._attributes(names, (*values, self.media_type, self.length))
+        )
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        if self.length:
+            names = ("url", "length", "type")
+            etree.SubElement(
+                item, "enclosure", self._attributes(names, (self.url, self.length, self.media_type))
+            )
+        else:
+            names = ("url", "medium", "type", "width", "height")
+            values = (self.url, "image", self.media_type, *self.size)
+            etree.SubElement(item, f"{{{_MEDIA}}}content", self._attributes(names, values))
+        return item
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     """One entry of a feed in any format: an article, or a whole edition."""
@@ -145,7 +192,12 @@ class FeedEntry:
     tags: tuple[str, ...] = ()
     original_url: str = ""  # the report a digest entry was cleaned from
     publisher: str = ""
-    image: str = ""
+    image: str = ""  # a site path or another site's URL (see images.py)
+    image_type: str = ""  # of a local image: its media type, bytes and pixels
+    image_length: int = 0
+    image_width: int = 0
+    image_height: int = 0
+    image_alt: str = ""
     lang: str = ""
     id: str = ""  # a permanent id (`urn:uuid:...`); without one, the page's absolute URI
 
@@ -174,10 +226,22 @@ def entry_of(article: Article) -> FeedEntry:
         tags=article.tags,
         original_url=article.original_url,
         publisher=article.publisher,
-        image=article.image,
         lang=article.lang,
         id=permanent_id(article),
+        **image_of(article),
     )
+
+
+def image_of(article: Article) -> dict[str, Any]:
+    """An article's lead image as FeedEntry fields."""
+    return {
+        "image": article.image,
+        "image_type": article.image_type,
+        "image_length": article.image_length,
+        "image_width": article.image_width,
+        "image_height": article.image_height,
+        "image_alt": article.image_alt,
+    }
 
 
 def render_feed(
@@ -212,6 +276,8 @@ def render_feed(
         ]
     if kind == "rss":
         generator.load_extension("dc", atom=False, rss=True)
+        if any(entry.image and not entry.image_length for entry in entries):
+            generator.register_extension("media", _MediaNamespace, None, atom=False, rss=True)
     generator.id(self_url)
     generator.title(xml_safe(title))
     generator.subtitle(xml_safe(description or title))
@@ -246,6 +312,7 @@ def _add_entry(generator: Any, config: SiteConfig, kind: str, item: FeedEntry) -
     authors = [xml_safe(name) for name in item.authors]
     for name in authors:
         entry.author({"name": name})
+    _add_image(entry, config, item)
     entry.provenance.url = to_uri(item.original_url)
     entry.provenance.name = xml_safe(item.publisher)
     if kind == "rss":
@@ -253,6 +320,15 @@ def _add_entry(generator: Any, config: SiteConfig, kind: str, item: FeedEntry) -
             entry.dc.dc_creator(name)
     for tag in item.tags:
         entry.category(term=xml_safe(tag))
+
+
+def _add_image(entry: Any, config: SiteConfig, item: FeedEntry) -> None:
+    if item.image:
+        entry.register_extension("lead_image", _LeadImage, atom=True, rss=True)
+        entry.lead_image.url = absolute_image(config, item.image)
+        entry.lead_image.media_type = item.image_type or guessed_type(item.image)
+        entry.lead_image.length = item.image_length
+        entry.lead_image.size = (item.image_width, item.image_height)
 
 
 class Feed(PageKind):

@@ -14,6 +14,7 @@ import jinja2
 
 from ...core.urls import feed_url, to_uri
 from ..config import SiteConfig
+from ..images import absolute_image
 from .feeds import Feed, FeedEntry, absolute_links, entry_of
 from .kind import Page, SiteView
 
@@ -35,9 +36,7 @@ def _item(config: SiteConfig, entry: FeedEntry) -> dict[str, Any]:
     if entry.original_url:
         item["external_url"] = to_uri(entry.original_url)
     if entry.image:
-        item["image"] = (
-            config.absolute_uri(entry.image) if entry.image.startswith("/") else to_uri(entry.image)
-        )
+        item["image"] = absolute_image(config, entry.image)
     if entry.authors:
         item["authors"] = [{"name": name} for name in entry.authors]
     if entry.lang:

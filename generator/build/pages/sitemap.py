@@ -9,7 +9,7 @@ of every page. Dates come from the content (`updated`, else `date`), never from 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
@@ -26,6 +26,7 @@ from ...core.urls import (
 )
 from ..article import Article
 from ..config import SiteConfig
+from ..images import absolute_image
 from ..site import Site
 from .kind import Claim, Page, PageKind, Plan, SiteView
 
@@ -34,22 +35,38 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
 _NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
+_IMAGE_NAMESPACE = "http://www.google.com/schemas/sitemap-image/1.1"
+
+
 def _entries(
-    config: SiteConfig, element: str, items: Iterable[tuple[str, dt.datetime | None]]
+    config: SiteConfig,
+    element: str,
+    items: Iterable[tuple[str, dt.datetime | None]],
+    images: Mapping[str, str] | None = None,
 ) -> list[str]:
     lines = []
     for url, lastmod in items:
-        loc = f"<loc>{escape(config.absolute_uri(url), quote=False)}</loc>"
-        if lastmod is None:
-            lines.append(f"  <{element}>{loc}</{element}>")
-        else:
-            lines.append(f"  <{element}>{loc}<lastmod>{lastmod.isoformat()}</lastmod></{element}>")
+        parts = [f"<loc>{escape(config.absolute_uri(url), quote=False)}</loc>"]
+        if lastmod is not None:
+            parts.append(f"<lastmod>{lastmod.isoformat()}</lastmod>")
+        if images and url in images:
+            loc = escape(absolute_image(config, images[url]), quote=False)
+            parts.append(f"<image:image><image:loc>{loc}</image:loc></image:image>")
+        lines.append(f"  <{element}>{''.join(parts)}</{element}>")
     return lines
 
 
-def render_urlset(config: SiteConfig, pages: Iterable[tuple[str, dt.datetime | None]]) -> bytes:
-    """One sitemap part: the given (site path, last change or None) pages."""
-    lines = [_HEAD, f'<urlset xmlns="{_NAMESPACE}">', *_entries(config, "url", pages), "</urlset>"]
+def render_urlset(
+    config: SiteConfig,
+    pages: Iterable[tuple[str, dt.datetime | None]],
+    images: Mapping[str, str] | None = None,
+) -> bytes:
+    """One sitemap part: the given (site path, last change or None) pages; with `images`
+    (site path -> image), each page's image in the sitemap image extension."""
+    namespaces = f'xmlns="{_NAMESPACE}"'
+    if images:
+        namespaces += f' xmlns:image="{_IMAGE_NAMESPACE}"'
+    lines = [_HEAD, f"<urlset {namespaces}>", *_entries(config, "url", pages, images), "</urlset>"]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -139,7 +156,11 @@ class ArticleSitemap(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         articles = self.inputs(page, view)["articles"]
-        return render_urlset(config, [(article.url, article.last_modified) for article in articles])
+        return render_urlset(
+            config,
+            [(article.url, article.last_modified) for article in articles],
+            {article.url: article.image for article in articles if article.image},
+        )
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("a part of the sitemap")
