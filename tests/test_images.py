@@ -356,3 +356,81 @@ def test_a_new_image_file_or_alt_text_re_renders_the_pages_that_show_it(
     assert run_cli("build", "--root", root).status == 0
     [img] = (i for i in parse_html(page).iter("img") if i.get("class") == "lead-image")
     assert img.get("alt") == "Two masons on the harbour wall"
+
+
+# -- the importer -------------------------------------------------------------------------
+
+_SOURCE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head>
+<title>Harbour wall reopens after repairs | Coast Courier</title>
+<meta property="og:site_name" content="Coast Courier">
+<meta property="og:url" content="https://courier.example/2025/03/02/harbour-wall/">
+<meta property="og:image" content="/media/wall.jpg?w=1200">
+<meta property="og:image:alt" content="Masons on the harbour wall at low tide">
+<script type="application/ld+json">{LD}</script>
+</head><body><article>
+<h1>Harbour wall reopens after repairs</h1>
+<p>{P1}</p><p>{P2}</p><p>{P3}</p>
+</article></body></html>
+"""
+_PARAGRAPHS = [
+    "The harbour wall reopened to walkers on Sunday after a week of repairs to the stones "
+    "that the January storms had loosened along its seaward side.",
+    "Masons from the city's works department replaced about forty blocks and repointed the "
+    "joints, working at low tide to reach the lowest courses of the wall.",
+    "The works department said the wall would be inspected again after the spring tides, "
+    "when the sea is at its highest, and that no further closures were planned.",
+]
+
+
+def _import_page(root: Path, run_cli: Callable[..., Run], ld: dict[str, object]) -> dict:
+    page = _SOURCE_PAGE.replace("{LD}", json.dumps(ld))
+    for number, text in enumerate(_PARAGRAPHS, 1):
+        page = page.replace(f"{{P{number}}}", text)
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    source = write_image(root / "raw/wall.html", page.encode())
+    result = run_cli("import", source, "--root", root)
+    assert result.status == 0, result.err
+    [path] = (root / "content").rglob("*.md")
+    from generator.core.frontmatter import parse_front_matter
+
+    front = parse_front_matter(path.read_text(encoding="utf-8"), path)
+    return dict(front.fields)  # type: ignore[union-attr]
+
+
+def test_the_importer_keeps_the_lead_image_and_the_authors(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Harbour wall reopens after repairs",
+        "datePublished": "2025-03-02T09:00:00+01:00",
+        "author": [{"@type": "Person", "name": "Ana Ruiz"}, {"@type": "Person", "name": "Li Wei"}],
+        "image": {
+            "@type": "ImageObject",
+            "url": "https://cdn.courier.example/wall-1200.jpg",
+            "caption": "The wall at low tide.",
+            "creditText": "Photo: Tom Berg",
+        },
+    }
+    fields = _import_page(tmp_path / "site", run_cli, ld)
+    assert fields["image"] == "https://cdn.courier.example/wall-1200.jpg"  # stays remote
+    assert fields["image_alt"] == "Masons on the harbour wall at low tide"
+    assert fields["image_caption"] == "The wall at low tide."
+    assert fields["image_credit"] == "Photo: Tom Berg"
+    assert fields["authors"] == ["Ana Ruiz", "Li Wei"]
+    assert "author" not in fields
+
+
+def test_an_imported_og_image_is_made_absolute_against_the_page(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    ld = {"@type": "NewsArticle", "author": {"name": "Ana Ruiz"}, "datePublished": "2025-03-02"}
+    root = tmp_path / "site"
+    fields = _import_page(root, run_cli, ld)
+    assert fields["image"] == "https://courier.example/media/wall.jpg?w=1200"
+    assert fields["author"] == "Ana Ruiz"
+    assert "image_credit" not in fields
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    assert run_cli("build", "--root", root).status == 0  # and the build takes it as it is

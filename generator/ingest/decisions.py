@@ -223,8 +223,11 @@ def article_fields(
         fields["date"] = found.date
     if found.updated and found.date and _after(found.updated, found.date):
         fields["updated"] = found.updated
-    if found.author:
-        fields["author"] = found.author
+    authors = list(dict.fromkeys([*found.authors, *filter(None, [found.author])]))
+    if len(authors) > 1:
+        fields["authors"] = authors
+    elif authors:
+        fields["author"] = authors[0]
     tags = unique_tags([*found.tags, *extra_tags])
     if tags:
         fields["tags"] = tags
@@ -232,6 +235,15 @@ def article_fields(
         fields["publisher"] = found.publisher
     if url:  # the build accepts only absolute http(s) here: anything else is left out
         fields["original_url"] = url
+    if found.image:  # the source's own image stays on its host: a remote URL
+        fields["image"] = found.image
+        for key, value in (
+            ("image_alt", found.image_alt),
+            ("image_caption", found.image_caption),
+            ("image_credit", found.image_credit),
+        ):
+            if value:
+                fields[key] = value
     summary = lede_summary(found.body)
     if summary:
         fields["summary"] = summary

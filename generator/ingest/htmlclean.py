@@ -22,7 +22,11 @@ from lxml import etree
 
 from .dates import parse_iso
 from .metadata import (
+    LeadImage,
     SplitTitle,
+    absolute_image,
+    author_names,
+    lead_image,
     looks_like_domain,
     split_section_prefix,
     split_site_suffix,
@@ -89,6 +93,8 @@ class PageMetadata:
     url: str | None = None
     tags: tuple[str, ...] = ()
     author: str | None = None
+    authors: tuple[str, ...] = ()
+    image: LeadImage | None = None
 
 
 def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extracted:
@@ -138,6 +144,8 @@ def clean_html(page: str, context: BatchContext, url: str | None = None) -> Extr
         body=body,
         updated=declared.updated or text_updated,
         author=declared.author or (found.author if found else None),
+        authors=declared.authors,
+        **_image_fields(declared.image, base),
         lines=frozenset(line_key(unit.text) for unit in units),
     )
 
@@ -189,6 +197,20 @@ def page_text(tree: Any) -> str:
         for line in "".join(parts).split("\n")
     )
     return "\n".join(line for line in lines if line)
+
+
+def _image_fields(declared: LeadImage | None, base: str | None) -> dict[str, str | None]:
+    """The lead image as Extracted fields, its URL absolute against the page's: the one
+    the import was given, else the one the page declares."""
+    image = absolute_image(declared, base, page_url)
+    if image is None:
+        return {}
+    return {
+        "image": image.url,
+        "image_alt": image.alt,
+        "image_caption": image.caption,
+        "image_credit": image.credit,
+    }
 
 
 _TABLE = re.compile(r"(?:^[ \t]*\|.*(?:\n|$))+", re.MULTILINE)
@@ -390,6 +412,8 @@ def read_page_metadata(tree: Any) -> PageMetadata:
     )
     url = _text(ld.get("url")) or meta.get("og:url") or canonical
     return PageMetadata(
+        image=lead_image(ld.get("image"), meta),
+        authors=author_names(ld.get("author")) or tuple(filter(None, [meta.get("author")])),
         title=title,
         title_publisher=_title_publisher(title_text, title, page_title),
         publisher=publisher,

@@ -1,9 +1,13 @@
-"""Title, publisher and tag extraction shared by the text and HTML paths."""
+"""Title, publisher and tag extraction shared by the text and HTML paths, and the lead image
+and authors a page declares."""
 
 from __future__ import annotations
 
+import html
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urljoin
 
 # "Headline | Site", "Headline - Site", "Headline — Site", "Headline -Site", "Headline :: Site".
 _SUFFIX = re.compile(
@@ -114,3 +118,81 @@ def unique_tags(tags: list[str]) -> list[str]:
             seen.add(key)
             result.append(tag)
     return result
+
+
+# --- the lead image and the authors a page declares ---------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """The image a page declares as its own (Open Graph, JSON-LD, Twitter card): an
+    absolute URL, with its alt text, caption and credit where the page gives them."""
+
+    url: str
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+
+# Meta tags naming the page's image, and its alt text, in the order they are trusted.
+_IMAGE_META = (
+    "og:image",
+    "og:image:url",
+    "og:image:secure_url",
+    "twitter:image",
+    "twitter:image:src",
+)
+_ALT_META = ("og:image:alt", "twitter:image:alt")
+
+
+def lead_image(declared: object, meta: Mapping[str, str]) -> LeadImage | None:
+    """The page's lead image: JSON-LD `image` first (a URL, an ImageObject or a list of
+    either), then Open Graph, then the Twitter card. The URL is as the page writes it,
+    perhaps relative: see `absolute_image`."""
+    first = declared[0] if isinstance(declared, list) and declared else declared
+    fields: Mapping[str, object] = first if isinstance(first, Mapping) else {}
+    candidates = [first, fields.get("url"), fields.get("contentUrl")]
+    candidates += [meta.get(key) for key in _IMAGE_META]
+    url = next((_clean(item) for item in candidates if _clean(item)), None)
+    if url is None:
+        return None
+    alt = next((meta[key] for key in _ALT_META if meta.get(key)), None)
+    credit = _one_name(fields.get("creditText")) or _one_name(fields.get("copyrightHolder"))
+    return LeadImage(
+        url,
+        alt=_clean(alt),
+        caption=_clean(fields.get("caption")),
+        credit=credit or _one_name(fields.get("author")),
+    )
+
+
+def absolute_image(
+    image: LeadImage | None, base: str | None, allowed: Callable[[str], str | None]
+) -> LeadImage | None:
+    """The image with its URL made absolute against the page's (`base`), if the result
+    passes `allowed` (the importer's policy for URLs of other sites); else None."""
+    if image is None:
+        return None
+    url = allowed(urljoin(base or "", image.url))
+    return None if url is None else replace(image, url=url)
+
+
+def author_names(declared: object) -> tuple[str, ...]:
+    """Every author JSON-LD names (a name, a Person, or a list of either), each once."""
+    items = declared if isinstance(declared, list) else [declared]
+    names = [name for item in items if (name := _one_name(item))]
+    return tuple(dict.fromkeys(names))
+
+
+def _one_name(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("name")
+    return _clean(value)
+
+
+def _clean(value: object) -> str | None:
+    """Declared text with entities decoded and spacing collapsed (CMSs leave `&amp;` in
+    JSON-LD and meta tags, where nothing decodes them)."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(html.unescape(value).split()) or None

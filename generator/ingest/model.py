@@ -48,5 +48,12 @@ class Extracted:
     body: str  # Markdown
     updated: dt.datetime | dt.date | None = None
     author: str | None = None
+    # Every author the page declares (`author` is the first, or the byline's); the lead
+    # image, an absolute URL, with its alt text, caption and credit.
+    authors: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    image_caption: str | None = None
+    image_credit: str | None = None
     # Comparison keys of every line the cleaner looked at, for the batch's cross-page signals.
     lines: frozenset[str] = frozenset()

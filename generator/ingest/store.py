@@ -151,6 +151,11 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "body": (str,),
     "updated": _DATES,
     "author": _OPTIONAL_TEXT,
+    "authors": (list,),
+    "image": _OPTIONAL_TEXT,
+    "image_alt": _OPTIONAL_TEXT,
+    "image_caption": _OPTIONAL_TEXT,
+    "image_credit": _OPTIONAL_TEXT,
     "lines": (frozenset,),
 }
 
@@ -163,10 +168,11 @@ def _instance(kind: type, data: Any) -> Any:
     for name, value in values.items():
         if not isinstance(value, _FIELD_TYPES[name]) or isinstance(value, bool):
             raise Damaged(f"{kind.__name__}.{name} has the wrong type")
-    if "tags" in values:
-        if not all(isinstance(tag, str) for tag in values["tags"]):
-            raise Damaged("tags must be text")
-        values["tags"] = tuple(values["tags"])
+    for name in ("tags", "authors"):
+        if name in values:
+            if not all(isinstance(item, str) for item in values[name]):
+                raise Damaged(f"{name} must be text")
+            values[name] = tuple(values[name])
     return kind(**values)
 
 
