@@ -168,10 +168,24 @@ def _sample_paths(output: Path) -> dict[str, str]:
     time_ = page.find(".//main//time").get("datetime")
     edition = "/{}/{}/{}/".format(*time_[:10].split("-"))
     assert (output / edition.strip("/") / "index.html").is_file(), edition
-    return {"index": "/", "article": article, "tag": tag, "edition": edition, "search": "/search/"}
+    illustrated = next(
+        "/" + path.parent.relative_to(output).as_posix() + "/"
+        for path in sorted(output.glob("2*/*/*/*/index.html"))
+        if parse_html(path).find(".//main//figure") is not None
+    )
+    return {
+        "index": "/",
+        "article": article,
+        "illustrated article": illustrated,
+        "tag": tag,
+        "edition": edition,
+        "search": "/search/",
+    }
 
 
-@pytest.mark.parametrize("kind", ["index", "article", "tag", "edition", "search"])
+@pytest.mark.parametrize(
+    "kind", ["index", "article", "illustrated article", "tag", "edition", "search"]
+)
 def test_page_loads_cleanly_and_fits_a_phone(kind: str, visit: Any, example_output: Path) -> None:
     path = _sample_paths(example_output)[kind]
     page_visit = visit(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
@@ -181,6 +195,22 @@ def test_page_loads_cleanly_and_fits_a_phone(kind: str, visit: Any, example_outp
     assert page_visit.problems == []
     assert page_visit.overflow() <= 0, f"{path} is wider than 390 px"
     assert page.locator("h1").first.is_visible()
+
+
+def test_the_lead_image_loads_at_its_size_and_fits_a_phone(
+    visit: Any, example_output: Path
+) -> None:
+    path = _sample_paths(example_output)["illustrated article"]
+    page_visit = visit(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    page = page_visit.open(path)
+    image = page.locator("main figure img")
+    natural = image.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+    assert natural == [True, 960, 540]
+    box = image.bounding_box()
+    assert box is not None and 0 < box["width"] <= PHONE["width"]
+    assert abs(box["height"] / box["width"] - 540 / 960) < 0.02  # width/height keep the shape
+    assert page.locator("main figure figcaption").is_visible()
+    assert page_visit.problems == []
 
 
 def test_search_finds_an_article_by_a_word_of_its_body(visit: Any, example_output: Path) -> None:
