@@ -434,3 +434,29 @@ def test_an_imported_og_image_is_made_absolute_against_the_page(
     assert "image_credit" not in fields
     (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     assert run_cli("build", "--root", root).status == 0  # and the build takes it as it is
+
+
+@pytest.mark.parametrize(
+    ("body", "trusted"),
+    [
+        ("Text.\n\n![The quay](https://cdn.example.net/quay.jpg)", False),
+        ("Text.\n\n<img src='//cdn.example.net/quay.jpg' alt=''>", False),
+        ("Text.\n\n<img srcset='/a.jpg 1x, http://cdn.example.net/quay.jpg 2x'>", True),
+    ],
+)
+def test_remote_images_off_refuses_a_body_that_shows_another_sites_image(
+    body: str, trusted: bool, tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    settings = SITE_YAML + ("trust_html: true\n" if trusted else "")
+    root = make_site(
+        tmp_path / "site",
+        {"a.md": article("title: T\ndate: 2025-01-01", body)},
+        settings + "remote_images: false\n",
+    )
+    result = run_cli("check", "--root", root)
+    assert result.status == 1
+    [located] = assert_located_errors(result.err)
+    assert located.split(": ", 1)[0].endswith("a.md:8"), located
+    assert "from another site, and site.yaml says `remote_images: false`" in located
+    (root / "site.yaml").write_text(settings, encoding="utf-8")
+    assert run_cli("check", "--root", root).status == 0

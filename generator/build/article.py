@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -612,16 +613,54 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
             # them all), which broke links and heading ids of the next article: start afresh.
             del _converters[settings.markdown_extensions]
             raise
-    if settings.trust_html:
-        return rendered
-    if _html_too_deep(rendered) is not None:
-        offset = _html_too_deep(text)  # the same tags in the source, to point at their line
-        raise BodyRefused(
-            _line_at(text, 0 if offset is None else offset),
-            f"the body nests elements more than {MAX_HTML_DEPTH} levels deep",
-            "close the HTML elements you open (`</div>`), and nest lists and quotes less",
-        )
-    return sanitise_html(rendered)
+    if not settings.trust_html:
+        if _html_too_deep(rendered) is not None:
+            offset = _html_too_deep(text)  # the same tags in the source, to point at their line
+            raise BodyRefused(
+                _line_at(text, 0 if offset is None else offset),
+                f"the body nests elements more than {MAX_HTML_DEPTH} levels deep",
+                "close the HTML elements you open (`</div>`), and nest lists and quotes less",
+            )
+        rendered = sanitise_html(rendered)
+    if not settings.remote_images:
+        _refuse_remote_images(text, rendered)  # what is left after sanitising
+    return rendered
+
+
+# An image, video or frame the browser would load from another host (`src` or `srcset`
+# naming an absolute or protocol-relative URL).
+_MEDIA_TAG = re.compile(
+    r"<(?:img|source|video|audio|iframe|embed|object|track|input)\b[^>]*>", re.IGNORECASE
+)
+_SOURCE_ATTRIBUTE = re.compile(
+    r"\s(?:src|srcset|data|poster)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE
+)
+_REMOTE_URL = re.compile(r"(?:^|[\s,\"'])((?:https?:)?//[^\s,\"']+)", re.IGNORECASE)
+
+
+def _refuse_remote_images(text: str, rendered: str) -> None:
+    """With `remote_images: false`, a body that would load something from another host is
+    refused at the line that names it."""
+    found = next(
+        (
+            remote.group(1)
+            for tag in _MEDIA_TAG.finditer(rendered)
+            for attribute in _SOURCE_ATTRIBUTE.finditer(tag.group())
+            if (remote := _REMOTE_URL.search(attribute.group(1)))
+        ),
+        None,
+    )
+    if found is None:
+        return
+    url = unescape(found)
+    offset = text.find(url)
+    if offset < 0:  # written with escapes the rendering resolved: the first mention of its host
+        offset = max(0, text.find(urlsplit(url).netloc))
+    raise BodyRefused(
+        text.count("\n", 0, offset) + 1,
+        f"the body shows {url[:80]!r} from another site, and site.yaml says `remote_images: false`",
+        "put a copy in static/ and use its path (`![...](/images/...)`), or link to it instead",
+    )
 
 
 def _url_allowed(url: str) -> bool:

@@ -53,6 +53,8 @@ class ParseSettings:
     markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
     trust_html: bool = False
     summary_words: int = 60
+    # False: pages load nothing from other hosts, so a body may not show another site's image.
+    remote_images: bool = True
     markdown_engine: str = "python-markdown"
 
 
@@ -94,8 +96,6 @@ class SiteConfig:
     permalinks: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
     websub_hub: str = ""  # a WebSub hub the feeds name, so readers get pushed updates
     logo: str = ""  # the publisher's logo (site path or http(s) URL), for JSON-LD
-    # False: pages load nothing from other hosts; a remote lead image becomes a link to it.
-    remote_images: bool = True
     parsing: ParseSettings = field(default_factory=ParseSettings)
     # Line of each key in site.yaml, so later stages (theme lookup) can point at it.
     key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
@@ -125,6 +125,11 @@ class SiteConfig:
     @property
     def trust_html(self) -> bool:
         return self.parsing.trust_html
+
+    @property
+    def remote_images(self) -> bool:
+        """False: a remote lead image becomes a link, and a body may not show one."""
+        return self.parsing.remote_images
 
     @property
     def summary_words(self) -> int:

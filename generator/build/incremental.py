@@ -33,6 +33,7 @@ _DERIVED = {
     "timezone": ("parsing",),
     "markdown_extensions": ("parsing",),
     "trust_html": ("parsing",),
+    "remote_images": ("parsing",),
     "summary_words": ("parsing",),
     "markdown_engine": ("parsing",),
 }
