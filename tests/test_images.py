@@ -149,6 +149,7 @@ def test_a_draft_left_out_is_not_judged_by_its_image(
         ("image: '/images/a.jpg?v=2'", "no `?` or `#` part"),
         ("image: '/images/../secret.jpg'", "`.` and `..` may not appear"),
         ("image: 5", "`image` must be text"),
+        ("image: 'http://[::1/a.jpg'", "it is not a valid URL"),
         ("image_alt: Nothing to describe", "`image_alt` is set but there is no `image`"),
         ("image: https://x.example/a.jpg\nimage_credit: [a, b]", "`image_credit` must be text"),
     ],
@@ -460,3 +461,18 @@ def test_remote_images_off_refuses_a_body_that_shows_another_sites_image(
     assert "from another site, and site.yaml says `remote_images: false`" in located
     (root / "site.yaml").write_text(settings, encoding="utf-8")
     assert run_cli("check", "--root", root).status == 0
+
+
+def test_a_local_image_named_with_a_space_or_a_non_ascii_letter_is_found(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    front = "title: T\ndate: 2025-01-01\nimage: /fotos/die fähre.png\nimage_alt: Die Fähre"
+    root = make_site(tmp_path / "site", {"a.md": article(front)})
+    write_image(root / "static/fotos/die fähre.png", png(8, 6))
+    assert run_cli("build", "--root", root).status == 0
+    page = parse_html(root / "output/2025/01/01/t/index.html")
+    [img] = (i for i in page.iter("img") if i.get("class") == "lead-image")
+    assert img.get("src") == "/fotos/die%20fähre.png"  # HTML keeps the readable IRI
+    assert (img.get("width"), img.get("height")) == ("8", "6")
+    items = json.loads((root / "output/feed.json").read_text())["items"]
+    assert items[0]["image"] == f"{BASE}fotos/die%20f%C3%A4hre.png"

@@ -518,23 +518,31 @@ def _read_image(fields: Mapping[str, Any], problem: Callable[..., None]) -> str:
     url = _optional_text(fields, "image", problem)
     if not url:
         return ""
-    hint = "use a site path such as `/images/photo.jpg` or `https://example.com/photo.jpg`"
-    reason = content_url_problem(url)
-    parts = urlsplit(url)
-    if reason is None and parts.scheme == "mailto":
-        reason = "an e-mail address is not an image"
-    elif reason is None and (url.startswith("//") or (parts.scheme and not parts.netloc)):
-        reason = "it needs `https:` and a host, or must be a path on this site"
-    elif reason is None and not parts.scheme:
-        if parts.query or parts.fragment:
-            reason = "a path on this site names a file: no `?` or `#` part"
-        elif any(segment in {".", ".."} for segment in parts.path.split("/")):
-            reason = "`.` and `..` may not appear in the path"
+    reason = content_url_problem(url) or _image_url_problem(url)
+    if reason is not None:
+        hint = "use a site path such as `/images/photo.jpg` or `https://example.com/photo.jpg`"
+        problem("image", f"`image` {url[:80]!r} cannot be used: {reason}", hint)
+        return ""
+    if not urlsplit(url).scheme:
         url = "/" + url.lstrip("/")
-    if reason is None:
-        return url
-    problem("image", f"`image` {url[:80]!r} cannot be used: {reason}", hint)
-    return ""
+    return url.replace(" ", "%20")  # a space is not allowed in a URL, even in HTML
+
+
+def _image_url_problem(url: str) -> str | None:
+    """Why a URL the content policy allows still cannot name an image file."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[::1`: a host in brackets that is not an IPv6 address
+        return "it is not a valid URL"
+    if parts.scheme == "mailto":
+        return "an e-mail address is not an image"
+    if url.startswith("//") or (parts.scheme and not parts.netloc):
+        return "it needs `https:` and a host, or must be a path on this site"
+    if not parts.scheme and (parts.query or parts.fragment):
+        return "a path on this site names a file: no `?` or `#` part"
+    if not parts.scheme and any(segment in {".", ".."} for segment in parts.path.split("/")):
+        return "`.` and `..` may not appear in the path"
+    return None
 
 
 _URL_HINT = "use an http(s) address such as `https://example.com/story`, or a site path `/about/`"

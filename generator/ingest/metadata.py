@@ -173,7 +173,10 @@ def absolute_image(
     passes `allowed` (the importer's policy for URLs of other sites); else None."""
     if image is None:
         return None
-    url = allowed(urljoin(base or "", image.url))
+    try:
+        url = allowed(urljoin(base or "", image.url))
+    except ValueError:  # `http://[x`: not a URL at all
+        return None
     return None if url is None else replace(image, url=url)
 
 
