@@ -73,7 +73,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("b.webp", webp(300, 200, "VP8L"), (300, 200), "image/webp"),
         ("c.webp", webp(500, 281, "VP8"), (500, 281), "image/webp"),
         ("named-wrong.png", jpeg(10, 20), (10, 20), "image/jpeg"),  # the bytes decide
-        ("vector.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", (0, 0), "image/svg+xml"),
+        ("vector.SVG", b"<svg xmlns='http://www.w3.org/2000/svg'/>", (0, 0), "image/svg+xml"),
+        ("photo.avif", b"\x00\x00\x00\x1cftypavif", (0, 0), "image/avif"),
     ],
 )
 def test_image_sizes_come_from_the_file_header(
@@ -92,6 +93,10 @@ def test_image_sizes_come_from_the_file_header(
         ("fake.png", b"not a png at all"),
         ("notes.txt", b"hello"),
         ("empty.gif", b""),
+        ("short.png", png(4, 4)[:14]),
+        ("short.gif", gif(4, 4)[:8]),
+        ("short.webp", webp(4, 4, "VP8L")[:20]),
+        ("short.jpg", jpeg(4, 4)[:25]),
     ],
 )
 def test_files_that_are_not_the_image_they_claim_are_refused(

@@ -14,7 +14,6 @@ are published without a size.
 
 from __future__ import annotations
 
-import mimetypes
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -28,10 +27,19 @@ from .article import Article
 from .config import SiteConfig
 from .site import Site
 
-# Images a page may show, by media type; anything else named as `image:` is a mistake.
-_IMAGE_TYPES = frozenset(
-    {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/avif"}
-)
+# Images a page may show, by file name extension; anything else named as `image:` is a
+# mistake. A table of our own, not `mimetypes`, which reads the machine's /etc/mime.types
+# and so could make two machines build different feeds.
+_IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".avif": "image/avif",
+}
+_SIZED = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 _MAX_JPEG_SEGMENTS = 1000  # a real JPEG reaches its frame header within a few dozen
 
 
@@ -68,19 +76,27 @@ def read_image_file(path: Path) -> ImageFile:
     with path.open("rb") as file:
         head = file.read(32)
         sniffed = _sniff(head)
-        guessed = mimetypes.guess_type(path.name)[0] or ""
+        guessed = _type_of(path.name)
         if sniffed is None:
-            if guessed in {"image/png", "image/jpeg", "image/gif", "image/webp"}:
+            if guessed in _SIZED:
                 raise ImageUnreadable(f"it is named like a {_label(guessed)} file but is not one")
-            if guessed not in _IMAGE_TYPES:
+            if not guessed:
                 raise ImageUnreadable(
                     "it is not an image a browser shows (PNG, JPEG, GIF, WebP, SVG or AVIF)"
                 )
             return ImageFile(0, 0, length, guessed)
-        width, height = _READERS[sniffed](head, file)
+        try:
+            width, height = _READERS[sniffed](head, file)
+        except (struct.error, IndexError):
+            raise ImageUnreadable(f"its {_label(sniffed)} header is cut short") from None
     if width <= 0 or height <= 0:
         raise ImageUnreadable(f"its {_label(sniffed)} header gives no size")
     return ImageFile(width, height, length, sniffed)
+
+
+def _type_of(name: str) -> str:
+    """The image media type a file name's extension says, "" if it names none."""
+    return _IMAGE_TYPES.get(name[name.rfind(".") :].casefold(), "") if "." in name else ""
 
 
 def _label(media_type: str) -> str:
@@ -260,5 +276,4 @@ def absolute_image(config: SiteConfig, url: str) -> str:
 
 def guessed_type(url: str) -> str:
     """The media type a remote image's file name suggests ("" if it suggests none)."""
-    found = mimetypes.guess_type(urlsplit(url).path)[0] or ""
-    return found if found in _IMAGE_TYPES else ""
+    return _type_of(urlsplit(url).path.rpartition("/")[2])
