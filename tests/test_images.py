@@ -230,6 +230,17 @@ def test_listings_show_thumbnails_lazy_below_the_fold(built: Path) -> None:
     assert [img.get("src") for img in tag_or_edition.iter("img")] == ["/images/wall.jpg"]
 
 
+def test_the_front_page_shows_the_lead_storys_image(built: Path) -> None:
+    front = parse_html(built / "index.html")
+    [lead] = front.iter("figure")
+    [img] = lead.iter("img")
+    assert (img.get("src"), img.get("width"), img.get("loading")) == (
+        "/images/wall.jpg",
+        "1200",
+        None,
+    )
+
+
 def test_the_mail_edition_loads_images_by_absolute_url(built: Path) -> None:
     mail = parse_html(built / "2025/03/02/email.html")
     assert [img.get("src") for img in mail.iter("img")] == [f"{BASE}images/wall.jpg"]
