@@ -6,20 +6,21 @@ both). These facts are read from the file's header, here, once per build, after 
 is assembled: the article cache holds what an article's own bytes say, and an image file
 can change without its article changing.
 
-The header reader covers PNG, JPEG (with its Exif orientation, which browsers apply), GIF
-and WebP, the formats news sites publish photos in. Pillow would read them too, but it is
-a large compiled dependency for four small, fixed header layouts; SVG and other formats
-are published without a size.
+The sizes come from `imagesize`, a small pure-Python library (Sphinx depends on it) that
+reads only headers and turns a JPEG's size as its Exif orientation says, as browsers do;
+Pillow would decode far more than we need. The four magic numbers here only check that a
+PNG, JPEG, GIF or WebP file is what its name says (the media type feeds announce); SVG and
+AVIF are published without a size.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
+
+import imagesize
 
 from ..core.errors import Diagnostics
 from ..core.urls import to_uri
@@ -40,7 +41,6 @@ _IMAGE_TYPES = {
     ".avif": "image/avif",
 }
 _SIZED = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-_MAX_JPEG_SEGMENTS = 1000  # a real JPEG reaches its frame header within a few dozen
 
 
 @dataclass(frozen=True)
@@ -74,23 +74,20 @@ def read_image_file(path: Path) -> ImageFile:
     header does not match its format, OSError if it cannot be read."""
     length = path.stat().st_size
     with path.open("rb") as file:
-        head = file.read(32)
-        sniffed = _sniff(head)
-        guessed = _type_of(path.name)
-        if sniffed is None:
-            if guessed in _SIZED:
-                raise ImageUnreadable(f"it is named like a {_label(guessed)} file but is not one")
-            if not guessed:
-                raise ImageUnreadable(
-                    "it is not an image a browser shows (PNG, JPEG, GIF, WebP, SVG or AVIF)"
-                )
-            return ImageFile(0, 0, length, guessed)
-        try:
-            width, height = _READERS[sniffed](head, file)
-        except (struct.error, IndexError):
-            raise ImageUnreadable(f"its {_label(sniffed)} header is cut short") from None
+        sniffed = _sniff(file.read(32))
+    guessed = _type_of(path.name)
+    if sniffed is None:
+        if guessed in _SIZED:
+            raise ImageUnreadable(f"it is named like a {_label(guessed)} file but is not one")
+        if not guessed:
+            raise ImageUnreadable(
+                "it is not an image a browser shows (PNG, JPEG, GIF, WebP, SVG or AVIF)"
+            )
+        return ImageFile(0, 0, length, guessed)
+    # imagesize turns the size as a JPEG's Exif orientation says, as browsers show it.
+    width, height = imagesize.get(path)
     if width <= 0 or height <= 0:
-        raise ImageUnreadable(f"its {_label(sniffed)} header gives no size")
+        raise ImageUnreadable(f"its {_label(sniffed)} header gives no size (cut short?)")
     return ImageFile(width, height, length, sniffed)
 
 
@@ -113,98 +110,6 @@ def _sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
     return None
-
-
-def _png_size(head: bytes, file: BinaryIO) -> tuple[int, int]:
-    if head[12:16] != b"IHDR":
-        raise ImageUnreadable("its PNG header has no IHDR chunk first")
-    width, height = struct.unpack(">II", head[16:24])
-    return width, height
-
-
-def _gif_size(head: bytes, file: BinaryIO) -> tuple[int, int]:
-    width, height = struct.unpack("<HH", head[6:10])
-    return width, height
-
-
-def _webp_size(head: bytes, file: BinaryIO) -> tuple[int, int]:
-    chunk = head[12:16]
-    data = head + file.read(32)
-    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":  # lossy: a key frame's size
-        width, height = struct.unpack("<HH", data[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if chunk == b"VP8L" and data[20] == 0x2F:  # lossless: 14 bits each, minus one
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    if chunk == b"VP8X":  # extended: 24 bits each, minus one
-        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
-    raise ImageUnreadable("its WebP header is not one of VP8, VP8L or VP8X")
-
-
-# JPEG frame headers (SOF0-SOF15) that carry the size; C4, C8 and CC share the range but
-# are other segments.
-_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
-def _jpeg_size(head: bytes, file: BinaryIO) -> tuple[int, int]:
-    """The frame header's size, turned as the Exif orientation says (browsers show an
-    image shot upright with orientation 6 or 8 as tall, though it is stored wide)."""
-    file.seek(2)
-    swapped = False
-    for _ in range(_MAX_JPEG_SEGMENTS):
-        marker = file.read(2)
-        while marker[:1] == b"\xff" and marker[1:] == b"\xff":  # fill bytes before a marker
-            marker = marker[1:] + file.read(1)
-        if len(marker) < 2 or marker[0] != 0xFF:
-            break
-        kind = marker[1]
-        if kind in {0x01, *range(0xD0, 0xD8)}:  # markers without a segment
-            continue
-        if kind in {0xD9, 0xDA}:  # end of image, or the image data: no frame header came
-            break
-        size_bytes = file.read(2)
-        if len(size_bytes) < 2:
-            break
-        size = struct.unpack(">H", size_bytes)[0]
-        if size < 2:
-            break
-        if kind in _JPEG_FRAMES:
-            frame = file.read(5)
-            if len(frame) < 5:
-                break
-            height, width = struct.unpack(">HH", frame[1:5])
-            return (height, width) if swapped else (width, height)
-        segment = file.read(size - 2)
-        if kind == 0xE1 and segment.startswith(b"Exif\x00\x00"):
-            swapped = _exif_orientation(segment[6:]) in {5, 6, 7, 8}
-    raise ImageUnreadable("its JPEG data has no frame header with the image's size")
-
-
-def _exif_orientation(tiff: bytes) -> int:
-    """The Orientation tag (0x0112) of an Exif block's first directory, 1 if absent."""
-    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
-    if order is None or len(tiff) < 8:
-        return 1
-    offset = struct.unpack(f"{order}I", tiff[4:8])[0]
-    if offset + 2 > len(tiff):
-        return 1
-    count = struct.unpack(f"{order}H", tiff[offset : offset + 2])[0]
-    for number in range(count):
-        entry = tiff[offset + 2 + 12 * number : offset + 14 + 12 * number]
-        if len(entry) < 12:
-            break
-        tag, _type, _count = struct.unpack(f"{order}HHI", entry[:8])
-        if tag == 0x0112:
-            return int(struct.unpack(f"{order}H", entry[8:10])[0])
-    return 1
-
-
-_READERS = {
-    "image/png": _png_size,
-    "image/gif": _gif_size,
-    "image/webp": _webp_size,
-    "image/jpeg": _jpeg_size,
-}
 
 
 def resolve_images(site: Site, static_files: Mapping[str, Path], problems: Diagnostics) -> Site:
