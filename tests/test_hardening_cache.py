@@ -4,6 +4,7 @@ compiled templates never come from the project."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -212,6 +213,13 @@ EXTRA = (
 )
 
 
+def _without_sets(article: Article) -> Article:
+    return dataclasses.replace(
+        article,
+        extra_items=tuple(item for item in article.extra_items if not isinstance(item[1], set)),
+    )
+
+
 @pytest.mark.parametrize(
     "date",
     [
@@ -248,7 +256,9 @@ def test_every_article_field_reads_back_exactly(date: dt.datetime, tmp_path: Pat
     store.save_articles({article.digest: article})
     [loaded] = cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles().values()
     assert loaded == article
-    assert repr(loaded) == repr(article)  # time zone objects and fold included
+    # Time zone objects and fold included; a set's repr is left out, as its order is the
+    # hash seed's and not the cache's.
+    assert repr(_without_sets(loaded)) == repr(_without_sets(article))
     assert loaded.date.tzname() == article.date.tzname()
 
 
