@@ -34,6 +34,7 @@ from ..core.limits import (
     MAX_YEAR,
     MIN_YEAR,
 )
+from ..core.tags import tag_warnings
 from ..core.text import distinct_words, html_to_text, lede
 from ..core.urls import CONTENT_URL_SCHEMES, content_url_problem, is_safe_slug, slugify
 from .config import ParseSettings
@@ -364,7 +365,7 @@ def _validate(
         f" (did you mean `{close}`?)"
         for key, _ in extra
         if (close := _one_edit_from(key, KNOWN_FIELDS | READ_FROM_EXTRA)) is not None
-    )
+    ) + tuple(f"{lines.get('tags', 1)}: {warning}" for warning in tag_warnings(tags))
     if image and not image_texts["image_alt"]:
         warnings += (
             f"{lines.get('image', 1)}: `image` has no `image_alt`, so screen readers skip it"

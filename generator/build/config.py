@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
+from ..core.importing import read_import_settings
 from ..core.layout import CONFIG_FILE
 from ..core.urls import content_url_problem, placeholders, to_uri
 
@@ -207,6 +208,7 @@ KNOWN_KEYS = frozenset(
         "permalinks",
         "markdown_extensions",
         "markdown_engine",
+        "import",  # read by the importer; checked here with the rest (core.importing)
     }
 )
 MARKDOWN_ENGINES = ("python-markdown", "cmark")
@@ -348,6 +350,8 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
             )
         else:
             values["markdown_engine"] = engine
+
+    problems.extend(read_import_settings(data.get("import"), shown, lines.get("import"))[1])
 
     problems.raise_if_any()
     parsing = ParseSettings(**{key: values.pop(key) for key in _PARSE_KEYS if key in values})

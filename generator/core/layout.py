@@ -18,6 +18,10 @@ OUTPUT_DIR = "output"
 CACHE_DIR = ".newsdigest-cache"
 PREVIEW_DIR = "serve"  # inside CACHE_DIR: where `serve` builds its preview
 UNDATED_DIR = "undated"  # imported pages whose date could not be found
+TAGS_FILE = "tags.yaml"  # the project's tag synonyms and allow list (core.tags)
+SOURCES_FILE = "sources.yaml"  # the feeds `newsdigest fetch` follows
+FETCH_STATE_FILE = "fetch-state.json"  # what `fetch` has seen, kept with the project
+FETCH_LOCK_FILE = ".newsdigest-fetch.lock"  # held while a fetch runs
 
 # What a project is made of: a change to any of these can change the built site.
 PROJECT_INPUTS = (CONFIG_FILE, CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, THEMES_DIR)

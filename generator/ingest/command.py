@@ -103,10 +103,17 @@ def import_paths(
     # Imported here so that `newsdigest build` never loads trafilatura, lxml or Dask.
     from .executor import DaskExecutor, LocalExecutor
     from .pipeline import import_pages
+    from .policy import load_policy
     from .report import report_summary
 
     out = out or sys.stdout
     err = err or sys.stderr
+    policy = load_policy(root)
+    if isinstance(policy, list):  # the rules articles would be written under are unclear
+        for problem in policy:
+            print(problem.format(), file=err)
+        print(f"{len(policy)} problems found; nothing was imported", file=err)
+        return 1
     owned = executor is None
     if executor is None:
         try:
@@ -130,6 +137,7 @@ def import_paths(
             force=force,
             dry_run=dry_run,
             cache=cache,
+            policy=policy,
             out=out,
             err=err,
         )

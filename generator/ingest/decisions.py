@@ -17,8 +17,11 @@ from typing import Any, TextIO
 
 from ..core.errors import Diagnostic, diagnostic
 from ..core.frontmatter import format_article, write_article
-from .metadata import unique_tags
+from ..core.importing import REVIEW_FIELD, REVIEW_IMPORTED
+from ..core.tags import clean_tags
+from ..core.tags import key as tag_key
 from .model import Extracted, RawDocument
+from .policy import Policy, excerpt, with_link
 from .report import Outcome, report_action
 from .sanitize import page_url
 from .summary import lede_summary
@@ -65,7 +68,9 @@ class Planner:
         outcome: Outcome,
         out: TextIO,
         err: TextIO,
+        policy: Policy | None = None,
     ) -> None:
+        self.policy = policy or Policy()
         self.content, self.content_dir = content, content_dir
         self.extra_tags, self.force, self.dry_run = extra_tags, force, dry_run
         self.outcome, self.out, self.err = outcome, out, err
@@ -93,11 +98,19 @@ class Planner:
             for candidate in group:
                 self.act(Action("merge", existing.path, (candidate.document.source,)))
             return
-        fields, review = article_fields(kept, self.extra_tags, also)
+        fields, review = article_fields(kept, self.extra_tags, also, self.policy)
         body = kept.found.body
+        if self.policy.settings.body == "excerpt":
+            words = self.policy.settings.excerpt_words
+            body = with_link(excerpt(body, words), fields.get("original_url"), kept.found.publisher)
         if previous is not None:
             path = previous
             existing = self.content.articles.get(path)
+            if review == REVIEW_WAITING and existing is not None and not existing.fields.get("draft"):
+                # Published before (under `publish: now`, or approved): a re-import that
+                # refreshes it must not take it off the site again.
+                fields = {k: v for k, v in fields.items() if k not in ("draft", REVIEW_FIELD)}
+                review = None
             earlier = existing.fields.get("slug") if existing is not None else None
             slug = earlier if isinstance(earlier, str) and earlier else None
         else:
@@ -198,10 +211,17 @@ def _reference(found: Extracted) -> dict[str, str]:
     return {key: value for key, value in (("publisher", found.publisher), ("url", url)) if value}
 
 
+REVIEW_WAITING = "waiting for review"  # what the report says of a `review: imported` draft
+
+
 def article_fields(
-    candidate: Candidate, extra_tags: Sequence[str], also: Sequence[dict[str, str]]
+    candidate: Candidate,
+    extra_tags: Sequence[str],
+    also: Sequence[dict[str, str]],
+    policy: Policy | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Front matter for a cleaned page; only what was found, plus the review note."""
+    policy = policy or Policy()
     found, document = candidate.found, candidate.document
     missing = [
         name
@@ -228,7 +248,17 @@ def article_fields(
         fields["authors"] = authors
     elif authors:
         fields["author"] = authors[0]
-    tags = unique_tags([*found.tags, *extra_tags])
+    # The page's tags, then the editor's --tags, which always survive the limit.
+    limit = policy.settings.max_tags
+    given, _ = clean_tags(extra_tags, policy.tags, limit)
+    chosen = {tag_key(tag) for tag in given}
+    every, _ = clean_tags([*found.tags, *given], policy.tags)
+    room = limit - len(given)
+    tags = []
+    for tag in every:
+        if tag_key(tag) in chosen or room > 0:
+            tags.append(tag)
+            room -= tag_key(tag) not in chosen
     if tags:
         fields["tags"] = tags
     if found.publisher:
@@ -254,6 +284,10 @@ def article_fields(
         fields["review"] = (
             f"{review}: check the source and fill it in, then remove draft and review"
         )
+    elif policy.settings.publish == "review":
+        review = REVIEW_WAITING
+        fields["draft"] = True
+        fields[REVIEW_FIELD] = REVIEW_IMPORTED
     if also:
         fields["also_reported_by"] = list(also)
     fields["imported_from"] = {"source": document.source, "sha256": document.sha256}

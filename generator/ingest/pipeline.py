@@ -33,6 +33,7 @@ from .dedupe import shingles
 from .executor import Executor, LocalExecutor
 from .inputs import expand_inputs, make_chunks, read_stdin, scan_warc
 from .model import RawDocument
+from .policy import Policy
 from .report import Outcome
 from .writer import ContentIndex, read_content
 
@@ -165,6 +166,7 @@ def import_pages(
     force: bool = False,
     dry_run: bool = False,
     cache: bool = True,
+    policy: Policy | None = None,
     out: TextIO,
     err: TextIO,
 ) -> Outcome:
@@ -208,7 +210,7 @@ def import_pages(
         outcome.failed += len(problems)
         del problems
         planner = Planner(
-            content, root / CONTENT_DIR, extra_tags, force, dry_run, outcome, out, err
+            content, root / CONTENT_DIR, extra_tags, force, dry_run, outcome, out, err, policy
         )
         _write_groups(executor, signatures, tables, planner)
         finished = True
