@@ -167,7 +167,9 @@ def load_tag_rules(path: Path) -> TagRules | list[Diagnostic]:
     node_lines = _entry_lines(text)
     for name in sorted(set(data) - {"synonyms", "allow"}):
         problems.append(
-            diagnostic(path, lines.get(name), f"unknown key `{name}`", "use `synonyms:` or `allow:`")
+            diagnostic(
+                path, lines.get(name), f"unknown key `{name}`", "use `synonyms:` or `allow:`"
+            )
         )
     allow: dict[str, str] | None = None
     if "allow" in data:

@@ -25,8 +25,9 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:  # type: 
     parser = subparsers.add_parser(
         "import",
         help="clean raw scraped pages into articles in content/",
-        description="Clean scraped news pages (plain text, saved HTML, JSON Lines, WARC) into "
-        "Markdown articles in content/. Folders are read recursively; '-' reads standard input.",
+        description="Clean scraped news pages (plain text, saved HTML, JSON Lines, WARC) and "
+        "feed files (RSS, Atom, JSON Feed: one article per entry) into Markdown articles in "
+        "content/. Folders are read recursively; '-' reads standard input.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
     parser.add_argument(
@@ -146,3 +147,31 @@ def import_paths(
             executor.close()
     report_summary(outcome, dry_run, out)
     return 1 if outcome.failed else 0
+
+
+def add_review_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the `review` subcommand."""
+    parser = subparsers.add_parser(
+        "review",
+        help="list imported articles waiting for an editor, or approve them",
+        description="List the articles in content/ marked `review:` (title, source, and what "
+        "looks doubtful: missing fields, a short body, a possible duplicate). With --approve, "
+        "publish the given articles: their `review:` and `draft:` lines are removed, nothing "
+        "else in the file changes.",
+    )
+    parser.add_argument(
+        "--approve", nargs="+", metavar="PATH", help="article files in content/ to publish"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder holding content/ (default: .)"
+    )
+    parser.set_defaults(handler=run_review)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """List what waits, or approve: exit status 1 when a path could not be approved."""
+    from .review import approve, list_waiting
+
+    if args.approve:
+        return approve(args.root, args.approve, sys.stdout, sys.stderr)
+    return list_waiting(args.root, sys.stdout)

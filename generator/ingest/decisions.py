@@ -106,7 +106,11 @@ class Planner:
         if previous is not None:
             path = previous
             existing = self.content.articles.get(path)
-            if review == REVIEW_WAITING and existing is not None and not existing.fields.get("draft"):
+            if (
+                review == REVIEW_WAITING
+                and existing is not None
+                and not existing.fields.get("draft")
+            ):
                 # Published before (under `publish: now`, or approved): a re-import that
                 # refreshes it must not take it off the site again.
                 fields = {k: v for k, v in fields.items() if k not in ("draft", REVIEW_FIELD)}

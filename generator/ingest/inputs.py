@@ -80,7 +80,11 @@ def expand_inputs(paths: list[str], fmt: str) -> tuple[list[Input], list[Diagnos
             )
             if not found:
                 problems.append(
-                    diagnostic(path, None, "folder holds no .txt, .html, .jsonl or .warc files")
+                    diagnostic(
+                        path,
+                        None,
+                        "folder holds no .txt, .html, .jsonl, .warc or feed (.rss, .atom, .xml, .json) files",
+                    )
                 )
             inputs.extend(Input(str(child), str(child), _kind(child, fmt)) for child in found)
         elif path.is_file():

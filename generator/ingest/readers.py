@@ -15,10 +15,11 @@ from pathlib import Path
 import charset_normalizer
 
 from ..core.errors import Diagnostic, diagnostic
+from .feedinput import FEED_EXTENSIONS, feed_documents, looks_like_feed
 from .model import RawDocument
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
-FORMATS = ("auto", "text", "html", "jsonl", "warc")
+FORMATS = ("auto", "text", "html", "jsonl", "warc", "feed")
 EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
@@ -28,6 +29,7 @@ EXTENSIONS = {
     ".xhtml": "html",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    **dict.fromkeys(FEED_EXTENSIONS, "feed"),
 }
 HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b", re.IGNORECASE | re.DOTALL
@@ -101,6 +103,8 @@ def detect_format(name: str, data: bytes) -> str:
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if looks_like_feed(head):
+        return "feed"
     if head.lstrip().startswith(b"{"):
         return "jsonl"
     if HTML_START.match(head):
@@ -115,6 +119,9 @@ def parse(name: str, data: bytes, fmt: str, order: int) -> Iterator[RawDocument 
         return
     if kind == "jsonl":
         yield from _parse_jsonl(name, data, order)
+        return
+    if kind == "feed":
+        yield from feed_documents(name, data, order)
         return
     text = decode(name, None, data, kind)
     if isinstance(text, Diagnostic):
