@@ -19,7 +19,7 @@ from .build.site import Site
 from .core.console import NORMAL, QUIET, VERBOSE, Console
 from .core.errors import UserError, diagnostic
 from .core.layout import CONTENT_DIR
-from .ingest.command import add_import_parser, add_review_parser
+from .ingest.command import add_fetch_parser, add_import_parser, add_review_parser
 from .init import init_site
 from .newarticle import create_article
 
@@ -301,6 +301,7 @@ def make_parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=run_init)
     add_import_parser(commands)
     add_review_parser(commands)
+    add_fetch_parser(commands)
     return parser
 
 

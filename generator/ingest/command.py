@@ -175,3 +175,36 @@ def run_review(args: argparse.Namespace) -> int:
     if args.approve:
         return approve(args.root, args.approve, sys.stdout, sys.stderr)
     return list_waiting(args.root, sys.stdout)
+
+
+def add_fetch_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the `fetch` subcommand."""
+    parser = subparsers.add_parser(
+        "fetch",
+        help="read the feeds in sources.yaml and import their new articles",
+        description="Download each feed listed in sources.yaml (and the OPML files it names), "
+        "follow every entry not seen before to its article page, clean and import it. Polite: "
+        "conditional GET, a delay per host, robots.txt, a timeout and a size limit. "
+        "fetch-state.json remembers what was seen. One run at a time per project.",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="project folder holding content/ (default: .)"
+    )
+    parser.add_argument(
+        "--sources", type=Path, help="the subscriptions file (default: ROOT/sources.yaml)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace articles an editor changed since they were imported",
+    )
+    parser.set_defaults(handler=run_fetch_command)
+
+
+def run_fetch_command(args: argparse.Namespace) -> int:
+    """Fetch and import; exit status 1 when any feed or page failed."""
+    from .fetch import run_fetch
+
+    return run_fetch(
+        args.root, out=sys.stdout, err=sys.stderr, sources_path=args.sources, force=args.force
+    )

@@ -39,16 +39,22 @@ class Chunk:
     """A unit of work. `number` is its place among all chunks, in input order."""
 
     number: int
-    kind: str  # "warc", "files" or "bytes"
+    kind: str  # "warc", "files", "bytes" or "documents" (pages already read: fetch's)
     names: tuple[str, ...]
     fmt: str
     max_bytes: int
     offset: int = 0
     count: int = 0
     data: bytes | None = None
+    documents: tuple[RawDocument, ...] = ()
 
     def identity(self) -> str | None:
         """A key that changes when any input of the chunk changes (None: unreadable)."""
+        if self.kind == "documents":
+            listed = [
+                (item.source, item.sha256, sorted(item.hints.items())) for item in self.documents
+            ]
+            return hashlib.sha256(repr((self.kind, listed)).encode("utf-8")).hexdigest()
         if self.kind == "bytes":
             digest = hashlib.sha256(repr((self.kind, self.fmt, self.max_bytes)).encode("utf-8"))
             digest.update(self.data or b"")
@@ -152,6 +158,23 @@ def make_chunks(
     return chunks
 
 
+def document_chunks(
+    documents: list[RawDocument], first: int, fmt: str, max_bytes: int
+) -> list[Chunk]:
+    """Pages already read (by `fetch`), FILES_PER_CHUNK to a chunk, numbered from `first`."""
+    return [
+        Chunk(
+            first + number,
+            "documents",
+            ("fetched pages",),
+            fmt,
+            max_bytes,
+            documents=tuple(documents[start : start + FILES_PER_CHUNK]),
+        )
+        for number, start in enumerate(range(0, len(documents), FILES_PER_CHUNK))
+    ]
+
+
 def read_stdin(max_bytes: int) -> bytes | Diagnostic:
     """Standard input, up to the size limit (read by the coordinator, the only one who has it)."""
     import sys
@@ -187,6 +210,9 @@ def _items(chunk: Chunk) -> Iterator[RawDocument | Diagnostic | Skipped]:
         return
     if chunk.kind == "bytes":
         yield from readers.parse(chunk.names[0], chunk.data or b"", chunk.fmt, 0)
+        return
+    if chunk.kind == "documents":
+        yield from chunk.documents
         return
     for name in chunk.names:
         data = readers.read_file(name, chunk.max_bytes)

@@ -31,7 +31,7 @@ from . import dedupe, readers, store, tasks
 from .decisions import Candidate, Planner
 from .dedupe import shingles
 from .executor import Executor, LocalExecutor
-from .inputs import expand_inputs, make_chunks, read_stdin, scan_warc
+from .inputs import document_chunks, expand_inputs, make_chunks, read_stdin, scan_warc
 from .model import RawDocument
 from .policy import Policy
 from .report import Outcome
@@ -167,10 +167,14 @@ def import_pages(
     dry_run: bool = False,
     cache: bool = True,
     policy: Policy | None = None,
+    documents: Sequence[RawDocument] = (),
     out: TextIO,
     err: TextIO,
 ) -> Outcome:
-    """The whole import: read, clean, merge, decide and write, reporting as it goes."""
+    """The whole import: read, clean, merge, decide and write, reporting as it goes.
+
+    `documents` are pages already in memory (fetched ones), imported after `paths`.
+    """
     outcome = Outcome()
     max_bytes = readers.MAX_INPUT_BYTES
     [(inputs, expanded)] = executor.gather([executor.submit(expand_inputs, paths, fmt)])
@@ -193,6 +197,7 @@ def import_pages(
         if problem is not None:
             problems.append((-1, problem))
     chunks = make_chunks(inputs, runs, fmt, stdin, max_bytes)
+    chunks += document_chunks(list(documents), len(chunks), fmt, max_bytes)
     del stdin
     content = read_content(root / CONTENT_DIR)
     view = executor.share(tasks.content_view(content))

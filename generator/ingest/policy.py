@@ -26,12 +26,14 @@ class Policy:
 
     settings: ImportSettings = field(default_factory=ImportSettings)
     tags: TagRules = field(default_factory=TagRules)
+    site_url: str | None = None  # site.yaml's base_url: `fetch` names it to publishers
 
 
 def load_policy(root: Path) -> Policy | list[Diagnostic]:
     """The project's policy; a project without site.yaml or tags.yaml gets the defaults."""
     problems: list[Diagnostic] = []
     settings = ImportSettings()
+    site_url = None
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8")
@@ -46,11 +48,13 @@ def load_policy(root: Path) -> Policy | list[Diagnostic]:
         data, lines = loaded
         settings, found = read_import_settings(data.get("import"), str(path), lines.get("import"))
         problems.extend(found)
+        if isinstance(data.get("base_url"), str):
+            site_url = data["base_url"]
     rules = load_tag_rules(root / TAGS_FILE)
     if isinstance(rules, list):
         problems.extend(rules)
         rules = TagRules()
-    return problems or Policy(settings, rules)
+    return problems or Policy(settings, rules, site_url)
 
 
 def excerpt(body: str, words: int) -> str:
