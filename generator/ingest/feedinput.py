@@ -1,8 +1,11 @@
-"""RSS, Atom and JSON Feed files as import input, read with feedparser.
+"""RSS, Atom and JSON Feed files as import input.
 
-feedparser is the well-kept parser of every feed dialect in use (RSS 0.9x-2.0, RDF, Atom
-0.3/1.0, JSON Feed 1.x), tolerant of the broken feeds publishers serve, and it sanitises
-the HTML of entries. Each entry becomes one HTML document whose fields (link, title, date,
+RSS and Atom are read with feedparser, the well-kept parser of every XML feed dialect in use
+(RSS 0.9x-2.0, RDF, Atom 0.3/1.0), tolerant of the broken feeds publishers serve, and it
+sanitises the HTML of entries. feedparser 6.0 does not read JSON Feed, which is plain JSON
+with a few named fields (jsonfeed.org/version/1.1): the json module reads it and the fields
+are taken one by one, checked for type. Entry HTML of either kind then goes through the
+cleaner and its sanitiser like any page. Each entry becomes one HTML document whose fields (link, title, date,
 the feed's title as publisher, categories as tags) are hints that win over what the
 cleaner finds, as a JSON Lines record's do.
 """
@@ -13,6 +16,7 @@ import calendar
 import datetime as dt
 import hashlib
 import html
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,6 +64,8 @@ class Feed:
 
 def parse_feed(data: bytes, name: str) -> Feed | Diagnostic:
     """Parse a feed's bytes; a document that is no feed at all is one diagnostic."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return _json_feed(data, name)
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     if parsed.get("bozo") and not parsed.get("entries"):
         reason = parsed.get("bozo_exception")
@@ -69,6 +75,54 @@ def parse_feed(data: bytes, name: str) -> Feed | Diagnostic:
         return diagnostic(name, None, "not an RSS, Atom or JSON feed")
     title = _text(parsed.feed.get("title"))
     return Feed(title, tuple(_entry(item) for item in parsed.entries))
+
+
+def _json_feed(data: bytes, name: str) -> Feed | Diagnostic:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        return diagnostic(name, None, f"not a readable JSON Feed: {type(error).__name__}")
+    if (
+        not isinstance(document, dict)
+        or not str(document.get("version", "")).startswith("https://jsonfeed.org/version/")
+        or not isinstance(document.get("items"), list)
+    ):
+        return diagnostic(
+            name,
+            None,
+            "not a JSON Feed (no `version: https://jsonfeed.org/version/1.1` and `items`)",
+        )
+    entries = []
+    for item in document["items"]:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") if isinstance(item.get("url"), str) else None
+        title = _text(item.get("title"))
+        content = next(
+            (
+                value
+                for value in (
+                    item.get("content_html"),
+                    html.escape(str(item.get("content_text") or "")),
+                    item.get("summary"),
+                )
+                if isinstance(value, str) and value.strip()
+            ),
+            "",
+        )
+        date = next(
+            (
+                value
+                for value in (item.get("date_published"), item.get("date_modified"))
+                if isinstance(value, str)
+            ),
+            None,
+        )
+        tags = tuple(tag for tag in item.get("tags") or [] if isinstance(tag, str) and tag)
+        ident = str(item["id"]) if isinstance(item.get("id"), str | int) else None
+        key = ident or link or hashlib.sha256(f"{title}\n{content}".encode()).hexdigest()
+        entries.append(Entry(link, title, date, tags, content, key))
+    return Feed(_text(document.get("title")), tuple(entries))
 
 
 def _text(value: Any) -> str | None:
