@@ -28,6 +28,10 @@ def test_init_makes_a_site_that_builds_and_checks(
         "/output/",
         "/.output.*",
         "/.newsdigest-cache/",
+        "/.newsdigest-fetch.lock",
+        "/.newsdigest-run.lock",
+        "# fetch-state.json is kept: it is what `newsdigest fetch` has already seen "
+        "(docs/scheduling.md).",
     ]
     articles = sorted((site / "content").rglob("*.md"))
     assert len(articles) == 2
