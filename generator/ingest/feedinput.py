@@ -28,6 +28,8 @@ from ..core.errors import Diagnostic, diagnostic
 from .model import RawDocument
 
 FEED_EXTENSIONS = (".rss", ".atom", ".xml", ".json")
+# Names other files share too (sitemaps, metadata): a folder's are read only when they are feeds.
+SHARED_EXTENSIONS = (".xml", ".json")
 _XML_FEED = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b",
     re.DOTALL | re.IGNORECASE,

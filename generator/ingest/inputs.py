@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core.errors import Diagnostic, diagnostic
 from . import readers
+from .feedinput import SHARED_EXTENSIONS, looks_like_feed
 from .model import RawDocument
 from .warc import Skipped, file_identity, is_warc_name, looks_like_warc, read_records, scan
 
@@ -81,8 +82,8 @@ def expand_inputs(paths: list[str], fmt: str) -> tuple[list[Input], list[Diagnos
                 child
                 for child in path.rglob("*")
                 if child.is_file()
-                and _importable(child.name)
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and _importable(child)
             )
             if not found:
                 problems.append(
@@ -100,8 +101,15 @@ def expand_inputs(paths: list[str], fmt: str) -> tuple[list[Input], list[Diagnos
     return inputs, problems
 
 
-def _importable(name: str) -> bool:
-    return is_warc_name(name) or Path(name).suffix.casefold() in readers.EXTENSIONS
+def _importable(path: Path) -> bool:
+    suffix = path.suffix.casefold()
+    if suffix in SHARED_EXTENSIONS:  # a sitemap.xml or scraper metadata beside the pages
+        try:
+            with path.open("rb") as handle:
+                return looks_like_feed(handle.read(4096))
+        except OSError:
+            return True  # reading it will say what is wrong
+    return is_warc_name(path.name) or suffix in readers.EXTENSIONS
 
 
 def _kind(path: Path, fmt: str) -> str:
