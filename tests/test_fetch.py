@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -378,3 +379,32 @@ def test_a_second_fetch_while_one_runs_changes_nothing(
     # The kernel drops a dead holder's lock: the next run goes ahead.
     assert run_cli("fetch", "--root", root).status == 1  # (its pages' failures, not the lock)
     assert len(articles(root)) == 2
+
+
+def test_connections_go_to_the_address_that_was_checked(
+    tmp_path: Path, harbour: Site, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name is looked up once per request, by the check; the connection is made to that
+    address, so a second lookup answering differently (DNS rebinding) is never used."""
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def lookup(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        if host == "feeds.example":
+            lookups.append(sys._getframe(1).f_globals["__name__"])  # who looked it up
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    port = harbour.base.rsplit(":", 1)[1]
+    harbour.base = f"http://feeds.example:{port}"
+    harbour.routes["/feed.xml"] = conditional(
+        rss(harbour.base, [("Ferry to keep running", "/ferry")]), '"v1"'
+    )
+    root = project(tmp_path, harbour, ["/feed.xml"])
+    result = run_cli("fetch", "--root", root)
+    assert result.status == 0, result.err
+    assert f"{harbour.base}/ferry" in articles(root)
+    hosts = {headers["Host"] for _, headers, _ in harbour.log}
+    assert hosts == {f"feeds.example:{port}"}
+    assert set(lookups) == {"generator.ingest.fetch"}  # urllib3 never looked the name up

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 from urllib import robotparser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
 
@@ -82,30 +82,53 @@ class Client:
 
     def __init__(self, settings: FetchSettings, agent: str) -> None:
         self.settings, self.agent = settings, agent
-        self.pool = urllib3.PoolManager(
-            headers={"User-Agent": agent},
-            retries=False,
-            timeout=urllib3.Timeout(connect=settings.timeout, read=settings.timeout),
-        )
+        self.pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
         self.last_request: dict[str, float] = {}
         self.robots: dict[str, robotparser.RobotFileParser | FetchFailed] = {}
 
-    def _check_address(self, url: str) -> None:
+    def _check_address(self, url: str) -> str:
+        """The address to connect to: looked up once, every address of the host checked, and
+        then connected to as it is, so a second lookup (DNS rebinding) cannot swap it."""
         host = urlsplit(url).hostname or ""
-        if host.casefold() in self.settings.allow_hosts:
-            return
+        named = host.casefold() in self.settings.allow_hosts
         try:
-            addresses = {item[4][0] for item in socket.getaddrinfo(host, None)}
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as error:
             raise FetchFailed(f"cannot resolve {host}: {error}") from None
-        for text in sorted(addresses):
+        addresses = list(dict.fromkeys(str(item[4][0]) for item in found))
+        for text in addresses:
             address = ipaddress.ip_address(text.split("%")[0])
-            if address.is_global or any(address in net for net in self.settings.allow_networks):
+            if named or address.is_global:
+                continue
+            if any(address in network for network in self.settings.allow_networks):
                 continue
             raise FetchFailed(
                 f"refused: {host} is at {address}, a private, loopback or link-local address "
                 "(list it under allow_private in sources.yaml to fetch it)"
             )
+        if not addresses:
+            raise FetchFailed(f"cannot resolve {host}: no address")
+        return addresses[0]
+
+    def _pool(self, scheme: str, host: str, port: int, address: str) -> urllib3.HTTPConnectionPool:
+        key = (scheme, host, port, address)
+        if key not in self.pools:
+            timeout = urllib3.Timeout(connect=self.settings.timeout, read=self.settings.timeout)
+            if scheme == "https":  # the certificate and SNI are the host's, not the address's
+                self.pools[key] = urllib3.HTTPSConnectionPool(
+                    address,
+                    port,
+                    timeout=timeout,
+                    retries=False,
+                    maxsize=1,
+                    server_hostname=host,
+                    assert_hostname=host,
+                )
+            else:
+                self.pools[key] = urllib3.HTTPConnectionPool(
+                    address, port, timeout=timeout, retries=False, maxsize=1
+                )
+        return self.pools[key]
 
     def _wait(self, host: str, delay: float) -> None:
         last = self.last_request.get(host)
@@ -119,15 +142,24 @@ class Client:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchFailed(f"not an http(s) URL: {url}")
-        self._check_address(url)
-        self._wait(parts.netloc.casefold(), delay)
+        address = self._check_address(url)
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._wait(host, delay)
         limit, timeout = self.settings.max_bytes, self.settings.timeout
+        named = f"[{host}]" if ":" in host else host
+        target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
-            answer = self.pool.request(
+            answer = self._pool(parts.scheme, host, port, address).urlopen(
                 "GET",
-                url,
-                headers={"User-Agent": self.agent, **headers},  # replaces the pool's headers
+                target,
+                headers={
+                    "Host": named if parts.port is None else f"{named}:{parts.port}",
+                    "User-Agent": self.agent,
+                    **headers,
+                },
                 redirect=False,
+                retries=False,
                 preload_content=False,
             )
         except urllib3.exceptions.TimeoutError:
@@ -205,7 +237,8 @@ class Client:
         return rules
 
     def close(self) -> None:
-        self.pool.clear()
+        for pool in self.pools.values():
+            pool.close()
 
 
 def _reason(error: Exception) -> str:
