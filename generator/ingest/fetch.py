@@ -30,7 +30,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
 
-from .. import __version__
+from generator import __version__  # the package root's version (a dunder, not private)
+
 from ..core.errors import Diagnostic
 from ..core.layout import FETCH_LOCK_FILE, FETCH_STATE_FILE, SOURCES_FILE
 from .feedinput import Entry, entry_hints, entry_page, parse_feed
@@ -328,8 +329,8 @@ def _entry_document(
 ) -> RawDocument | str:
     """The entry's article page as a document, or GONE / "failed" after reporting why."""
     hints = entry_hints(entry, publisher)
-    if source.tags:
-        hints["tags"] = [*hints.get("tags", []), *source.tags]  # type: ignore[list-item]
+    if source.tags:  # first: the editor's choice survives the limit on tags
+        hints["tags"] = [*source.tags, *hints.get("tags", [])]  # type: ignore[misc]
     if not entry.link:  # nothing to follow: the entry's own text is all there is
         page = entry_page(entry)
         return _document(f"{source.name}: {entry.key}", page.encode(), page, hints)
@@ -395,7 +396,8 @@ def run_fetch(
             if problems or isinstance(found, list) or isinstance(policy, list):
                 for problem in problems:
                     print(problem.format(), file=err)
-                print(f"{len(problems)} problems found; nothing was fetched", file=err)
+                count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                print(f"{count} found; nothing was fetched", file=err)
                 return 1
             state_path = root / FETCH_STATE_FILE
             states, warning = load_state(state_path)
