@@ -37,7 +37,7 @@ from ..core.limits import (
 from ..core.tags import tag_warnings
 from ..core.text import distinct_words, html_to_text, lede
 from ..core.urls import CONTENT_URL_SCHEMES, content_url_problem, is_safe_slug, slugify
-from .config import ParseSettings
+from .config import ParseSettings, parse_language
 
 WORDS_PER_MINUTE = 200
 
@@ -61,7 +61,13 @@ KNOWN_FIELDS = frozenset(
 )
 
 # Fields the build reads from `extra` (pages, feeds and the digest use them; themes may too).
-READ_FROM_EXTRA = frozenset({"also_reported_by", "aliases", "id", "priority"})
+# Articles sharing a `translation_key:` are one story in several languages (Hugo's
+# translationKey); `publisher_feed:` is the feed of the article's publisher, for the OPML.
+TRANSLATION_KEY = "translation_key"
+PUBLISHER_FEED = "publisher_feed"
+READ_FROM_EXTRA = frozenset(
+    {"also_reported_by", "aliases", "id", "priority", PUBLISHER_FEED, TRANSLATION_KEY}
+)
 
 
 def _one_edit_from(key: str, known: frozenset[str]) -> str | None:
@@ -146,6 +152,10 @@ class Article:
     image_length: int = 0
     image_type: str = ""
     lang: str = ""
+    # False for a date given without a time (`date: 2026-12-01`, a file-name date): it is
+    # midnight in the site's timezone for sorting and feeds, but pages show no time for it.
+    date_has_time: bool = True
+    updated_has_time: bool = True
     word_count: int = 0
     search_words: str = ""  # the body's folded distinct words, for the search index
     # Things worth an editor's look that do not stop the build, as "LINE: message (hint)"
@@ -257,6 +267,7 @@ def _validate(
         title = None
 
     date = None
+    date_has_time = False  # a date from the file name is a day
     named = _FILE_NAME_DATE.match(source.replace("\\", "/").rpartition("/")[2])
     if "date" not in fields and named is not None:
         # Jekyll's convention: the date is in the file name (2013-05-06-title.md).
@@ -272,6 +283,7 @@ def _validate(
         )
     else:
         date = _parse_date(fields["date"], zone, lambda m, h=None: problem("date", m, h))
+        date_has_time = _has_time(fields["date"])
 
     updated_value, updated_key = canonical("updated")
     updated = None
@@ -306,7 +318,14 @@ def _validate(
             if key in fields:
                 problem(key, f"`{key}` is set but there is no `image`", "add `image:` or remove it")
     _check_also_reported_by(fields, problem)
+    _url_field(fields, PUBLISHER_FEED, problem, absolute=True)  # kept in extra; checked here
     lang = _optional_text(fields, "lang", problem)
+    if lang and parse_language(lang) is None:
+        problem(
+            "lang",
+            f"unknown language code {lang!r}",
+            "use a code such as `en`, `de`, `pt-BR` or `ja`",
+        )
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
         problem("draft", f"`draft` must be true or false, not {draft!r}")
@@ -387,6 +406,8 @@ def _validate(
         image=image,
         **image_texts,
         lang=lang,
+        date_has_time=date_has_time,
+        updated_has_time=updated_value is None or _has_time(updated_value),
         word_count=len(plain.split()),
         search_words=distinct_words(plain),
         extra_items=extra,
@@ -426,6 +447,15 @@ def _parse_date(value: Any, zone: ZoneInfo, problem: Callable[..., None]) -> dt.
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed
+
+
+def _has_time(value: Any) -> bool:
+    """Whether a front-matter date gives a time of day, not a day alone (`2026-12-01`)."""
+    try:
+        dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return True
+    return False
 
 
 def _read_tags(fields: Mapping[str, Any], problem: Callable[..., None]) -> tuple[str, ...]:

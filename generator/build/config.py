@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.importing import read_import_settings
@@ -269,6 +271,14 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
     else:
         values["base_url"] = base_url.rstrip("/") + "/"
 
+    if "language" in values and parse_language(values["language"]) is None:
+        problems.add(
+            shown,
+            lines.get("language"),
+            f"unknown language code {values['language']!r}",
+            "use a code such as `en`, `de`, `de-CH`, `pt-BR` or `ja`",
+        )
+
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
@@ -364,6 +374,14 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def parse_language(code: str) -> Locale | None:
+    """The Babel locale of a language code (`de`, `de-CH`, `pt_BR`), None if CLDR has none."""
+    try:
+        return Locale.parse(code.strip().replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
 
 
 def _markdown_extensions_error(extensions: list[str]) -> str | None:

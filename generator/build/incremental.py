@@ -3,13 +3,14 @@
 Keys hash meaning, never layout: the configuration enters as its values (not the YAML's
 comments, order or line numbers), so a comment in site.yaml rebuilds nothing.
 
-A page's fingerprint has two parts. Its data print covers the generator, the templates,
-the base URL (every page's links go through it) and the page's inputs. Its settings part
-covers the values of just the settings its last render read: templates and renderers see
-the configuration through a SettingsReader that notes each setting read, and the names are
-kept with the page's record. A render is a pure function of what it reads, so while those
-values are unchanged it would read the same settings and make the same bytes; a changed
-value (a new `feed_limit`, `author`, `menu`...) re-renders exactly the pages that read it.
+A page's fingerprint has two parts. Its data print covers the generator, the templates and
+translation catalogues, the base URL (every page's links go through it) and the page's
+inputs. Its settings part covers the values of just the settings its last render read:
+templates and renderers see the configuration through a SettingsReader that notes each
+setting read, and the names are kept with the page's record. A render is a pure function of
+what it reads, so while those values are unchanged it would read the same settings and make
+the same bytes; a changed value (a new `feed_limit`, `author`, `menu`...) re-renders
+exactly the pages that read it.
 """
 
 from __future__ import annotations
@@ -81,10 +82,11 @@ class Fingerprints:
         self._config = config
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(f"{generator}\0{config.base_url}\0".encode())
-        for folder in theme.template_dirs:
+        # The catalogues are read like templates: a changed translation re-renders its pages.
+        for number, folder in enumerate((*theme.template_dirs, *theme.translation_dirs)):
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    hasher.update(f"\0{path.relative_to(folder)}\0".encode())
+                    hasher.update(f"\0{number}\0{path.relative_to(folder)}\0".encode())
                     hasher.update(path.read_bytes())
         self.templates_key = hasher.hexdigest()
         self._settings_texts: dict[tuple[str, ...], bytes] = {}

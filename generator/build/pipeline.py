@@ -30,6 +30,7 @@ from .cache import (
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
+from .i18n import languages_of, missing_catalogues
 from .images import resolve_images
 from .incremental import Fingerprints, build_key, global_key
 from .output import (
@@ -371,6 +372,9 @@ def run(
             for article in site.articles:
                 for warning in article.warnings:
                     options.warn(f"{article.source}:{warning}")
+            catalogues = languages_of(environment).catalogues
+            for warning in missing_catalogues(catalogues, config, site.articles):
+                options.warn(warning)
         old_records = previous.records if previous is not None else {}
         view = SiteView(site, plan)
         data_prints = watch.run(

@@ -6,7 +6,6 @@ template filters are registered here, in one place.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,12 @@ import jinja2
 
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
-from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR
+from ..core.layout import BUILTIN_THEMES, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR, TRANSLATIONS_DIR
 from ..core.text import first_sentence
 from ..core.urls import to_uri
 from .cache import GENERATOR_FINGERPRINT
 from .config import SiteConfig, display_path
+from .i18n import Catalogues, install_languages, languages_of
 
 MAX_PARENT_DEPTH = 8
 
@@ -32,6 +32,7 @@ class Theme:
     name: str
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
+    translation_dirs: tuple[Path, ...] = ()  # gettext catalogues of the labels
 
 
 def _find_theme_dir(config: SiteConfig, name: str) -> Path | None:
@@ -64,10 +65,13 @@ def load_theme(config: SiteConfig) -> Theme:
     """Resolve the theme chain; raise UserError for a missing theme or parent loop."""
     template_dirs: list[Path] = []
     static_dirs: list[Path] = []
+    translation_dirs: list[Path] = []
     _real_dir(config.root / THEMES_DIR)  # a linked themes/ would publish files from anywhere
     site_templates = config.root / TEMPLATES_DIR
     if _real_dir(site_templates):
         template_dirs.append(site_templates)
+    if _real_dir(config.root / TRANSLATIONS_DIR):
+        translation_dirs.append(config.root / TRANSLATIONS_DIR)
     name: str | None = config.theme
     # Who named the theme we look for next: site.yaml's `theme:`, then each theme.yaml's `parent:`.
     named_at: tuple[str, int | None] = (config.config_path, config.line_of("theme"))
@@ -108,11 +112,13 @@ def load_theme(config: SiteConfig) -> Theme:
             template_dirs.append(directory / TEMPLATES_DIR)
         if _real_dir(directory / STATIC_DIR):
             static_dirs.append(directory / STATIC_DIR)
+        if _real_dir(directory / TRANSLATIONS_DIR):
+            translation_dirs.append(directory / TRANSLATIONS_DIR)
         name, named_at = _parent_of(directory)
     site_static = config.root / STATIC_DIR
     if _real_dir(site_static):
         static_dirs.insert(0, site_static)
-    return Theme(config.theme, tuple(template_dirs), tuple(static_dirs))
+    return Theme(config.theme, tuple(template_dirs), tuple(static_dirs), tuple(translation_dirs))
 
 
 def _parent_of(theme_dir: Path) -> tuple[str | None, tuple[str, int | None]]:
@@ -181,21 +187,18 @@ def create_environment(
         uri=lambda iri: to_uri(str(iri)),
         isodate=lambda value: value.isoformat(),
         first_sentence=lambda text: first_sentence(str(text)),
-        date=_format_date,
     )
+    install_languages(environment, Catalogues(theme.translation_dirs))
     return environment
-
-
-def _format_date(value: dt.date, pattern: str = "%-d %B %Y") -> str:
-    """strftime in the C locale: stable across machines, unlike the user's locale."""
-    return value.strftime(pattern)
 
 
 def check_templates(
     environment: jinja2.Environment, theme: Theme, required: tuple[str, ...]
 ) -> None:
-    """Compile every template up front, so all syntax errors and missing ones show at once."""
+    """Compile every template (and read every catalogue) up front, so all syntax errors and
+    missing templates show at once."""
     problems = Diagnostics()
+    languages_of(environment).catalogues.check(problems)
     for template_dir in theme.template_dirs:
         for path in sorted(template_dir.rglob("*")):
             if path.is_symlink():

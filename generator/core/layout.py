@@ -13,6 +13,8 @@ CONFIG_FILE = "site.yaml"
 CONTENT_DIR = "content"
 TEMPLATES_DIR = "templates"  # site-level templates overriding the theme's
 STATIC_DIR = "static"  # site-level static files overriding the theme's
+# Gettext catalogues (`de.po`, `pt_BR.po`) of a theme's labels; the site's own override the theme's.
+TRANSLATIONS_DIR = "translations"
 THEMES_DIR = "themes"
 OUTPUT_DIR = "output"
 CACHE_DIR = ".newsdigest-cache"
@@ -24,7 +26,7 @@ FETCH_STATE_FILE = "fetch-state.json"  # what `fetch` has seen, kept with the pr
 FETCH_LOCK_FILE = ".newsdigest-fetch.lock"  # held while a fetch runs
 
 # What a project is made of: a change to any of these can change the built site.
-PROJECT_INPUTS = (CONFIG_FILE, CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, THEMES_DIR)
+PROJECT_INPUTS = (CONFIG_FILE, CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, TRANSLATIONS_DIR, THEMES_DIR)
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # newsdigest's own themes. Installed from a wheel they sit inside the package; in a

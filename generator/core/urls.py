@@ -99,6 +99,7 @@ EDITIONS_FEED_BASE = "/editions/"  # the feeds of whole editions, one entry a da
 # A daily edition's e-mail, beside the edition's page: HTML and its plain-text part.
 EMAIL_FILES = {"html": "email.html", "text": "email.txt"}
 SOURCES_URL = "/sources/"  # every publisher that reported a story, each with a page below
+SOURCES_OPML_URL = "/sources/opml.xml"  # the sources' feeds as an OPML reading list
 NOT_FOUND_URL = "/404.html"
 SEARCH_PAGE_URL = "/search/"
 SEARCH_INDEX = "search-index.json"  # relative to the site root: the manifest of the parts

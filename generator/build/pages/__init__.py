@@ -26,6 +26,7 @@ from .jsonfeed import JSON_FEED
 from .kind import HtmlKind, Page, PageKind, Plan, SiteView
 from .listings import FRONT_PAGE, TAG_INDEX, TAG_PAGE
 from .notfound import NOT_FOUND
+from .opml import SOURCES_OPML
 from .redirects import REDIRECT_PAGE, REDIRECT_RULES
 from .search import SEARCH_INDEX_FILE, SEARCH_PAGE, SEARCH_PARTS
 from .sitemap import (
@@ -60,6 +61,7 @@ KINDS: tuple[PageKind, ...] = (
     SOURCE_INDEX,
     SOURCE_PAGE,
     *SOURCE_FEEDS,
+    SOURCES_OPML,
     REDIRECT_PAGE,
     PAGE_SITEMAP,
     ARTICLE_SITEMAP,

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...core.urls import EMAIL_FILES
 from ..config import SiteConfig
+from ..i18n import DateText, label, plural_label
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Plan, SiteView
 
@@ -34,8 +35,13 @@ class EditionPage(HtmlKind):
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         day = inputs["edition"].day
         return {
-            "title": f"Edition of {day:%-d %B %Y}",
-            "description": f"{len(inputs['articles'])} articles published on {day:%-d %B %Y}",
+            "title": label("Edition of %(day)s", day=day),
+            "description": plural_label(
+                "%(num)d article published on %(day)s",
+                "%(num)d articles published on %(day)s",
+                len(inputs["articles"]),
+                day=day,
+            ),
         }
 
     def claim(self, page: Page, site: Site) -> Claim:
@@ -74,8 +80,16 @@ class ArchivePage(HtmlKind):
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         archive = inputs["archive"]
-        title = f"{archive.start:%B %Y}" if self.name == "month" else f"{archive.start:%Y}"
-        return {"title": title, "description": f"{archive.article_count} articles from {title}"}
+        period = DateText(archive.start, "month" if self.name == "month" else "year")
+        return {
+            "title": period,
+            "description": plural_label(
+                "%(num)d article from %(period)s",
+                "%(num)d articles from %(period)s",
+                archive.article_count,
+                period=period,
+            ),
+        }
 
     def claim(self, page: Page, site: Site) -> Claim:
         archive = self._archives(site)[page.index]

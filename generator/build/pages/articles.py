@@ -25,6 +25,7 @@ class ArticlePage(HtmlKind):
             "article": articles[index],
             "newer": articles[index - 1] if index > 0 else None,
             "older": articles[index + 1] if index + 1 < len(articles) else None,
+            "translations": view.translations_of(articles[index]),
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
@@ -33,7 +34,12 @@ class ArticlePage(HtmlKind):
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         article = inputs["article"]
-        return {"title": article.title, "description": article.summary, "og_type": "article"}
+        return {
+            "title": article.title,
+            "description": article.summary,
+            "og_type": "article",
+            "lang": article.lang,
+        }
 
     def claim(self, page: Page, site: Site) -> Claim:
         article = site.articles[page.index]

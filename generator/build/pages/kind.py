@@ -25,6 +25,7 @@ from ...core.urls import (
     EDITIONS_FEED_BASE,
     FRONT_PAGE_URL,
     SEARCH_PAGE_URL,
+    SOURCES_OPML_URL,
     SOURCES_URL,
     feed_url,
     output_path_for,
@@ -32,8 +33,9 @@ from ...core.urls import (
     slugify,
     tags_index_url,
 )
-from ..article import Article, tag_key
+from ..article import TRANSLATION_KEY, Article, tag_key
 from ..config import SiteConfig
+from ..i18n import languages_of
 from ..site import Archive, Edition, Publisher, Site, Tag, reporters
 from ..theme import locate_template_error
 
@@ -150,6 +152,7 @@ class PageMeta:
     url: str
     feeds: tuple[FeedLink, ...]
     og_type: str = "website"
+    lang: str = ""  # the page's language (an article's `lang`, else the site's `language`)
 
 
 # Each feed format: its media type and the name readers know it by.
@@ -178,6 +181,7 @@ class SiteLinks:
     tags: str
     search: str | None
     sources: str | None
+    opml: str | None  # the sources' feeds as OPML (made with the sources' pages)
     feeds: tuple[FeedLink, ...]  # the site's own, every format
     editions: tuple[FeedLink, ...]  # the daily editions' feeds
 
@@ -189,6 +193,7 @@ def site_links(config: SiteConfig, templates: frozenset[str]) -> SiteLinks:
         tags=tags_index_url(config.permalinks["tag"]),
         search=SEARCH_PAGE_URL if "search.html" in templates else None,
         sources=SOURCES_URL if "sources.html" in templates else None,
+        opml=SOURCES_OPML_URL if "source.html" in templates else None,
         feeds=site_feed_links(config),
         editions=feed_links(EDITIONS_FEED_BASE, editions_title(config)),
     )
@@ -213,7 +218,8 @@ class HtmlKind(PageKind):
         return f"{self.name}.html"
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        """What differs from the site's defaults in PageMeta (title, description, feeds...)."""
+        """What differs from the site's defaults in PageMeta (title, description, feeds,
+        lang...); a title or description may be a Label, shown in the page's language."""
         return {}
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
@@ -239,6 +245,10 @@ class HtmlKind(PageKind):
             "feeds": site_feed_links(config),
         }
         meta.update(self.meta(page, inputs, config))
+        meta["lang"] = meta.get("lang") or config.language
+        language = languages_of(environment).of(meta["lang"])
+        for name in ("title", "description"):
+            meta[name] = language.text(meta[name])
         context["page"] = PageMeta(kind=self.name, url=page.url, **meta)
         try:
             return environment.get_template(self.template).render(context).encode("utf-8")
@@ -269,6 +279,7 @@ class SiteView:
         self._month_articles: dict[int, list[Article]] = {}
         self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
         self._source_urls: dict[str, str] | None = None  # by slug, made on first use
+        self._translations: dict[str, list[Article]] | None = None  # by translation_key
 
     def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
         """The link of a tag as an article spells it, and its fingerprint text: made once
@@ -298,6 +309,27 @@ class SiteView:
         if name not in self._source_pages:
             self._source_pages[name] = self._source_urls.get(slugify(name))
         return self._source_pages[name]
+
+    def translations_of(self, article: Article) -> list[Article]:
+        """The versions of an article in other languages: the articles that share its
+        `translation_key:` (one per language, the first in site order), itself included,
+        or [] when it has none."""
+        if self._translations is None:
+            self._translations = {}
+            for other in self.site.articles:
+                key = other.extra_field(TRANSLATION_KEY)
+                if isinstance(key, str | int) and not isinstance(key, bool):
+                    versions = self._translations.setdefault(str(key), [])
+                    language = other.lang or self.site.config.language
+                    if all(
+                        (found.lang or self.site.config.language) != language for found in versions
+                    ):
+                        versions.append(other)
+        key = article.extra_field(TRANSLATION_KEY)
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            return []
+        versions = self._translations.get(str(key), [])
+        return versions if len(versions) > 1 and article in versions else []
 
     def articles(self, indexes: Iterable[int]) -> list[Article]:
         """Resolve article indexes to articles."""

@@ -14,6 +14,7 @@ from ...core.urls import (
 )
 from ..article import Article, tag_key
 from ..config import SiteConfig
+from ..i18n import Label, label
 from ..site import Edition, Group, Site, Tag, reporters
 from .kind import (
     Claim,
@@ -71,7 +72,9 @@ class FrontPage(HtmlKind):
         links = site_links(config, frozenset())
         found: dict[str, Any] = {"feeds": (*links.feeds, *links.editions)}
         if page.number > 1:
-            found["title"] = f"{config.title}: page {page.number}"
+            found["title"] = label(
+                "%(title)s: page %(number)d", title=config.title, number=page.number
+            )
         return found
 
     def claim(self, page: Page, site: Site) -> Claim:
@@ -92,7 +95,7 @@ class TagIndex(HtmlKind):
         return {"tags": view.site.tags}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        return {"title": "Tags"}
+        return {"title": label("Tags")}
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("the tag index")
@@ -108,7 +111,7 @@ class GroupPage(HtmlKind):
     def groups(self, site: Site) -> Sequence[Group]:
         raise NotImplementedError
 
-    def describe(self, name: str) -> str:
+    def describe(self, name: str) -> Label:
         """The description of a group's page ("Articles tagged X")."""
         raise NotImplementedError
 
@@ -143,7 +146,9 @@ class GroupPage(HtmlKind):
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         group = inputs[self.variable]
         return {
-            "title": group.name if page.number == 1 else f"{group.name}: page {page.number}",
+            "title": group.name
+            if page.number == 1
+            else label("%(title)s: page %(number)d", title=group.name, number=page.number),
             "description": self.describe(group.name),
             "feeds": (*feed_links(group.url, group.name), *site_feed_links(config)),
         }
@@ -160,8 +165,8 @@ class TagPage(GroupPage):
     def groups(self, site: Site) -> Sequence[Tag]:
         return site.tags
 
-    def describe(self, name: str) -> str:
-        return f"Articles tagged {name}"
+    def describe(self, name: str) -> Label:
+        return label("Articles tagged %(tag)s", tag=name)
 
     def claim(self, page: Page, site: Site) -> Claim:
         tag = site.tags[page.index]

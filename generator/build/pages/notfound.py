@@ -6,6 +6,7 @@ from typing import Any
 
 from ...core.urls import NOT_FOUND_URL
 from ..config import SiteConfig
+from ..i18n import label
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Plan, SiteView
 
@@ -21,7 +22,7 @@ class NotFoundPage(HtmlKind):
         return {}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        return {"title": "Page not found"}
+        return {"title": label("Page not found")}
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("the 404 page")

@@ -24,6 +24,7 @@ import jinja2
 from ...core.urls import SEARCH_INDEX, SEARCH_PAGE_URL, search_part_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
+from ..i18n import label
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, PageKind, Plan, SiteView
 
@@ -145,7 +146,10 @@ class SearchPage(HtmlKind):
         return {"search_index_url": f"/{SEARCH_INDEX}"}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        return {"title": "Search", "description": f"Search the articles of {config.title}"}
+        return {
+            "title": label("Search"),
+            "description": label("Search the articles of %(site)s", site=config.title),
+        }
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("the search page")

@@ -14,6 +14,7 @@ import jinja2
 
 from ...core.urls import SOURCES_URL, feed_url
 from ..config import SiteConfig
+from ..i18n import Label, label
 from ..site import Publisher, Site
 from .feeds import Feed, FeedInputs, entry_of, render_feed
 from .jsonfeed import render_json_feed
@@ -46,7 +47,10 @@ class SourceIndex(HtmlKind):
         return {"sources": view.site.publishers}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
-        return {"title": "Sources", "description": f"The publishers {config.title} draws on"}
+        return {
+            "title": label("Sources"),
+            "description": label("The publishers %(site)s draws on", site=config.title),
+        }
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("the sources page")
@@ -62,8 +66,8 @@ class SourcePage(GroupPage):
     def groups(self, site: Site) -> Sequence[Publisher]:
         return site.publishers
 
-    def describe(self, name: str) -> str:
-        return f"Stories reported by {name}"
+    def describe(self, name: str) -> Label:
+        return label("Stories reported by %(source)s", source=name)
 
     def planned(self, planned: Plan) -> bool:
         return _planned(self, planned)
