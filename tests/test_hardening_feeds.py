@@ -64,6 +64,8 @@ def test_feeds_parse_cleanly_with_feedparser(output: Path) -> None:
     for path in feeds(output):
         if "sitemap" in path.name or path.parent.name == "editions":
             continue  # the editions feeds' entries are days, not articles
+        if path.name == "opml.xml":
+            continue  # the sources' reading list (OPML), not a feed
         feed = feedparser.parse(path.read_bytes())
         assert feed.bozo == 0, (path, feed.get("bozo_exception"))
         [entry] = feed.entries

@@ -136,16 +136,17 @@ def test_a_changed_setting_renders_exactly_the_pages_that_read_it(built_basic: P
     assert {"atom.xml", "rss.xml"} <= changed <= _feeds(output)
     assert result.rendered == len(changed)
 
-    # A new site title is shown by every HTML page and feed and the news sitemap (the
-    # publication's name), but not by robots.txt, the other sitemaps or the search index.
+    # A new site title is shown by every HTML page and feed, the news sitemap (the
+    # publication's name) and the sources' OPML, but not by robots.txt, the other sitemaps
+    # or the search index.
     config.write_text(text.replace("Basic Test Digest", "Basic Digest"), encoding="utf-8")
     before = tree_digest(output)
     result = _build(built_basic)
     html = {path for path in before if path.endswith((".html", "email.txt"))}
-    assert result.rendered == len(html) + len(_feeds(output)) + 1
+    assert result.rendered == len(html) + len(_feeds(output)) + 2
     changed = _changed(before, tree_digest(output))
     assert "robots.txt" not in changed and "sitemap.xml" not in changed
-    assert changed <= html | _feeds(output) | {"news-sitemap.xml"}
+    assert changed <= html | _feeds(output) | {"news-sitemap.xml", "sources/opml.xml"}
 
 
 def test_a_setting_read_only_on_some_branches_renders_those_pages(built_basic: Path) -> None:

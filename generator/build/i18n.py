@@ -38,10 +38,10 @@ SOURCE_LANGUAGE = "en"  # the language the templates' messages are written in
 # CLDR skeleton, which Babel turns into the order and words a language uses.
 DATE_SKELETONS = {
     "month": "yMMMM",  # December 2026, Dezember 2026, 2026年12月
-    "month_name": "MMMM",  # December
-    "year": "y",
-    "weekday": "MMMMEEEEd",  # Tuesday, 1 December; Dienstag, 1. Dezember
+    "weekday": "MMMMEEEEd",  # Tuesday, December 1; Dienstag, 1. Dezember
 }
+# And two that are CLDR patterns (a skeleton of a month alone may abbreviate it).
+DATE_PATTERNS = {"month_name": "LLLL", "year": "y"}
 DATE_WIDTHS = frozenset({"short", "medium", "long", "full"})
 
 
@@ -200,13 +200,14 @@ class PageLanguage:
         return value
 
     def date(self, value: dt.date, format: str = "long") -> str:
-        """A day as the language writes it: a CLDR width, one of DATE_SKELETONS, or a CLDR
-        pattern (`EEEE d MMMM`)."""
+        """A day as the language writes it: a CLDR width, one of DATE_SKELETONS or
+        DATE_PATTERNS, or a CLDR pattern (`EEEE d MMMM`)."""
         if format in DATE_WIDTHS:
             return babel_dates.format_date(value, format, locale=self.locale)
         if format in DATE_SKELETONS:
             return babel_dates.format_skeleton(DATE_SKELETONS[format], value, locale=self.locale)
-        return babel_dates.format_date(value, format, locale=self.locale)
+        pattern = DATE_PATTERNS.get(format, format)
+        return babel_dates.format_date(value, pattern, locale=self.locale)
 
     def time(self, value: dt.datetime) -> str:
         """A time with its zone named: `14:05 MEZ`, `2:05 PM EST`, `14:05 GMT+01:00` where
