@@ -5,6 +5,7 @@ one story point at each other with hreflang; the sources' feeds are listed as OP
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from conftest import REPO, Run, parse_html, text_of
 from hostile.helpers import article, make_site
@@ -264,6 +266,15 @@ def test_a_broken_catalogue_is_reported_at_its_line(
     assert "Traceback" not in result.err
 
 
+def test_the_search_page_and_index_speak_the_language(german: Path) -> None:
+    form = parse_html(german / "output" / "search" / "index.html").find(".//form")
+    assert form is not None
+    assert form.get("data-none") == "Keine Artikel zu „{query}“ gefunden."
+    assert form.get("data-many") == "{count} Artikel zu „{query}“ gefunden."
+    part = json.loads((german / "output" / "search" / "index" / "2025-11.json").read_bytes())
+    assert [entry["f"] for entry in part["articles"]] == ["30. November 2025"]
+
+
 def test_the_opml_lists_every_source_feed(german: Path) -> None:
     tree = etree.parse(str(german / "output" / "sources" / "opml.xml"))
     root = tree.getroot()
@@ -284,24 +295,17 @@ def test_the_opml_lists_every_source_feed(german: Path) -> None:
 
 
 def _messages() -> set[str]:
-    """Every message the default theme's templates and the page kinds use."""
-    found: set[str] = set()
-    templates = REPO / "themes" / "default" / "templates"
-    options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
-    jinja = "jinja2.ext:babel_extract"
-    for _, _, message, _, _ in extract_from_dir(
-        str(templates),
-        method_map=[("**.html", jinja), ("**.txt", jinja)],
-        options_map={"**.html": options, "**.txt": options},
-    ):
-        found.add(message if isinstance(message, str) else message[0])
-    for _, _, message, _, _ in extract_from_dir(
-        str(REPO / "generator" / "build" / "pages"),
-        method_map=[("**.py", "python")],
-        keywords={"label": None, "plural_label": (1, 2)},
-    ):
-        found.add(message if isinstance(message, str) else message[0])
-    return found
+    """Every message the default theme's templates and the page kinds use, found as the
+    README's `pybabel extract` finds them (babel.cfg)."""
+    with (REPO / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "label": None, "plural_label": (1, 2)}
+    return {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(
+            str(REPO), method_map, options_map, keywords=keywords
+        )
+    }
 
 
 @pytest.mark.parametrize("language", BUNDLED)

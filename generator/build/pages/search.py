@@ -24,7 +24,7 @@ import jinja2
 from ...core.urls import SEARCH_INDEX, SEARCH_PAGE_URL, search_part_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
-from ..i18n import label
+from ..i18n import PageLanguage, label, languages_of
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, PageKind, Plan, SiteView
 
@@ -54,20 +54,22 @@ def render_search_manifest(
 
 
 def render_search_part(
-    config: SiteConfig, entries: Sequence[tuple[Article, Sequence[str]]]
+    config: SiteConfig, entries: Sequence[tuple[Article, Sequence[str]]], language: PageLanguage
 ) -> bytes:
-    """One part of the index: the given articles (in site order) with their tags' names.
+    """One part of the index: the given articles (in site order) with their tags' names,
+    and each one's day as the search page shows it (in the site's timezone and language).
 
     The body words were extracted when each article was parsed (and cached with it), so
     this is only assembling and serialising.
     """
     base = config.base_path
+    zone = config.tzinfo
     articles = [
         {
             "u": to_uri(base + article.url.lstrip("/")),
             "t": article.title,
             "d": article.date.isoformat(),
-            "f": f"{article.date:%-d %B %Y}",
+            "f": language.date(article.date.astimezone(zone).date()),
             "g": list(tag_names),
             "s": article.summary,
             "w": article.search_words,
@@ -124,7 +126,7 @@ class SearchPart(PageKind):
             (article, [tag.name for tag in view.tags_of(article)])
             for article in view.month_articles(page.index)
         ]
-        return render_search_part(config, entries)
+        return render_search_part(config, entries, languages_of(environment).of(config.language))
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim(f"the search index of {site.months[page.index].start:%Y-%m}")

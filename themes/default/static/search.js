@@ -13,6 +13,15 @@
   var list = document.getElementById("search-results");
   if (!form || !input || !status || !list) return;
 
+  // The messages come translated from the page (data-* attributes of the form, made from the
+  // theme's catalogues); {count}, {query} and {max} are filled in here.
+  function message(name, fallback, values) {
+    var text = form.getAttribute("data-" + name) || fallback;
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? String(values[key]) : all;
+    });
+  }
+
   var entries = null;
   var tagUrls = new Map();
   var timer = 0;
@@ -97,9 +106,14 @@
       list.appendChild(li);
     });
     var count = found.length;
-    var shown = count > MAX_RESULTS ? " (showing the first " + MAX_RESULTS + ")" : "";
-    status.textContent = (count === 0 ? "No articles" : count === 1 ? "1 article" : count + " articles") +
-      " found for “" + query.trim() + "”" + shown + ".";
+    var values = { count: count, query: query.trim(), max: MAX_RESULTS };
+    var foundText = count === 0
+      ? message("none", "No articles found for “{query}”.", values)
+      : count === 1
+        ? message("one", "1 article found for “{query}”.", values)
+        : message("many", "{count} articles found for “{query}”.", values);
+    var shown = count > MAX_RESULTS ? " " + message("shown", "(showing the first {max})", values) : "";
+    status.textContent = foundText + shown;
   }
 
   function update() {
@@ -120,7 +134,7 @@
   });
 
   input.value = new URLSearchParams(window.location.search).get("q") || "";
-  status.textContent = "Loading the search index…";
+  status.textContent = message("loading", "Loading the search index…", {});
   function getJSON(url) {
     return fetch(url).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -139,6 +153,8 @@
       show(input.value);
     })
     .catch(function () {
-      status.textContent = "The search index could not be loaded. Search works when the site is served over http(s).";
+      status.textContent = message(
+        "failed", "The search index could not be loaded. Search works when the site is served over http(s).", {}
+      );
     });
 })();
