@@ -345,3 +345,16 @@ def test_a_theme_catalogue_wins_over_its_parent(
     build(run_cli, root)
     front = parse_html(root / "output" / "index.html")
     assert text_of(front.find(".//a[@class='skip-link']")) == "Direkt zum Inhalt"
+
+
+def test_a_regional_language_reads_its_language_catalogue(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    """`pt_BR` is written `pt-BR` where HTML wants it, and reads pt_BR.po, then pt.po."""
+    root = make_site(tmp_path / "pt", STORIES, site_yaml("pt_BR", "America/Sao_Paulo"))
+    build(run_cli, root)
+    front = parse_html(root / "output" / "index.html")
+    assert front.get("lang") == "pt-BR"
+    assert text_of(front.find(".//a[@class='skip-link']")) == "Pular para o conteúdo"
+    meta = meta_of(article_page(root, "fähre-fährt-wieder"))
+    assert "2 de dezembro de 2025 10:05" in meta and "1 min de leitura" in meta

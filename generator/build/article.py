@@ -326,6 +326,7 @@ def _validate(
             f"unknown language code {lang!r}",
             "use a code such as `en`, `de`, `pt-BR` or `ja`",
         )
+    lang = lang.replace("_", "-")  # BCP 47, as HTML's lang wants it
     draft = fields.get("draft", False)
     if not isinstance(draft, bool):
         problem("draft", f"`draft` must be true or false, not {draft!r}")

@@ -271,13 +271,16 @@ def load_config(root: Path, base_url_override: str | None = None) -> SiteConfig:
     else:
         values["base_url"] = base_url.rstrip("/") + "/"
 
-    if "language" in values and parse_language(values["language"]) is None:
-        problems.add(
-            shown,
-            lines.get("language"),
-            f"unknown language code {values['language']!r}",
-            "use a code such as `en`, `de`, `de-CH`, `pt-BR` or `ja`",
-        )
+    if "language" in values:
+        if parse_language(values["language"]) is None:
+            problems.add(
+                shown,
+                lines.get("language"),
+                f"unknown language code {values['language']!r}",
+                "use a code such as `en`, `de`, `de-CH`, `pt-BR` or `ja`",
+            )
+        # As HTML's lang and hreflang want it (BCP 47): `pt-BR`, also when written `pt_BR`.
+        values["language"] = values["language"].strip().replace("_", "-")
 
     if "timezone" in values:
         try:

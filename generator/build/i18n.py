@@ -177,6 +177,11 @@ class PageLanguage:
         self.code = code
         self.locale = locale
         self.translations = translations
+        # Listings show the same few days again and again, and Babel takes 12-30 µs a date
+        # or zone name: each is formatted once per build (a zone's name once per offset and
+        # year, since a zone's names change with both).
+        self._dates: dict[tuple[dt.date, str], str] = {}
+        self._zones: dict[tuple[str, dt.timedelta | None, int], str] = {}
 
     def text(self, value: Label | DateText | str) -> str:
         """A Label translated and filled in, a DateText formatted (a plain string is shown
@@ -202,20 +207,31 @@ class PageLanguage:
     def date(self, value: dt.date, format: str = "long") -> str:
         """A day as the language writes it: a CLDR width, one of DATE_SKELETONS or
         DATE_PATTERNS, or a CLDR pattern (`EEEE d MMMM`)."""
-        if format in DATE_WIDTHS:
-            return babel_dates.format_date(value, format, locale=self.locale)
-        if format in DATE_SKELETONS:
-            return babel_dates.format_skeleton(DATE_SKELETONS[format], value, locale=self.locale)
-        pattern = DATE_PATTERNS.get(format, format)
-        return babel_dates.format_date(value, pattern, locale=self.locale)
+        key = (value, format)
+        found = self._dates.get(key)
+        if found is None:
+            if format in DATE_WIDTHS:
+                found = babel_dates.format_date(value, format, locale=self.locale)
+            elif format in DATE_SKELETONS:
+                skeleton = DATE_SKELETONS[format]
+                found = babel_dates.format_skeleton(skeleton, value, locale=self.locale)
+            else:
+                pattern = DATE_PATTERNS.get(format, format)
+                found = babel_dates.format_date(value, pattern, locale=self.locale)
+            self._dates[key] = found
+        return found
 
     def time(self, value: dt.datetime) -> str:
         """A time with its zone named: `14:05 MEZ`, `2:05 PM EST`, `14:05 GMT+01:00` where
         the language has no name for the zone (an aware datetime, already in the site's zone)."""
         shown = babel_dates.format_time(value, "short", locale=self.locale)
-        zone = babel_dates.format_time(value, "z", locale=self.locale)
-        if zone[:1] in "+-":  # CLDR's fallback is a bare offset, which names nothing
-            zone = babel_dates.get_timezone_gmt(value, "long", locale=self.locale)
+        key = (str(value.tzinfo), value.utcoffset(), value.year)
+        zone = self._zones.get(key)
+        if zone is None:
+            zone = babel_dates.format_time(value, "z", locale=self.locale)
+            if zone[:1] in "+-":  # CLDR's fallback is a bare offset, which names nothing
+                zone = babel_dates.get_timezone_gmt(value, "long", locale=self.locale)
+            self._zones[key] = zone
         return f"{shown} {zone}"
 
     def moment(self, value: dt.datetime, format: str = "long") -> str:
