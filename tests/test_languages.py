@@ -358,3 +358,14 @@ def test_a_regional_language_reads_its_language_catalogue(
     assert text_of(front.find(".//a[@class='skip-link']")) == "Pular para o conteúdo"
     meta = meta_of(article_page(root, "fähre-fährt-wieder"))
     assert "2 de dezembro de 2025 10:05" in meta and "1 min de leitura" in meta
+
+
+def test_a_linked_catalogue_is_refused(tmp_path: Path, run_cli: Callable[..., Run]) -> None:
+    root = make_site(tmp_path / "link", STORIES, site_yaml("de"))
+    (root / "translations").mkdir()
+    outside = tmp_path / "elsewhere.po"
+    outside.write_text('msgid "Coverage"\nmsgstr "Von draußen"\n', encoding="utf-8")
+    (root / "translations" / "de.po").symlink_to(outside)
+    result = run_cli("build", "--root", root)
+    assert result.status == 1
+    assert re.search(r"translations/de\.po: symbolic link not followed", result.err)

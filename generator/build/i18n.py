@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 from babel import Locale
 from babel import dates as babel_dates
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
@@ -58,7 +59,7 @@ def catalogue_names(code: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _read_catalogue(path: Path, problems: Diagnostics) -> Any:
+def _read_catalogue(path: Path, problems: Diagnostics) -> Catalog | None:
     """A .po file as a Babel catalogue, or None (with its problem added) if it is not one."""
     shown = display_path(path)
     try:
@@ -81,6 +82,10 @@ def _read_catalogue(path: Path, problems: Diagnostics) -> Any:
     return catalogue
 
 
+def _real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
 class Catalogues:
     """The label translations of a theme chain (most specific folder first), each language
     read and compiled the first time a page in it is rendered."""
@@ -95,7 +100,7 @@ class Catalogues:
             folder / f"{name}{CATALOGUE_SUFFIX}"
             for folder in self.directories
             for name in catalogue_names(language)
-            if (folder / f"{name}{CATALOGUE_SUFFIX}").is_file()
+            if _real_file(folder / f"{name}{CATALOGUE_SUFFIX}")
         ]
 
     def all_files(self) -> list[Path]:
@@ -104,13 +109,19 @@ class Catalogues:
             path
             for folder in self.directories
             for path in sorted(folder.glob(f"*{CATALOGUE_SUFFIX}"))
-            if path.is_file()
+            if path.is_file() or path.is_symlink()
         ]
 
     def check(self, problems: Diagnostics) -> None:
-        """Read every catalogue up front, so that all their mistakes show at once."""
+        """Read every catalogue up front, so that all their mistakes show at once; a linked
+        one is refused, as linked templates are (it could pull in files from anywhere)."""
         for path in self.all_files():
-            _read_catalogue(path, problems)
+            if path.is_symlink():
+                problems.add(
+                    display_path(path), None, "symbolic link not followed", "copy the file instead"
+                )
+            else:
+                _read_catalogue(path, problems)
 
     def translations(self, language: str) -> gettext.NullTranslations:
         """The translations of a language: its catalogues chained, the winning one first."""
@@ -121,11 +132,12 @@ class Catalogues:
             for path in self.files(language):
                 problems = Diagnostics()
                 catalogue = _read_catalogue(path, problems)
-                problems.raise_if_any()  # check() has reported them before any render
-                compiled = io.BytesIO()
-                write_mo(compiled, catalogue)
-                compiled.seek(0)
-                chain.append(Translations(compiled))
+                problems.raise_if_any()  # check() has reported these before any render
+                if catalogue is not None:
+                    compiled = io.BytesIO()
+                    write_mo(compiled, catalogue)
+                    compiled.seek(0)
+                    chain.append(Translations(compiled))
             for more in chain[1:]:
                 chain[0].add_fallback(more)  # appended at the end of the chain
             if chain:
