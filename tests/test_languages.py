@@ -87,6 +87,7 @@ def test_a_german_site_has_german_labels_and_babel_dates(german: Path) -> None:
     month = parse_html(german / "output" / "2025" / "11" / "index.html")
     assert text_of(month.find(".//h1")) == "November 2025"
     assert text_of(month.find(".//p[@class='meta']")) == "1 Artikel in 1 Ausgabe"
+    assert text_of(month.find(".//section/h2")) == "Sonntag, 30. November"  # a wide weekday
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ DATE_SKELETONS = {
 # And two that are CLDR patterns (a skeleton of a month alone may abbreviate it).
 DATE_PATTERNS = {"month_name": "LLLL", "year": "y"}
 DATE_WIDTHS = frozenset({"short", "medium", "long", "full"})
+_WEEKDAY = re.compile(r"E+|c{3,}")  # a weekday field of a CLDR pattern, any width
 
 
 def catalogue_names(code: str) -> list[str]:
@@ -225,13 +227,27 @@ class PageLanguage:
             if format in DATE_WIDTHS:
                 found = babel_dates.format_date(value, format, locale=self.locale)
             elif format in DATE_SKELETONS:
-                skeleton = DATE_SKELETONS[format]
-                found = babel_dates.format_skeleton(skeleton, value, locale=self.locale)
+                pattern = self._skeleton_pattern(DATE_SKELETONS[format])
+                found = babel_dates.format_date(value, pattern, locale=self.locale)
             else:
                 pattern = DATE_PATTERNS.get(format, format)
                 found = babel_dates.format_date(value, pattern, locale=self.locale)
             self._dates[key] = found
         return found
+
+    def _skeleton_pattern(self, skeleton: str) -> str:
+        """The language's pattern for a skeleton, its weekday as wide as the skeleton asks.
+
+        CLDR lists few skeletons and says a matched pattern's fields take the requested
+        widths; Babel keeps the pattern's own, so `MMMMEEEEd` would read "Mo., 23. November".
+        """
+        options = self.locale.datetime_skeletons
+        pattern = str(options[babel_dates.match_skeleton(skeleton, options)].pattern)
+        if "EEEE" not in skeleton:
+            return pattern
+        parts = pattern.split("'")  # the odd parts are quoted text, kept as they are
+        parts[::2] = [_WEEKDAY.sub("EEEE", part) for part in parts[::2]]
+        return "'".join(parts)
 
     def time(self, value: dt.datetime) -> str:
         """A time with its zone named: `14:05 MEZ`, `2:05 PM EST`, `14:05 GMT+01:00` where
