@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import REPO, Run, parse_html, text_of
 
 from generator.core.text import BODY_WORDS_BUDGET, distinct_words, fold
@@ -128,6 +129,23 @@ def test_body_words_are_folded_distinct_and_budgeted() -> None:
     assert distinct_words("The cat and THE Cat, a dog.") == "the cat and dog"
     long_text = " ".join(f"word{n}" for n in range(5000))
     assert len(distinct_words(long_text)) <= BODY_WORDS_BUDGET
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ΟΔΟΣ ΟΔΟΣ. Σ ΑΣ, ΣΑ",  # final sigma depends on the letters around it
+        "e\u0301te\u0301 \u0301x x\u0301 café cafe\u0301",  # marks, also after a space
+        "a\u00a8b x\u00a0y z\u2003w ﬁne İstanbul",  # folding that makes spaces or letters
+        "one_two one-two, one.two; ONE two 3 ½ ٣٤",
+        "dog cat. Dog cat, dog!",
+    ],
+)
+def test_body_words_are_the_words_of_the_whole_text_in_order_of_first_use(text: str) -> None:
+    """distinct_words folds and searches only distinct pieces: it must find what a search
+    of the whole folded text finds, in the same order."""
+    whole = dict.fromkeys(word for word in re.findall(r"\w+", fold(text)) if len(word) > 1)
+    assert distinct_words(text, budget=10_000) == " ".join(whole)
 
 
 def test_search_page_is_accessible_and_says_it_needs_javascript(basic_output: Path) -> None:
