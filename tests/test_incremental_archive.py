@@ -1,0 +1,112 @@
+"""Incremental builds of an archive large enough for the shortcuts to matter (paginated tags
+and listings, many editions and months, a split search index) must write what a cold build
+writes, after every kind of change, one after another on the same site and caches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import tree_digest
+
+from generator.build.pipeline import BuildOptions, BuildResult, build_site
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
+ARTICLES = 150
+
+
+def _make_corpus() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_corpus", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _build(root: Path, **options: object) -> BuildResult:
+    return build_site(BuildOptions(root=root, now=NOW, **options))  # type: ignore[arg-type]
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted((root / "content").rglob("*.md"))
+
+
+def _rewrite(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert changed != text, f"{pattern!r} not found in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def _edit_date_and_tags(root: Path) -> None:
+    """An edited body, an article moved to another day, month and year, new tags."""
+    files = _files(root)
+    with files[10].open("a", encoding="utf-8") as file:
+        file.write("\nA late correction to this story.\n")
+    _rewrite(files[20], r"^date: .*$", "date: 2024-02-29T08:30:00+00:00")
+    _rewrite(files[30], r"^tags:\n(?:  - .*\n)+", 'tags:\n  - "Brand new tag"\n  - "Economy"\n')
+
+
+def _rename_delete_add(root: Path) -> None:
+    files = _files(root)
+    files[40].rename(files[40].with_name("renamed-" + files[40].name))
+    files[50].unlink()
+    files[60].unlink()
+    (root / "content" / "added.md").write_text(
+        "---\ntitle: A story added later\ndate: 2025-06-15T10:00:00+00:00\n"
+        "tags: [Economy, Late additions]\npublisher: Added Press\n---\n\nFresh news.\n",
+        encoding="utf-8",
+    )
+
+
+def _configure(root: Path) -> None:
+    _rewrite(root / "site.yaml", r"^per_page: 20$", "per_page: 7")
+    _rewrite(root / "site.yaml", r"^feed_limit: 20$", "feed_limit: 5")
+
+
+def _delete_output_files(root: Path) -> None:
+    """Files deleted by hand are written again, though no input changed."""
+    output = root / "output"
+    for path in sorted(output.rglob("*.html"))[::40]:
+        path.unlink()
+
+
+STEPS: tuple[tuple[str, Callable[[Path], None]], ...] = (
+    ("edit, date, tags", _edit_date_and_tags),
+    ("rename, delete, add", _rename_delete_add),
+    ("site.yaml", _configure),
+    ("output deleted by hand", _delete_output_files),
+)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = _make_corpus()
+    out = tmp_path_factory.mktemp("archive")
+    corpus.make_corpus(ARTICLES, 7, out, ("newsdigest",))
+    return out / "newsdigest"
+
+
+def test_each_change_to_an_archive_builds_what_a_cold_build_does(
+    archive: Path, tmp_path: Path
+) -> None:
+    first = _build(archive)
+    assert first.pages > ARTICLES + 50  # tag, edition, month and listing pages too
+    for name, change in STEPS:
+        change(archive)
+        result = _build(archive)
+        assert result.written, f"{name}: nothing was written"
+        assert result.rendered < result.pages, f"{name}: every page was rendered again"
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        _build(archive, output=cold, use_cache=False)
+        assert tree_digest(archive / "output") == tree_digest(cold), name
