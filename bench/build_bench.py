@@ -27,6 +27,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -338,6 +339,38 @@ def run_scenarios(
         added_path.unlink(missing_ok=True)
 
 
+CORPUS_KEY = ".bench-corpus-key"
+
+
+def reuse_or_make_corpus(count: int, seed: int, corpus: Path) -> list[make_corpus.Article]:
+    """The corpus of `count` articles from `seed`, written only if `corpus` does not hold it yet.
+
+    Writing 100,000 articles in three flavours takes minutes and gigabytes of writes; a
+    corpus written by the same make_corpus.py with the same count and seed is the same
+    files, so it is kept (its key file says what made it). The articles are generated again
+    in memory (deterministic, seconds), and what an interrupted run may have left is undone:
+    an added article is deleted, the edited one written back.
+    """
+    generator = hashlib.sha256((BENCH_DIR / "make_corpus.py").read_bytes()).hexdigest()[:16]
+    key = f"{count} {seed} {','.join(make_corpus.FLAVOURS)} {generator}\n"
+    stamp = corpus / CORPUS_KEY
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == key:
+        articles = make_corpus.CorpusMaker(seed).articles(count)
+        edited = articles[len(articles) // 2]
+        for flavour in make_corpus.FLAVOURS:
+            root = corpus / flavour
+            for added in root.glob("content/**/*added-in-run-*"):
+                added.unlink()
+            relative, text = make_corpus.article_file(edited, flavour)
+            (root / relative).write_text(text, encoding="utf-8", newline="\n")
+        print(f"reusing the corpus in {corpus} ({CORPUS_KEY} matches)", file=sys.stderr)
+        return articles
+    stamp.unlink(missing_ok=True)
+    articles = make_corpus.make_corpus(count, seed, corpus, make_corpus.FLAVOURS)
+    stamp.write_text(key, encoding="utf-8")
+    return articles
+
+
 def _ok(results: list[Measurement]) -> list[Measurement]:
     return [result for result in results if result.returncode == 0]
 
@@ -469,7 +502,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario (median reported)")
     parser.add_argument("--quick", action="store_true", help="smoke test: N=200, one run")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--corpus-dir", type=Path, default=BENCH_DIR / "corpus")
+    parser.add_argument(
+        "--corpus-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "newsdigest-bench-corpus",
+        help="where corpora are written once and kept for later runs (default: in /tmp)",
+    )
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     parser.add_argument("--python", default=sys.executable, help="Python that runs newsdigest")
     parser.add_argument("--hugo", help="hugo executable (default: on PATH)")
@@ -537,8 +575,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for count in args.sizes:
         done = len(report)
         corpus = args.corpus_dir / f"n{count}-seed{args.seed}"
-        print(f"N = {count:,}: writing corpus to {corpus}", file=sys.stderr)
-        articles = make_corpus.make_corpus(count, args.seed, corpus, make_corpus.FLAVOURS)
+        print(f"N = {count:,}: corpus in {corpus}", file=sys.stderr)
+        articles = reuse_or_make_corpus(count, args.seed, corpus)
         tools, skipped = make_tools(corpus, args)
         for tool in tools:
             tool.scenarios = args.scenarios.get(tool.name, tool.scenarios)
