@@ -45,7 +45,7 @@ from .output import (
     staged_output,
 )
 from .pages import REQUIRED_TEMPLATES, Page, Plan, SiteView, inputs_text, plan_pages
-from .scan import Source, read_source, scan_sources, settled_digests
+from .scan import Source, scan_sources, settled_digests
 from .site import Site, Skipped, assemble_site
 from .theme import check_templates, create_environment, load_theme
 from .workers import available_cpus, parse_articles, render_pages
@@ -124,22 +124,17 @@ def read_articles(
     not validate yet (reported as errors instead when drafts are included).
     """
     problems = Diagnostics()
-    digester = ArticleDigester(config.parsing)
     slots: list[Article | None] = [
         _shown_as(cached.get(source.digest), source.shown) for source in sources
     ]
+    # Files, not bytes: each is read where it is parsed, so the bytes of all of them are
+    # never held at once (a file that cannot be read is reported with the parse errors).
     pending = []
     pending_slots = []
     for slot, (source, hit) in enumerate(zip(sources, slots, strict=True)):
-        if hit is not None:
-            continue
-        try:
-            raw, digest = read_source(source, digester)
-        except OSError as error:  # reported with the parse errors below, all at once
-            problems.add(source.shown, None, f"cannot read file: {error.strerror or error}")
-            continue
-        pending.append((raw, source.shown, digest))
-        pending_slots.append(slot)
+        if hit is None:
+            pending.append((source.path, source.relative, source.shown))
+            pending_slots.append(slot)
     skipped = []
     parsed_all = parse_articles(pending, config.parsing, workers, progress)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):
@@ -367,7 +362,7 @@ def run(
         site, plan, parsed, cache_changed = resolve_site(
             replace(options, now=now), config, sources, cache, templates, static_files, watch
         )
-        del sources  # the raw bytes of every article are no longer needed: free them early
+        del sources
         if options.warn is not None:
             for article in site.articles:
                 for warning in article.warnings:

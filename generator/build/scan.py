@@ -30,9 +30,12 @@ SETTLE_NS = 2_000_000_000
 
 @dataclass(frozen=True)
 class Source:
-    """One article file: the path shown to users, its cache key, its stamp before it was
-    read, and its bytes, or None when the stamp matched the last build's and it was not
-    read (see read_source).
+    """One article file: the path shown to users, its cache key and its stamp before it
+    was read (if it was: a stamp that matched the last build's keeps that digest unread).
+
+    No bytes are kept: a cold build of 100,000 articles would hold all of them (hundreds
+    of megabytes) until the end of parsing, in the parent of every worker. The files that
+    must be parsed are read again where they are parsed (see read_article_file).
 
     `relative` (`content/...`, with `/`) names the file in caches, so that the same project
     built from another working directory, where `shown` differs, still finds them.
@@ -43,7 +46,6 @@ class Source:
     path: str
     digest: str
     stamp: FileStamp
-    raw: bytes | None
 
 
 def scan_sources(
@@ -105,30 +107,26 @@ def scan_sources(
             stamp = FileStamp(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
             remembered = known.get(relative)
             if remembered is not None and remembered[0] == stamp:
-                sources.append(Source(shown, relative, path, remembered[1], stamp, None))
+                sources.append(Source(shown, relative, path, remembered[1], stamp))
                 continue
-            raw = _read_bytes(path)
+            digest = digester(_read_bytes(path), relative)
         except _NotAnArticle as error:
             problems.add(shown, None, str(error))
             continue
         except OSError as error:
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
-        sources.append(Source(shown, relative, path, digester(raw, relative), stamp, raw))
+        sources.append(Source(shown, relative, path, digest, stamp))
     problems.raise_if_any()
     return sources
 
 
-def read_source(source: Source, digester: ArticleDigester) -> tuple[bytes, str]:
-    """The source's bytes and their digest, reading the file if the scan did not.
-
-    For a file the scan knew by its stamp whose parsed article is not in the cache after
-    all; the digest is then taken from the bytes actually read. Raises OSError.
-    """
-    if source.raw is not None:
-        return source.raw, source.digest
-    raw = _read_bytes(source.path)
-    return raw, digester(raw, source.relative)
+def read_article_file(path: str, relative: str, digester: ArticleDigester) -> tuple[bytes, str]:
+    """An article file's bytes and their digest, read to be parsed (in a worker, if the
+    build has a pool). The digest is that of the bytes actually read: a file written since
+    the scan is parsed as it is now, and cached under its new digest. Raises OSError."""
+    raw = _read_bytes(path)
+    return raw, digester(raw, relative)
 
 
 def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int) -> KnownDigests:

@@ -7,6 +7,7 @@ costs more than it saves below a few hundred items.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -18,11 +19,13 @@ from typing import Protocol, TypeVar
 
 import jinja2
 
-from ..core.errors import Diagnostic
+from ..core.errors import Diagnostic, diagnostic
 from .article import Article, BrokenDraft, parse_article
+from .cache import ArticleDigester
 from .config import ParseSettings
 from .incremental import SettingsReader, settings_names
 from .pages import Page, SiteView, render_page
+from .scan import read_article_file
 
 MIN_ITEMS_PER_WORKER = 200
 T = TypeVar("T")
@@ -97,16 +100,15 @@ def _map(
 def _trim_heap() -> None:
     """Give the C heap's free pages back to the system before forking workers.
 
-    Memory Python frees (the raw bytes of every article once parsed, the parse results as
-    they were unpickled) stays in the heap, resident, and every forked worker maps it too;
+    Memory Python frees (the parse pool's pickled batches and results, the scan's reads,
+    the last build's site in `serve`) stays in the heap, resident, and every forked worker
+    maps it too;
     glibc's malloc_trim releases the free pages, also those between live blocks. Elsewhere
     (another C library, another system) there is nothing to do.
     """
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
             ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -145,40 +147,48 @@ def _orphaned() -> bool:
 
 # Per-process state of a worker, set once by the pool initializer (a worker handles many
 # batches; sending this with every batch would pickle the whole Site over and over).
-_parse_settings: ParseSettings | None = None
+_parse_state: tuple[ParseSettings, ArticleDigester] | None = None
 _render_state: tuple[SiteView, jinja2.Environment, Sink] | None = None
 
 
 def _clear_worker_state() -> None:
-    global _parse_settings, _render_state
-    _parse_settings = _render_state = None
+    global _parse_state, _render_state
+    _parse_state = _render_state = None
 
 
 def _init_parse(settings: ParseSettings) -> None:
-    global _parse_settings
-    _parse_settings = settings
+    global _parse_state
+    _parse_state = (settings, ArticleDigester(settings))
 
 
 def _parse_batch(
-    batch: Sequence[tuple[bytes, str, str]],
+    batch: Sequence[tuple[str, str, str]],
 ) -> list[Article | BrokenDraft | list[Diagnostic]]:
-    assert _parse_settings is not None
+    assert _parse_state is not None
+    settings, digester = _parse_state
     if _orphaned():
         os._exit(1)
     results: list[Article | BrokenDraft | list[Diagnostic]] = []
-    for raw, source, digest in batch:
-        parsed = parse_article(raw, source, _parse_settings)
+    for path, relative, shown in batch:
+        try:
+            raw, digest = read_article_file(path, relative, digester)
+        except OSError as error:
+            reason = f"cannot read file: {error.strerror or error}"
+            results.append([diagnostic(shown, None, reason)])
+            continue
+        parsed = parse_article(raw, shown, settings)
         results.append(replace(parsed, digest=digest) if isinstance(parsed, Article) else parsed)
     return results
 
 
 def parse_articles(
-    pending: Sequence[tuple[bytes, str, str]],
+    pending: Sequence[tuple[str, str, str]],
     settings: ParseSettings,
     workers: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Article | BrokenDraft | list[Diagnostic]]:
-    """Parse (raw bytes, shown path, digest) triples, in order, on up to `workers` processes."""
+    """Read and parse article files, given as (path, path in the project, shown path), in
+    order, on up to `workers` processes. A file that cannot be read gives its diagnostic."""
     return _map(_parse_batch, pending, workers, _init_parse, (settings,), progress)
 
 
