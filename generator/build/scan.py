@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.errors import Diagnostics
 from ..core.layout import CONTENT_DIR
@@ -28,10 +28,10 @@ from .config import display_path
 SETTLE_NS = 2_000_000_000
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One article file: the path shown to users, its cache key and its stamp before it
     was read (if it was: a stamp that matched the last build's keeps that digest unread).
+    A tuple: a frozen dataclass cost 1.5 us more to make, 150 ms of every build at 100,000.
 
     No bytes are kept: a cold build of 100,000 articles would hold all of them (hundreds
     of megabytes) until the end of parsing, in the parent of every worker. The files that
