@@ -1,0 +1,119 @@
+"""Builds of two checkouts of newsdigest, alternating run by run, in one run: the ratios a
+commit that changes build speed or memory quotes.
+
+Each checkout builds its own copy of the corpus (a cache file written by one generator version
+is deleted as stale by another, so one copy would make every build of both a cold one). Per
+run and checkout: a cold build (output and cache deleted), then a no-change build. Recorded:
+wall time, CPU time of the build and its workers (wait4), peak memory of the process tree (PSS
+sampled, see build_bench.py), and each stage's time from `--timings`. Output of the two cold
+builds is compared file by file. Bytecode caches are on, outside the checkouts.
+
+Usage: python bench/build_ab.py --corpus DIR --baseline CHECKOUT [--runs 3] [--work /tmp/ab]
+(DIR is a newsdigest project such as `make_corpus.py`'s `newsdigest` folder; it is copied.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from build_bench import BUILD_ENVIRONMENT, SAMPLE_SECONDS, _tree_memory
+
+REPO = Path(__file__).resolve().parent.parent
+_STAGE = re.compile(r"^\s+(\w+)\s+([\d.]+) ms$", re.MULTILINE)
+
+
+@dataclass
+class Arm:
+    """One checkout and its copy of the corpus, with what its builds measured."""
+
+    name: str
+    checkout: Path
+    root: Path
+    measured: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+
+
+def build(arm: Arm, output: Path) -> dict[str, float]:
+    """One build of `arm`'s corpus into `output`: its figures, stages included."""
+    environment = {**BUILD_ENVIRONMENT, "PYTHONPATH": str(arm.checkout)}
+    environment["PYTHONPYCACHEPREFIX"] += f"-{arm.name}"
+    command = [sys.executable, "-m", "generator", "build", "--timings", "--root", str(arm.root)]
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--output", str(output)],
+        cwd=arm.checkout,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _tree_memory(process.pid))
+        time.sleep(SAMPLE_SECONDS)
+    wall = time.perf_counter() - started
+    assert process.stdout is not None
+    text = process.stdout.read().decode("utf-8", "replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{arm.name}: build failed\n{text}")
+    figures = {
+        "wall s": wall,
+        "CPU s": usage.ru_utime + usage.ru_stime,
+        "peak MiB": max(peak, usage.ru_maxrss * 1024) / 2**20,
+        "load": load,
+    }
+    figures.update((f"{stage} ms", float(ms)) for stage, ms in _STAGE.findall(text))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--baseline", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/newsdigest-build-ab"))
+    options = parser.parse_args()
+    shutil.rmtree(options.work, ignore_errors=True)
+    arms = []
+    for name, checkout in (("baseline", options.baseline), ("this", REPO)):
+        root = options.work / name
+        shutil.copytree(options.corpus, root, ignore=shutil.ignore_patterns("output", ".*"))
+        arms.append(Arm(name, checkout.resolve(), root))
+    for _ in range(options.runs):
+        for arm in arms:
+            output = arm.root / "output"
+            shutil.rmtree(output, ignore_errors=True)
+            shutil.rmtree(arm.root / ".newsdigest-cache", ignore_errors=True)
+            arm.measured.setdefault("cold", []).append(build(arm, output))
+            arm.measured.setdefault("no-change", []).append(build(arm, output))
+    first, second = (arm.root / "output" for arm in arms)
+    same = subprocess.run(["diff", "-rq", first, second], capture_output=True).returncode == 0
+    loads = [run["load"] for arm in arms for runs in arm.measured.values() for run in runs]
+    print(f"{options.runs} runs each, alternating; load average {min(loads):.1f}-{max(loads):.1f}")
+    print(f"output of the last builds identical: {same}")
+    print("| scenario | figure | baseline median | this median | ratio |\n|---|---|---|---|---|")
+    for scenario in ("cold", "no-change"):
+        names = [key for key in arms[1].measured[scenario][0] if key != "load"]
+        for key in names:
+            values = [
+                statistics.median(run.get(key, 0.0) for run in arm.measured[scenario])
+                for arm in arms
+            ]
+            ratio = f"{values[1] / values[0]:.2f}" if values[0] else "-"
+            print(f"| {scenario} | {key} | {values[0]:.1f} | {values[1]:.1f} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
