@@ -198,12 +198,16 @@ def test_tag_pages_link_their_own_feeds(basic_output: Path) -> None:
 # --- editions and archives -----------------------------------------------------------------
 
 
-def test_daily_edition_lists_that_days_articles_with_summaries(basic_output: Path) -> None:
+def test_daily_edition_is_a_digest_of_that_days_articles(basic_output: Path) -> None:
+    """The lead story (ranked first) under the edition's own title, then the others."""
     doc = page(basic_output, "/news/2025/03/01/")
-    assert article_titles(doc) == [
-        "Library extends opening hours",
-        "Harbour ferry gets a new timetable",
+    headlines = [
+        text_of(story.find("h2" if story.get("class") == "lead" else "h3"))
+        for story in doc.iter("article")
+        if story.get("class") in ("lead", "story")
     ]
+    assert headlines == ["Library extends opening hours", "Harbour ferry gets a new timetable"]
+    assert doc.find(".//main//article[@class='lead']/h2") is not None
     assert doc.find(".//main/h1/time").get("datetime") == "2025-03-01"
     summaries = [text_of(p) for p in doc.iterfind(".//p[@class='summary']")]
     assert summaries[0] == "The central library will stay open until ten at night on Thursdays."

@@ -9,10 +9,12 @@ from ..config import SiteConfig
 from ..i18n import DateText, label, plural_label
 from ..site import Site
 from .kind import Claim, HtmlKind, Page, Plan, SiteView
+from .listings import edition_digest
 
 
 class EditionPage(HtmlKind):
-    """One day's digest: the articles published that day in the site's timezone."""
+    """One day's digest: the articles published that day in the site's timezone, its lead
+    story first and the others by section, as the front page shows the newest day."""
 
     name = "edition"
     listed = True
@@ -28,6 +30,7 @@ class EditionPage(HtmlKind):
         return {
             "edition": edition,
             "articles": view.articles(edition.articles),
+            "digest": edition_digest(view, edition),
             "newer_edition": editions[index - 1] if index > 0 else None,
             "older_edition": editions[index + 1] if index + 1 < len(editions) else None,
         }

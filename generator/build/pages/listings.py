@@ -187,13 +187,20 @@ EARLIER_HEADLINES = 3  # of each, its top stories
 
 
 @dataclass(frozen=True)
-class Digest:
-    """The front page as a digest: the latest edition's lead story, its other stories by
-    section, and the top stories of the editions before it."""
+class EditionDigest:
+    """One edition as a digest: its lead story, then its other stories grouped into the
+    `sections:` of site.yaml (in their order; "" holds the stories no section takes)."""
 
     edition: Edition
     lead: Article
-    sections: tuple[tuple[str, tuple[Article, ...]], ...]  # (title, stories); "" = the rest
+    sections: tuple[tuple[str, tuple[Article, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Digest(EditionDigest):
+    """The front page: the newest edition as a digest, and the top stories of the editions
+    before it."""
+
     earlier: tuple[tuple[Edition, tuple[Article, ...]], ...]
 
 
@@ -206,15 +213,12 @@ def rank_key(article: Article) -> tuple[int, int, float, str]:
     return (-priority, -len(reporters(article)), -article.date.timestamp(), article.slug)
 
 
-def digest(view: SiteView) -> Digest | None:
-    """The digest of the site's newest edition, or None for an empty site."""
-    site = view.site
-    if not site.editions:
-        return None
-    latest, *earlier = site.editions[: EARLIER_EDITIONS + 1]
-    lead, *rest = sorted(view.articles(latest.articles), key=rank_key)
+def edition_digest(view: SiteView, edition: Edition) -> EditionDigest:
+    """An edition's stories ranked, the first as the lead, the rest by section: the front
+    page and each edition's page show a day the same way."""
+    lead, *rest = sorted(view.articles(edition.articles), key=rank_key)
     sections: list[tuple[str, tuple[Article, ...]]] = []
-    for section in site.config.sections:
+    for section in view.site.config.sections:
         wanted = {tag_key(tag) for tag in section.tags}
         stories = tuple(a for a in rest if wanted & {tag_key(tag) for tag in a.tags})
         if stories:
@@ -222,10 +226,20 @@ def digest(view: SiteView) -> Digest | None:
         rest = [a for a in rest if a not in stories]
     if rest:
         sections.append(("", tuple(rest)))
+    return EditionDigest(edition=edition, lead=lead, sections=tuple(sections))
+
+
+def digest(view: SiteView) -> Digest | None:
+    """The digest of the site's newest edition, or None for an empty site."""
+    site = view.site
+    if not site.editions:
+        return None
+    latest, *earlier = site.editions[: EARLIER_EDITIONS + 1]
+    day = edition_digest(view, latest)
     return Digest(
-        edition=latest,
-        lead=lead,
-        sections=tuple(sections),
+        edition=day.edition,
+        lead=day.lead,
+        sections=day.sections,
         earlier=tuple(
             (
                 edition,
