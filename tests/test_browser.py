@@ -7,7 +7,7 @@ refused and counted as a failure.
 
 Skipped, with the reason, when Playwright or Chromium is missing: install them with
 `pip install playwright` and `apt-get install chromium` (never `playwright install`).
-Set NEWSDIGEST_SCREENSHOT=1 to save the home page as docs/screenshot.png.
+Screenshots of every page kind, to judge the look: `python docs/screenshots.py`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, copy_example_site, parse_html
+from conftest import copy_example_site, parse_html
 
 from generator.__main__ import main
 
@@ -40,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT = REPO / "docs" / "screenshot.png"
 
 try:
     from playwright.sync_api import sync_playwright
@@ -300,14 +299,6 @@ def test_theme_follows_the_light_or_dark_preference(visit: Any) -> None:
     dark = _background(visit, "dark")
     assert light != dark
     assert sum(light) > 600 and sum(dark) < 150, (light, dark)
-
-
-def test_home_page_screenshot(visit: Any) -> None:
-    if os.environ.get("NEWSDIGEST_SCREENSHOT") != "1":
-        pytest.skip("set NEWSDIGEST_SCREENSHOT=1 to write docs/screenshot.png")
-    page = visit(viewport={"width": 1100, "height": 820}, color_scheme="light").open("/")
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 10_000
 
 
 def _axe_script() -> str | None:
