@@ -385,3 +385,85 @@ def test_what_an_import_writes_always_builds_even_with_twin_headlines(
     again = run_cli("import", "--root", root, fixtures)
     assert again.status == 0
     assert {path: path.read_bytes() for path in (root / "content").rglob("*.md")} == written
+
+
+def test_jsonl_record_image_and_authors_are_kept(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
+    """A scraper's record states the lead image (relative to the page) and the authors."""
+    record = {
+        "url": "https://water.example/news/plant",
+        "title": "Water board approves plant",
+        "date": "2025-03-10T09:00:00+01:00",
+        "image_url": "/img/plant.jpg",
+        "authors": ["Ana Ruiz", "Bo Lindqvist", "Ana Ruiz"],
+        "text": "\n".join(STORY),
+    }
+    unsafe = {**record, "url": "https://water.example/news/b", "title": "Second plant vote"}
+    unsafe.update(image="javascript:alert(1)", text="\n".join(OTHER_STORY))
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps(record) + "\n" + json.dumps(unsafe) + "\n", encoding="utf-8")
+    assert run_cli("import", dump, "--root", root).status == 0
+    found = {article.fields["title"]: article.fields for article in articles(root).values()}
+    first = found["Water board approves plant"]
+    assert first["image"] == "https://water.example/img/plant.jpg"
+    assert first["authors"] == ["Ana Ruiz", "Bo Lindqvist"]
+    assert "image" not in found["Second plant vote"]
+
+
+OTHER_STORY = [
+    "Engineers finished repairing the spillway of the Millbrook dam three weeks ahead of "
+    "schedule, the county's water authority said on Tuesday.",
+    "The work, which began after cracks were found in the concrete during a routine inspection "
+    "last spring, cost about 4 million euros, less than the budget set aside for it.",
+    "The reservoir behind the dam will be refilled slowly over the winter, and the footpath "
+    "across the crest reopens to walkers at the weekend.",
+]
+
+RSS_WITH_MEDIA = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Coast Post</title><link>https://water.example/</link><description>News</description>
+<item><title>Water board approves plant</title>
+<link>https://water.example/news/plant</link><guid>https://water.example/news/plant</guid>
+<pubDate>Mon, 10 Mar 2025 08:00:00 +0000</pubDate><dc:creator>Ana Ruiz</dc:creator>
+<media:content url="https://img.water.example/plant.jpg" medium="image"/>
+<description>{body}</description></item></channel></rss>
+"""
+
+
+def test_a_feed_entrys_image_and_author_are_kept(
+    run_cli: Callable, root: Path, tmp_path: Path
+) -> None:
+    from html import escape
+
+    feed = tmp_path / "feed.xml"
+    body = escape("".join(f"<p>{line}</p>" for line in STORY))
+    feed.write_text(RSS_WITH_MEDIA.format(body=body), encoding="utf-8")
+    jsonfeed = tmp_path / "feed.json"
+    jsonfeed.write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Coast Post",
+                "items": [
+                    {
+                        "id": "2",
+                        "url": "https://water.example/news/dam",
+                        "title": "Dam repairs finished early",
+                        "date_published": "2025-03-11T08:00:00Z",
+                        "image": "https://img.water.example/dam.jpg",
+                        "authors": [{"name": "Bo Lindqvist"}],
+                        "content_html": "".join(f"<p>{line}</p>" for line in OTHER_STORY),
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert run_cli("import", feed, jsonfeed, "--root", root).status == 0
+    found = {article.fields["title"]: article.fields for article in articles(root).values()}
+    assert found["Water board approves plant"]["image"] == "https://img.water.example/plant.jpg"
+    assert found["Water board approves plant"]["author"] == "Ana Ruiz"
+    assert found["Dam repairs finished early"]["image"] == "https://img.water.example/dam.jpg"
+    assert found["Dam repairs finished early"]["author"] == "Bo Lindqvist"

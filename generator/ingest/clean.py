@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from urllib.parse import urljoin
 
 from ..core.errors import Diagnostic, diagnostic
 from .dates import parse_iso
@@ -71,6 +72,29 @@ def apply_hints(found: Extracted, hints: Mapping[str, object]) -> Extracted:
         tags = split_tags(hinted) + tags
     elif isinstance(hinted, list):
         tags = [str(tag) for tag in hinted if isinstance(tag, (str, int))] + tags
+    image = found.image
+    if isinstance(hints.get("image"), str):
+        stated = page_url(urljoin(url or "", str(hints["image"])))
+        image = stated or image
+    authors, author = found.authors, found.author
+    named = hints.get("authors")
+    names = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+    stated_names = tuple(
+        dict.fromkeys(" ".join(str(n).split()) for n in names if isinstance(n, str) and n.strip())
+    )
+    if stated_names:
+        authors, author = stated_names, stated_names[0]
     return replace(
-        found, title=title, publisher=publisher, date=date, url=url, tags=tuple(unique_tags(tags))
+        found,
+        title=title,
+        publisher=publisher,
+        date=date,
+        url=url,
+        tags=tuple(unique_tags(tags)),
+        image=image,
+        image_alt=found.image_alt if image == found.image else None,
+        image_caption=found.image_caption if image == found.image else None,
+        image_credit=found.image_credit if image == found.image else None,
+        authors=authors,
+        author=author,
     )

@@ -54,6 +54,8 @@ class Entry:
     tags: tuple[str, ...]
     content: str  # HTML, sanitised by feedparser
     key: str  # what identifies it across fetches: its id, else its link, else a hash
+    image: str | None = None  # the entry's lead image (Media RSS, an image enclosure, JSON Feed)
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,11 @@ def _json_feed(data: bytes, name: str) -> Feed | Diagnostic:
         tags = tuple(tag for tag in item.get("tags") or [] if isinstance(tag, str) and tag)
         ident = str(item["id"]) if isinstance(item.get("id"), str | int) else None
         key = ident or link or hashlib.sha256(f"{title}\n{content}".encode()).hexdigest()
-        entries.append(Entry(link, title, date, tags, content, key))
+        image = next(
+            (v for v in (item.get("image"), item.get("banner_image")) if isinstance(v, str)), None
+        )
+        people = item.get("authors") or ([item["author"]] if "author" in item else [])
+        entries.append(Entry(link, title, date, tags, content, key, image, _names(people, "name")))
     return Feed(_text(document.get("title")), tuple(entries))
 
 
@@ -148,14 +154,59 @@ def _entry(item: Any) -> Entry:
     title = _text(item.get("title"))
     ident = item.get("id") if isinstance(item.get("id"), str) and item.get("id") else None
     key = ident or link or hashlib.sha256(f"{title}\n{content}".encode()).hexdigest()
-    return Entry(link, title, date, tags, content, key)
+    return Entry(
+        link,
+        title,
+        date,
+        tags,
+        content,
+        key,
+        _feed_image(item),
+        _names(item.get("authors"), "name"),
+    )
+
+
+def _feed_image(item: Any) -> str | None:
+    """The entry's image as feedparser reads it: Media RSS content of an image, a Media RSS
+    thumbnail, or an enclosure whose type is an image."""
+    for media in item.get("media_content") or []:
+        is_image = media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
+        if is_image and isinstance(media.get("url"), str):
+            return str(media["url"])
+    for thumbnail in item.get("media_thumbnail") or []:
+        if isinstance(thumbnail.get("url"), str):
+            return str(thumbnail["url"])
+    for enclosure in item.get("enclosures") or []:
+        if str(enclosure.get("type", "")).startswith("image/") and isinstance(
+            enclosure.get("href"), str
+        ):
+            return str(enclosure["href"])
+    return None
+
+
+def _names(people: Any, key: str) -> tuple[str, ...]:
+    """Author names from a list of `{name: ...}` records (feedparser's and JSON Feed's)."""
+    if not isinstance(people, list):
+        return ()
+    names = (_text(person.get(key)) for person in people if isinstance(person, dict))
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def entry_page(entry: Entry) -> str:
     """The entry as a small HTML page the cleaner reads like any other."""
     title = html.escape(entry.title or "")
+    # The image and the authors go where a publisher's page states them, so the HTML
+    # cleaner reads them as it reads any page's (and makes the image URL absolute).
+    head = "".join(
+        [
+            f'<meta property="og:image" content="{html.escape(entry.image)}">'
+            if entry.image
+            else "",
+            *(f'<meta name="author" content="{html.escape(name)}">' for name in entry.authors),
+        ]
+    )
     return (
-        f"<!doctype html><html><head><title>{title}</title></head><body><article>"
+        f"<!doctype html><html><head><title>{title}</title>{head}</head><body><article>"
         f"<h1>{title}</h1>{entry.content}</article></body></html>"
     )
 

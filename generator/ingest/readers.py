@@ -77,6 +77,8 @@ _HINT_FIELDS = {
     "date": ("date", "published", "published_at", "datePublished", "pubdate"),
     "publisher": ("publisher", "site", "site_name", "source", "sitename"),
     "tags": ("tags", "keywords", "topics"),
+    "image": ("image", "image_url", "top_image", "lead_image"),  # trafilatura, news-please
+    "authors": ("authors", "author"),
 }
 
 
