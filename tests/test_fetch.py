@@ -287,11 +287,16 @@ def test_delay_between_requests_to_one_host(
     root = project(tmp_path, harbour, ["/feed.xml"])
     text = (root / "sources.yaml").read_text(encoding="utf-8")
     (root / "sources.yaml").write_text(text.replace("delay: 0\n", "delay: 0.3\n"))
+    started = time.monotonic()
     run_cli("fetch", "--root", root)
-    times = [stamp for _, _, stamp in harbour.log]
-    assert len(times) >= 5
-    # A lower bound only: a busy machine makes the gaps longer, never shorter.
-    assert all(later - earlier >= 0.25 for earlier, later in zip(times, times[1:], strict=False))
+    elapsed = time.monotonic() - started
+    requests = len(harbour.log)
+    assert requests >= 5
+    # The fetcher waits 0.3 s before each request after the first. Timed on the client side,
+    # as a lower bound only: a busy machine makes the run longer, never shorter. (The
+    # server's own time stamps are not used: a request handled late on a loaded machine
+    # shortens its gap to the next one.)
+    assert elapsed >= 0.3 * (requests - 1)
 
 
 def test_sources_yaml_mistakes_are_reported_by_line_and_nothing_is_fetched(
