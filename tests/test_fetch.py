@@ -123,7 +123,7 @@ def conditional(body: bytes, etag: str) -> Callable[[BaseHTTPRequestHandler], No
 
 
 def slow(handler: BaseHTTPRequestHandler) -> None:
-    time.sleep(3)  # longer than the 1 s timeout the tests set
+    time.sleep(5)  # well past the 2 s timeout the tests set
     send(200, article_html("Slow story", "slow"))(handler)
 
 
@@ -136,7 +136,7 @@ def project(tmp_path: Path, site: Site, feeds: list[str], extra: str = "") -> Pa
     )
     listed = "".join(f"  - {{url: '{site.base}{feed}', name: Harbour}}\n" for feed in feeds)
     (root / "sources.yaml").write_text(
-        f"delay: 0\ntimeout: 1\nmax_bytes: 200000\nallow_private: [127.0.0.1]\n{extra}"
+        f"delay: 0\ntimeout: 2\nmax_bytes: 200000\nallow_private: [127.0.0.1]\n{extra}"
         f"feeds:\n{listed}",
         encoding="utf-8",
     )
@@ -192,7 +192,7 @@ def test_fetch_imports_new_entries_and_reports_each_failure_once(
     assert sorted(failures) == sorted(
         [
             f"Harbour: {base}/gone: page gone (HTTP 404); not asked for again",
-            f"Harbour: {base}/slow: no answer within 1 s",
+            f"Harbour: {base}/slow: no answer within 2 s",
             f"Harbour: {base}/private/secret: robots.txt disallows fetching it",
             f"Harbour: {base}/huge: larger than the size limit (500,007 > 200,000 bytes)",
         ]
