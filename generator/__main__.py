@@ -102,10 +102,16 @@ def run_build(args: argparse.Namespace) -> int:
     output = _options(args).output_dir
     console.info(
         f"Built {result.pages} pages and feeds ({result.rendered} rendered, {result.written} files changed, "
-        f"{result.removed} removed) from {result.articles} articles, {result.tags} tags, "
-        f"{result.editions} editions into {output} in {time.perf_counter() - started:.2f} s"
+        f"{result.removed} removed) from {_counted(result.articles, 'article')}, "
+        f"{_counted(result.tags, 'tag')}, {_counted(result.editions, 'edition')} into {output} "
+        f"in {time.perf_counter() - started:.2f} s"
     )
     return EXIT_OK
+
+
+def _counted(number: int, noun: str) -> str:
+    """'1 edition', '3 editions': the summary lines read as plain English."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -113,7 +119,8 @@ def run_check(args: argparse.Namespace) -> int:
     result = check_site(_options(args))
     _report_skipped(args.console, result.skipped)
     args.console.info(
-        f"OK: {result.articles} articles, {result.tags} tags, {result.editions} editions, "
+        f"OK: {_counted(result.articles, 'article')}, {_counted(result.tags, 'tag')}, "
+        f"{_counted(result.editions, 'edition')}, "
         f"{result.pages} pages and feeds ({result.rendered} rendered to check them), no problems found"
     )
     return EXIT_OK
