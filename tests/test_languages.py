@@ -280,7 +280,7 @@ def test_the_opml_lists_every_source_feed(german: Path) -> None:
     tree = etree.parse(str(german / "output" / "sources" / "opml.xml"))
     root = tree.getroot()
     assert root.tag == "opml" and root.get("version") == "2.0"
-    assert root.findtext("head/title") == "Hafen Digest: sources"
+    assert root.findtext("head/title") == "Hafen Digest: Quellen"  # in the site's language
     sources = {outline.get("text"): outline for outline in root.findall("body/outline")}
     assert set(sources) == {"Hafenblatt", "Küstenfunk", "Harbour Times"}
     feeds = {feed.get("xmlUrl") for feed in sources["Hafenblatt"].findall("outline")}
@@ -289,6 +289,8 @@ def test_the_opml_lists_every_source_feed(german: Path) -> None:
         "https://hafenblatt.example.com/feed.xml",  # the publisher's own, from front matter
     }
     assert all(feed.get("type") == "rss" for feed in root.iter("outline") if feed.get("xmlUrl"))
+    ours = sources["Hafenblatt"].find("outline[@htmlUrl]")
+    assert ours is not None and ours.get("text") == "Hafenblatt bei Hafen Digest"
     [own] = sources["Küstenfunk"].findall("outline")
     assert own.get("xmlUrl") == "https://d.example.org/sources/k%C3%BCstenfunk/atom.xml"
     sources_page = parse_html(german / "output" / "sources" / "index.html")

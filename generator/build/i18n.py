@@ -212,6 +212,8 @@ class PageLanguage:
         return message % variables if variables else message
 
     def _variable(self, value: Any) -> Any:
+        if isinstance(value, Label):  # a label within a label: a feed's name in its link
+            return self.text(value)
         if isinstance(value, DateText):
             return self.date(value.day, value.format)
         if isinstance(value, dt.date):

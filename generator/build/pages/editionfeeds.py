@@ -11,14 +11,16 @@ import jinja2
 from ...core.urls import EDITIONS_FEED_BASE, FRONT_PAGE_URL, feed_url
 from ..article import Article
 from ..config import SiteConfig
+from ..i18n import PageLanguage, label, languages_of, plural_label
 from ..site import Edition, Site
 from .feeds import FeedEntry, image_of, render_feed
 from .jsonfeed import render_json_feed
 from .kind import FEED_TYPES, Claim, Page, PageKind, Plan, SiteView, editions_title
 
 
-def edition_entry(edition: Edition, articles: list[Article]) -> FeedEntry:
-    """One day's edition as a feed entry: each story's headline, summary and source."""
+def edition_entry(edition: Edition, articles: list[Article], language: PageLanguage) -> FeedEntry:
+    """One day's edition as a feed entry: each story's headline, summary and source; its
+    title and summary in the feed's language."""
     items = []
     for article in articles:
         source = f" <em>({escape(article.publisher)})</em>" if article.publisher else ""
@@ -26,15 +28,17 @@ def edition_entry(edition: Edition, articles: list[Article]) -> FeedEntry:
             f'<li><a href="{escape(article.url)}">{escape(article.title)}</a>{source}'
             f"<br>{escape(article.summary)}</li>"
         )
-    title = f"Edition of {edition.day:%-d %B %Y}"
     illustrated = next((article for article in articles if article.image), None)
-    count = f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
+    stories = plural_label("%(num)d story", "%(num)d stories", len(articles))
+    headlines = "; ".join(article.title for article in articles)
     return FeedEntry(
         url=edition.url,
-        title=title,
+        title=language.text(label("Edition of %(day)s", day=edition.day)),
         published=min(article.date for article in articles),
         updated=max(article.last_modified for article in articles),
-        summary=f"{count}: " + "; ".join(article.title for article in articles),
+        summary=language.text(
+            label("%(stories)s: %(headlines)s", stories=stories, headlines=headlines)
+        ),
         content_html="<ul>\n" + "\n".join(items) + "\n</ul>",
         tags=tuple(dict.fromkeys(tag for article in articles for tag in article.tags)),
         **(image_of(illustrated) if illustrated is not None else {}),
@@ -58,9 +62,13 @@ class EditionFeed(PageKind):
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
-        entries = [edition_entry(*item) for item in self.inputs(page, view)["editions"]]
-        title = editions_title(config)
-        description = f"{config.title}, one entry a day with all of its stories"
+        language = languages_of(environment).of(config.language)
+        editions = self.inputs(page, view)["editions"]
+        entries = [edition_entry(edition, articles, language) for edition, articles in editions]
+        title = language.text(editions_title(config))
+        description = language.text(
+            label("%(site)s, one entry a day with all of its stories", site=config.title)
+        )
         if self.format == "json":
             return render_json_feed(
                 config, EDITIONS_FEED_BASE, title, description, entries, FRONT_PAGE_URL

@@ -22,6 +22,7 @@ from ...core.text import xml_safe
 from ...core.urls import FRONT_PAGE_URL, feed_url, to_uri
 from ..article import Article
 from ..config import SiteConfig
+from ..i18n import DateText, Label, label, languages_of
 from ..images import absolute_image, guessed_type
 from ..site import Site
 from .kind import FEED_TYPES, SITE_WIDE, Claim, Page, PageKind, Plan, SiteView
@@ -360,8 +361,8 @@ class Feed(PageKind):
         tag = site.tags[page.index]
         return (
             tag.url,
-            f"{config.title}: {tag.name}",
-            f"Articles tagged {tag.name}",
+            label("%(site)s: %(name)s", site=config.title, name=tag.name),
+            label("Articles tagged %(tag)s", tag=tag.name),
             view.articles(tag.articles[:limit]),
             None,
         )
@@ -370,6 +371,7 @@ class Feed(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base, title, description, articles, history = self.inputs(page, view)
+        title, description = feed_texts(environment, config, title, description)
         entries = [entry_of(article) for article in articles]
         return render_feed(config, self.name, base, title, description, entries, history)
 
@@ -410,13 +412,14 @@ class ArchiveFeed(Feed):
             next_archive=feed_url(months[i - 1].url, "atom") if i > 0 else None,
             archive=True,
         )
-        title = f"{config.title}: {month.start:%B %Y}"
+        title = label("%(site)s: %(name)s", site=config.title, name=DateText(month.start, "month"))
         return month.url, title, title, view.month_articles(i), history
 
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base, title, description, articles, history = self.inputs(page, view)
+        title, description = feed_texts(environment, config, title, description)
         entries = [entry_of(article) for article in articles]
         return render_feed(config, "atom", base, title, description, entries, history)
 
@@ -424,7 +427,16 @@ class ArchiveFeed(Feed):
         return Claim(f"the archive feed of {site.months[page.index].start:%Y-%m}")
 
 
-# (base, title, description, entries, archive links)
-FeedInputs = tuple[str, str, str, list[Article], History | None]
+def feed_texts(
+    environment: jinja2.Environment, config: SiteConfig, *texts: str | Label
+) -> tuple[str, ...]:
+    """A feed's title and description in the site's language (a feed has one language)."""
+    language = languages_of(environment).of(config.language)
+    return tuple(language.text(text) for text in texts)
+
+
+# (base, title, description, entries, archive links): title and description may be Labels,
+# which feed_texts shows in the feed's language.
+FeedInputs = tuple[str, str | Label, str | Label, list[Article], History | None]
 FEEDS = (Feed("atom"), Feed("rss"))
 ARCHIVE_FEED = ArchiveFeed()

@@ -15,7 +15,7 @@ import jinja2
 from ...core.urls import feed_url, to_uri
 from ..config import SiteConfig
 from ..images import absolute_image
-from .feeds import Feed, FeedEntry, absolute_links, entry_of
+from .feeds import Feed, FeedEntry, absolute_links, entry_of, feed_texts
 from .kind import Page, SiteView
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -78,6 +78,7 @@ class JsonFeed(Feed):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base, title, description, articles, _history = self.inputs(page, view)
+        title, description = feed_texts(environment, config, title, description)
         entries = [entry_of(article) for article in articles]
         return render_json_feed(config, base, title, description, entries)
 

@@ -35,7 +35,7 @@ from ...core.urls import (
 )
 from ..article import TRANSLATION_KEY, Article, tag_key
 from ..config import SiteConfig
-from ..i18n import languages_of
+from ..i18n import Label, PageLanguage, label, languages_of
 from ..site import Archive, Edition, Publisher, Site, Tag, reporters
 from ..theme import locate_template_error
 
@@ -124,9 +124,10 @@ class TagLink:
 @dataclass(frozen=True)
 class FeedLink:
     """A feed a page points to with `<link rel="alternate">`: `title` names it for
-    autodiscovery, `label` is its format's name for a visible link ("Atom")."""
+    autodiscovery (a Label until the page's language shows it), `label` is its format's
+    name for a visible link ("Atom")."""
 
-    title: str
+    title: str | Label
     url: str
     media_type: str
     label: str
@@ -163,12 +164,29 @@ FEED_TYPES = {
 }
 
 
-def feed_links(base: str, title: str) -> tuple[FeedLink, ...]:
+def feed_links(base: str, title: str | Label) -> tuple[FeedLink, ...]:
     """The feeds of a listing in every format (the site's at `/`, a tag's at its URL), for
     autodiscovery."""
     return tuple(
-        FeedLink(f"{title} ({label})", feed_url(base, name), media_type, label)
-        for name, (media_type, label) in FEED_TYPES.items()
+        FeedLink(
+            f"{title} ({kind})"
+            if isinstance(title, str)
+            else label("%(feed)s (%(format)s)", feed=title, format=kind),
+            feed_url(base, name),
+            media_type,
+            kind,
+        )
+        for name, (media_type, kind) in FEED_TYPES.items()
+    )
+
+
+def shown_feeds(feeds: Iterable[FeedLink], language: PageLanguage) -> tuple[FeedLink, ...]:
+    """Feed links with their titles in a page's language."""
+    return tuple(
+        feed
+        if isinstance(feed.title, str)
+        else dataclasses.replace(feed, title=language.text(feed.title))
+        for feed in feeds
     )
 
 
@@ -199,9 +217,9 @@ def site_links(config: SiteConfig, templates: frozenset[str]) -> SiteLinks:
     )
 
 
-def editions_title(config: SiteConfig) -> str:
+def editions_title(config: SiteConfig) -> Label:
     """What the editions' feeds are called, in the feeds and in the links to them."""
-    return f"{config.title}: daily editions"
+    return label("%(site)s: daily editions", site=config.title)
 
 
 def site_feed_links(config: SiteConfig) -> tuple[FeedLink, ...]:
@@ -249,6 +267,13 @@ class HtmlKind(PageKind):
         language = languages_of(environment).of(meta["lang"])
         for name in ("title", "description"):
             meta[name] = language.text(meta[name])
+        meta["feeds"] = shown_feeds(meta["feeds"], language)
+        links = context["links"]
+        context["links"] = dataclasses.replace(
+            links,
+            feeds=shown_feeds(links.feeds, language),
+            editions=shown_feeds(links.editions, language),
+        )
         context["page"] = PageMeta(kind=self.name, url=page.url, **meta)
         try:
             return environment.get_template(self.template).render(context).encode("utf-8")

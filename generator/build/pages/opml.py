@@ -15,6 +15,7 @@ from ...core.text import xml_safe
 from ...core.urls import SOURCES_OPML_URL, content_url_problem, feed_url, slugify, to_uri
 from ..article import PUBLISHER_FEED
 from ..config import SiteConfig
+from ..i18n import label, languages_of
 from ..site import Site
 from .kind import Claim, Page, PageKind, Plan, SiteView
 
@@ -56,19 +57,23 @@ class SourcesOpml(PageKind):
         def attribute(text: str) -> str:
             return quoteattr(xml_safe(text))
 
+        language = languages_of(environment).of(config.language)
+        title = language.text(label("%(site)s: sources", site=config.title))
+
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             '<opml version="2.0">',
             "  <head>",
-            f"    <title>{escape(xml_safe(config.title + ': sources'))}</title>",
+            f"    <title>{escape(xml_safe(title))}</title>",
             f"    <docs>{OPML_SPEC}</docs>",
             "  </head>",
             "  <body>",
         ]
         for name, url, own_feed in self.inputs(page, view):
             lines.append(f"    <outline text={attribute(name)} title={attribute(name)}>")
+            ours = language.text(label("%(source)s on %(site)s", source=name, site=config.title))
             lines.append(
-                f'      <outline type="rss" text={attribute(f"{name} on {config.title}")}'
+                f'      <outline type="rss" text={attribute(ours)}'
                 f" xmlUrl={attribute(config.absolute_uri(feed_url(url, 'atom')))}"
                 f" htmlUrl={attribute(config.absolute_uri(url))}/>"
             )

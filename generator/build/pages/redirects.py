@@ -11,24 +11,28 @@ import jinja2
 
 from ...core.urls import REDIRECTS, to_uri
 from ..config import SiteConfig
+from ..i18n import PageLanguage, label, languages_of
 from ..site import Site
 from .kind import Claim, Page, PageKind, Plan, SiteView
 
 
-def render_redirect(config: SiteConfig, target: str, title: str) -> bytes:
-    """A page that moved: `target` is the article's site path."""
+def render_redirect(config: SiteConfig, target: str, title: str, language: PageLanguage) -> bytes:
+    """A page that moved: `target` is the article's site path, `language` the article's."""
     url = escape(config.absolute_url(target), quote=True)
     name = escape(title)
+    moved = language.text(
+        label('This article has moved to <a href="%(url)s">%(title)s</a>.', url=url, title=name)
+    )
     page = (
         "<!DOCTYPE html>\n"
-        f'<html lang="{escape(config.language, quote=True)}">\n'
+        f'<html lang="{escape(language.code, quote=True)}">\n'
         '<head>\n<meta charset="utf-8">\n'
         f"<title>{name}</title>\n"
         f'<link rel="canonical" href="{url}">\n'
         f'<meta http-equiv="refresh" content="0; url={url}">\n'
         '<meta name="robots" content="noindex">\n'
         "</head>\n"
-        f'<body>\n<p>This article has moved to <a href="{url}">{name}</a>.</p>\n</body>\n</html>\n'
+        f"<body>\n<p>{moved}</p>\n</body>\n</html>\n"
     )
     return page.encode("utf-8")
 
@@ -47,7 +51,8 @@ class RedirectPage(PageKind):
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         article = self.inputs(page, view)["article"]
-        return render_redirect(config, article.url, article.title)
+        language = languages_of(environment).of(article.lang or config.language)
+        return render_redirect(config, article.url, article.title, language)
 
     def claim(self, page: Page, site: Site) -> Claim:
         article = site.articles[site.redirects[page.index].article]

@@ -16,7 +16,7 @@ from ...core.urls import SOURCES_URL, feed_url
 from ..config import SiteConfig
 from ..i18n import Label, label
 from ..site import Publisher, Site
-from .feeds import Feed, FeedInputs, entry_of, render_feed
+from .feeds import Feed, FeedInputs, entry_of, feed_texts, render_feed
 from .jsonfeed import render_json_feed
 from .kind import (
     FEED_TYPES,
@@ -95,13 +95,15 @@ class SourceFeed(Feed):
         config = view.site.config
         source = view.site.publishers[page.index]
         articles = view.articles(source.articles[: config.feed_limit])
-        title = f"{config.title}: {source.name}"
-        return source.url, title, f"Stories reported by {source.name}", articles, None
+        title = label("%(site)s: %(name)s", site=config.title, name=source.name)
+        description = label("Stories reported by %(source)s", source=source.name)
+        return source.url, title, description, articles, None
 
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
     ) -> bytes:
         base, title, description, articles, _ = self.inputs(page, view)
+        title, description = feed_texts(environment, config, title, description)
         entries = [entry_of(article) for article in articles]
         if self.format == "json":
             return render_json_feed(config, base, title, description, entries)
