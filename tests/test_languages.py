@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
+import feedparser
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -295,6 +296,89 @@ def test_the_opml_lists_every_source_feed(german: Path) -> None:
     assert own.get("xmlUrl") == "https://d.example.org/sources/k%C3%BCstenfunk/atom.xml"
     sources_page = parse_html(german / "output" / "sources" / "index.html")
     assert any(a.get("href") == "/sources/opml.xml" for a in sources_page.iter("a"))
+
+
+def _feed(path: Path) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(path.read_bytes())
+    assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+    return parsed
+
+
+def test_a_german_sites_feeds_have_german_titles_and_dates(german: Path) -> None:
+    """Atom, RSS and JSON Feed alike: the editions' feeds (titles, each day's entry), a tag's
+    and a source's feed, the month archive (Babel's month name) and the feed links of a page."""
+    out = german / "output"
+    day = "Ausgabe vom 2. Dezember 2025"
+    for name in ("atom.xml", "rss.xml"):
+        feed = _feed(out / "editions" / name)
+        assert feed.feed.title == "Hafen Digest: Tagesausgaben"
+        assert feed.feed.subtitle == (
+            "Hafen Digest, ein Eintrag pro Tag mit allen Meldungen des Tages"
+        )
+        assert [entry.title for entry in feed.entries] == [day, "Ausgabe vom 30. November 2025"]
+        assert feed.entries[0].summary == "2 Meldungen: Fähre fährt wieder; Ferry runs again"
+        assert feed.entries[1].summary == "1 Meldung: Brücke gesperrt"
+        tag = _feed(out / "tags" / "verkehr" / name)
+        assert tag.feed.title == "Hafen Digest: Verkehr"
+        assert tag.feed.subtitle == "Artikel mit dem Schlagwort Verkehr"
+        source = _feed(out / "sources" / "hafenblatt" / name)
+        assert source.feed.title == "Hafen Digest: Hafenblatt"
+        assert source.feed.subtitle == "Meldungen von Hafenblatt"
+    editions = json.loads((out / "editions" / "feed.json").read_bytes())
+    assert editions["title"] == "Hafen Digest: Tagesausgaben"
+    assert editions["items"][0]["title"] == day
+    source = json.loads((out / "sources" / "küstenfunk" / "feed.json").read_bytes())
+    assert source["description"] == "Meldungen von Küstenfunk"
+    tag = json.loads((out / "tags" / "verkehr" / "feed.json").read_bytes())
+    assert tag["description"] == "Artikel mit dem Schlagwort Verkehr"
+    month = _feed(out / "2025" / "12" / "atom.xml")
+    assert month.feed.title == "Hafen Digest: Dezember 2025"
+    head = parse_html(out / "index.html").find("head")
+    assert head is not None
+    titles = {link.get("title") for link in head.iter("link") if link.get("rel") == "alternate"}
+    assert {"Hafen Digest: Tagesausgaben (Atom)", "Hafen Digest (RSS)"} <= titles
+
+
+@pytest.mark.parametrize(
+    ("language", "feed", "entry", "month"),
+    [
+        ("en", "Hafen Digest: daily editions", "Edition of December 2, 2025", "December 2025"),
+        (
+            "fr",
+            "Hafen Digest : éditions quotidiennes",
+            "Édition du 2 décembre 2025",
+            "décembre 2025",
+        ),
+        ("ja", "Hafen Digest：日刊版", "2025年12月2日版", "2025年12月"),
+    ],
+)
+def test_feed_titles_follow_other_languages(
+    tmp_path: Path, run_cli: Callable[..., Run], language: str, feed: str, entry: str, month: str
+) -> None:
+    root = make_site(tmp_path / language, STORIES, site_yaml(language))
+    build(run_cli, root)
+    editions = _feed(root / "output" / "editions" / "atom.xml")
+    assert editions.feed.title == feed
+    assert editions.entries[0].title == entry
+    archive = _feed(root / "output" / "2025" / "12" / "atom.xml")
+    assert archive.feed.title.endswith(month)
+
+
+def test_an_alias_page_speaks_its_articles_language(
+    tmp_path: Path, run_cli: Callable[..., Run]
+) -> None:
+    stories = {
+        "a.md": article("title: Fähre fährt wieder\ndate: 2025-12-02\naliases: [/alt/faehre/]"),
+        "b.md": article("title: Ferry runs\ndate: 2025-12-02\nlang: en\naliases: [/old/ferry/]"),
+    }
+    root = make_site(tmp_path / "alias", stories, site_yaml("de"))
+    build(run_cli, root)
+    german = parse_html(root / "output" / "alt" / "faehre" / "index.html")
+    assert german.get("lang") == "de"
+    assert text_of(german.find(".//p")) == "Dieser Artikel ist umgezogen: Fähre fährt wieder."
+    english = parse_html(root / "output" / "old" / "ferry" / "index.html")
+    assert english.get("lang") == "en"
+    assert text_of(english.find(".//p")) == "This article has moved to Ferry runs."
 
 
 def _messages() -> set[str]:
