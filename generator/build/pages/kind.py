@@ -252,7 +252,6 @@ class HtmlKind(PageKind):
             "config": config,
             "tags_of": view.tags_of,
             "sources_of": sources_of,
-            "links": site_links(config, view.plan.templates),
             **inputs,
         }
         context.pop("count", None)
@@ -268,12 +267,7 @@ class HtmlKind(PageKind):
         for name in ("title", "description"):
             meta[name] = language.text(meta[name])
         meta["feeds"] = shown_feeds(meta["feeds"], language)
-        links = context["links"]
-        context["links"] = dataclasses.replace(
-            links,
-            feeds=shown_feeds(links.feeds, language),
-            editions=shown_feeds(links.editions, language),
-        )
+        context["links"] = view.site_links(config, language)
         context["page"] = PageMeta(kind=self.name, url=page.url, **meta)
         try:
             return environment.get_template(self.template).render(context).encode("utf-8")
@@ -305,6 +299,23 @@ class SiteView:
         self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
         self._source_urls: dict[str, str] | None = None  # by slug, made on first use
         self._translations: dict[str, list[Article]] | None = None  # by translation_key
+        self._site_links: dict[tuple[str, str, str], SiteLinks] = {}
+
+    def site_links(self, config: SiteConfig, language: PageLanguage) -> SiteLinks:
+        """The site's links as a page in `language` shows them, made once per language: every
+        page has them, and translating their feeds' titles took 50 µs a page. The key holds
+        the settings site_links reads, read through `config` so that each page notes them."""
+        key = (language.code, config.title, config.permalinks["tag"])
+        found = self._site_links.get(key)
+        if found is None:
+            links = site_links(config, self.plan.templates)
+            found = dataclasses.replace(
+                links,
+                feeds=shown_feeds(links.feeds, language),
+                editions=shown_feeds(links.editions, language),
+            )
+            self._site_links[key] = found
+        return found
 
     def _tag_spelled(self, name: str) -> tuple[TagLink, str]:
         """The link of a tag as an article spells it, and its fingerprint text: made once
