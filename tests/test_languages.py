@@ -213,7 +213,10 @@ def test_changing_the_language_re_renders_the_pages(
     (root / "site.yaml").write_text(site_yaml("it"), encoding="utf-8")
     build(run_cli, root)
     front = parse_html(root / "output" / "index.html")
-    assert text_of(front.find(".//p[@class='kicker']")).startswith("Edizione di martedì")
+    assert text_of(front.find(".//p[@class='kicker']")).startswith("Edizione del martedì")
+    editions = _feed(root / "output" / "editions" / "atom.xml")  # feeds are rendered again too
+    assert editions.feed.title == "Hafen Digest: edizioni quotidiane"
+    assert editions.entries[0].title == "Edizione del 2 dicembre 2025"
     # The article written in English keeps its own language.
     assert "1 min read" in meta_of(article_page(root, "ferry-runs-again"))
 
