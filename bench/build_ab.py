@@ -3,12 +3,16 @@ commit that changes build speed or memory quotes.
 
 Each checkout builds its own copy of the corpus (a cache file written by one generator version
 is deleted as stale by another, so one copy would make every build of both a cold one). Per
-run and checkout: a cold build (output and cache deleted), then a no-change build. Recorded:
+run and checkout, the scenarios asked for, in this order: a cold build (output and cache
+deleted), a no-change build, an edit build (one sentence appended to one article, the same
+one in every run and checkout). Without `cold`, each checkout builds once cold first,
+unmeasured, so that the other scenarios have a previous build to start from. Recorded:
 wall time, CPU time of the build and its workers (wait4), peak memory of the process tree (PSS
 sampled, see build_bench.py), and each stage's time from `--timings`. Output of the two cold
 builds is compared file by file. Bytecode caches are on, outside the checkouts.
 
 Usage: python bench/build_ab.py --corpus DIR --baseline CHECKOUT [--runs 3] [--work /tmp/ab]
+           [--scenarios cold,no-change,edit]
 (DIR is a newsdigest project such as `make_corpus.py`'s `newsdigest` folder; it is copied.)
 """
 
@@ -29,6 +33,7 @@ from build_bench import BUILD_ENVIRONMENT, SAMPLE_SECONDS, _tree_memory
 
 REPO = Path(__file__).resolve().parent.parent
 _STAGE = re.compile(r"^\s+(\w+)\s+([\d.]+) ms$", re.MULTILINE)
+SCENARIOS = ("cold", "no-change", "edit")
 
 
 @dataclass
@@ -84,27 +89,38 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/newsdigest-build-ab"))
+    parser.add_argument("--scenarios", default="cold,no-change", help=",".join(SCENARIOS))
     options = parser.parse_args()
+    scenarios = [name for name in SCENARIOS if name in options.scenarios.split(",")]
     shutil.rmtree(options.work, ignore_errors=True)
     arms = []
     for name, checkout in (("baseline", options.baseline), ("this", REPO)):
         root = options.work / name
         shutil.copytree(options.corpus, root, ignore=shutil.ignore_patterns("output", ".*"))
         arms.append(Arm(name, checkout.resolve(), root))
-    for _ in range(options.runs):
+    for run in range(options.runs):
         for arm in arms:
             output = arm.root / "output"
-            shutil.rmtree(output, ignore_errors=True)
-            shutil.rmtree(arm.root / ".newsdigest-cache", ignore_errors=True)
-            arm.measured.setdefault("cold", []).append(build(arm, output))
-            arm.measured.setdefault("no-change", []).append(build(arm, output))
+            if "cold" in scenarios or run == 0:
+                shutil.rmtree(output, ignore_errors=True)
+                shutil.rmtree(arm.root / ".newsdigest-cache", ignore_errors=True)
+                cold = build(arm, output)
+                if "cold" in scenarios:
+                    arm.measured.setdefault("cold", []).append(cold)
+            if "no-change" in scenarios:
+                arm.measured.setdefault("no-change", []).append(build(arm, output))
+            if "edit" in scenarios:
+                articles = sorted((arm.root / "content").rglob("*.md"))
+                with articles[len(articles) // 2].open("a", encoding="utf-8") as edited:
+                    edited.write(f"\nA sentence added in run {run + 1}.\n")
+                arm.measured.setdefault("edit", []).append(build(arm, output))
     first, second = (arm.root / "output" for arm in arms)
     same = subprocess.run(["diff", "-rq", first, second], capture_output=True).returncode == 0
     loads = [run["load"] for arm in arms for runs in arm.measured.values() for run in runs]
     print(f"{options.runs} runs each, alternating; load average {min(loads):.1f}-{max(loads):.1f}")
-    print(f"output of the last builds identical: {same}")
+    print(f"output of the last builds of the two identical: {same}")
     print("| scenario | figure | baseline median | this median | ratio |\n|---|---|---|---|---|")
-    for scenario in ("cold", "no-change"):
+    for scenario in scenarios:
         names = [key for key in arms[1].measured[scenario][0] if key != "load"]
         for key in names:
             values = [

@@ -11,17 +11,18 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .build.pages import Page
 from .build.pipeline import BuildOptions, build_site, check_site, render_selected
-from .build.site import Site
 from .core.console import NORMAL, QUIET, VERBOSE, Console
 from .core.errors import UserError, diagnostic
 from .core.layout import CONTENT_DIR
 from .ingest.command import add_fetch_parser, add_import_parser, add_review_parser
-from .init import init_site
-from .newarticle import create_article
+
+if TYPE_CHECKING:
+    from .build.pages import Page
+    from .build.site import Site
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -128,6 +129,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     """`newsdigest new`."""
+    from .newarticle import create_article  # each command imports only what it runs
+
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()] if args.tags else []
     path = create_article(args.root, args.title, tags, dt.datetime.now(dt.UTC))
     print(f"Created {path}")
@@ -174,6 +177,8 @@ def _day(text: str) -> dt.date:
 
 def run_init(args: argparse.Namespace) -> int:
     """`newsdigest init`."""
+    from .init import init_site
+
     written = init_site(args.folder, dt.datetime.now(dt.UTC))
     for path in written:
         args.console.detail(f"  wrote {path}")

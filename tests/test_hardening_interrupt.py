@@ -103,7 +103,7 @@ STAGES = [
     "generator.build.pipeline.load_theme",
     "generator.build.pipeline.check_templates",
     "generator.build.pipeline.collect_static_files",
-    "generator.build.pipeline.plan_pages",
+    "generator.build.pages.plan_pages",
     "generator.build.workers._render_batch",
     "generator.build.output.stage_file",
     "generator.build.pages.sitemap.render_urlset",

@@ -359,3 +359,20 @@ def test_links_inside_the_project_are_refused_too(
     os.symlink(root / "content" / "ok.md", root / "content" / "again.md")
     [line] = refused(tmp_path, run_cli, root, monkeypatch)
     assert line.startswith("content/again.md: symbolic link not followed")
+
+
+def test_a_template_replaced_by_a_link_to_the_same_bytes_is_refused_after_a_build(
+    tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose key matches the last one's skips the template check, so a link must
+    change that key even where it points at the very bytes the file held."""
+    root = make_site(tmp_path / "site", {"ok.md": article("title: Fine\ndate: 2025-01-01")})
+    (root / "templates").mkdir()
+    (root / "templates" / "extra.html").write_text("<p>extra</p>\n")
+    monkeypatch.chdir(root)  # as `refused` builds, so that only the link differs
+    assert run_cli("build", "--root", ".").status == 0
+    (root / "templates" / "extra.html").rename(root / "extra.html")
+    os.symlink(root / "extra.html", root / "templates" / "extra.html")
+    result = run_cli("build", "--root", ".")  # output/ as that build left it
+    assert result.status == 1, result.out
+    assert "templates/extra.html: symbolic link not followed" in result.err

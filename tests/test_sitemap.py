@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import Run, page_file
 
-from generator.build import pipeline
+from generator.build import pages as page_kinds
 from generator.build.pages import plan_pages
 from generator.build.pages.sitemap import URL_LIMIT
 
@@ -108,7 +108,9 @@ def test_parts_are_split_to_stay_within_the_url_limit(
     """The protocol's 50,000 URLs a file, tried with a limit of 3 rather than 50,000 pages."""
     root = site_copy("basic")
     monkeypatch.setattr(
-        pipeline, "plan_pages", lambda site, **options: plan_pages(site, **options, sitemap_limit=3)
+        page_kinds,
+        "plan_pages",
+        lambda site, **options: plan_pages(site, **options, sitemap_limit=3),
     )
     assert run_cli("build", "--root", root).status == 0
     output = root / "output"

@@ -85,7 +85,11 @@ class Fingerprints:
         # The catalogues are read like templates: a changed translation re-renders its pages.
         for number, folder in enumerate((*theme.template_dirs, *theme.translation_dirs)):
             for path in sorted(folder.rglob("*")):
-                if path.is_file():
+                if path.is_symlink():
+                    # Refused by the template check, which a build whose key matches the last
+                    # successful one's skips: a link must change the key, even to the same bytes.
+                    hasher.update(f"\0{number}\0{path.relative_to(folder)}\0link".encode())
+                elif path.is_file():
                     hasher.update(f"\0{number}\0{path.relative_to(folder)}\0".encode())
                     hasher.update(path.read_bytes())
         self.templates_key = hasher.hexdigest()

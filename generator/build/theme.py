@@ -1,7 +1,9 @@
 """Theme lookup (site override folder -> theme -> parent themes) and the Jinja environment.
 
 The environment is strict (undefined variables are errors) and autoescaping, and all
-template filters are registered here, in one place.
+template filters are registered here, in one place. Jinja and the translation catalogues
+are imported only by the functions that make or use an environment: a build with nothing
+to render resolves the theme (its folders are part of the build key) and stops there.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
@@ -20,7 +21,9 @@ from ..core.text import first_sentence
 from ..core.urls import to_uri
 from .cache import GENERATOR_FINGERPRINT
 from .config import SiteConfig, display_path
-from .i18n import Catalogues, install_languages, languages_of
+
+if TYPE_CHECKING:
+    import jinja2
 
 MAX_PARENT_DEPTH = 8
 
@@ -152,6 +155,10 @@ def create_environment(
     Jinja runs what it loads from there as code: the folder must be one only this user can
     write, never the project's (see cache.bytecode_folder).
     """
+    import jinja2
+
+    from .i18n import Catalogues, install_languages
+
     bytecode_cache = None
     if bytecode_dir is not None:
         bytecode_dir.mkdir(parents=True, exist_ok=True)
@@ -197,6 +204,10 @@ def check_templates(
 ) -> None:
     """Compile every template (and read every catalogue) up front, so all syntax errors and
     missing templates show at once."""
+    import jinja2
+
+    from .i18n import languages_of
+
     problems = Diagnostics()
     languages_of(environment).catalogues.check(problems)
     for template_dir in theme.template_dirs:
@@ -234,6 +245,8 @@ def locate_template_error(error: Exception, traceback: TracebackType | None) -> 
     Jinja rewrites tracebacks so that frames point at template files; the last such frame is
     where the template went wrong.
     """
+    import jinja2
+
     location: tuple[str, int] | None = None
     while traceback is not None:
         frame = traceback.tb_frame

@@ -15,17 +15,19 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, TypeVar
-
-import jinja2
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..core.errors import Diagnostic, diagnostic
 from .article import Article, BrokenDraft, parse_article
 from .cache import ArticleDigester
 from .config import ParseSettings
 from .incremental import SettingsReader, settings_names
-from .pages import Page, SiteView, render_page
 from .scan import read_article_file
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .pages import Page, SiteView
 
 MIN_ITEMS_PER_WORKER = 200
 T = TypeVar("T")
@@ -218,6 +220,10 @@ def _init_render(view: SiteView, environment: jinja2.Environment, sink: Sink) ->
 
 
 def _render_batch(batch: Sequence[Page]) -> list[Rendered]:
+    # The page kinds (Jinja, feedgen, lxml) load when something is rendered, not with the
+    # pipeline: a build with nothing to render never needs them.
+    from .pages import render_page
+
     assert _render_state is not None
     view, environment, sink = _render_state
     config = view.site.config

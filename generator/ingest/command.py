@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .readers import FORMATS
+from .model import FORMATS
 
 if TYPE_CHECKING:
     from .executor import Executor

@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+# What `newsdigest import --format` takes. Here, not with the readers, so that building the
+# command line does not import them (and feedparser, charset_normalizer) for every command.
+FORMATS = ("auto", "text", "html", "jsonl", "warc", "feed")
+
 
 @dataclass(frozen=True)
 class RawDocument:

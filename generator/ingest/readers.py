@@ -19,7 +19,6 @@ from .feedinput import FEED_EXTENSIONS, feed_documents, looks_like_feed
 from .model import RawDocument
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
-FORMATS = ("auto", "text", "html", "jsonl", "warc", "feed")
 EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
