@@ -1,7 +1,7 @@
 """The build pipeline: the one place that knows the order of the stages.
 
 config -> scan -> theme -> static -> (no change? stop) -> templates -> cache -> parse ->
-assemble -> plan -> fingerprint -> verify -> render -> publish -> save. `build` and `check`
+assemble -> images -> plan -> fingerprint -> verify -> render -> publish -> save. `build` and `check`
 both run it (see `run`); only `build` writes.
 
 What the stages after the no-change check use (Jinja, the page kinds with feedgen and lxml,
