@@ -352,7 +352,7 @@ def test_damaged_state_is_set_aside_with_a_warning(
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from generator.ingest.lock import project_lock
+from generator.core.lock import project_lock
 with project_lock(Path(sys.argv[1]), "newsdigest fetch"):
     print("locked", flush=True)
     time.sleep(120)

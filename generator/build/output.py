@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import stat
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from ..core.layout import (
     TEMPLATES_DIR,
     THEMES_DIR,
 )
+from ..core.lock import exclusive_lock
 
 _COMMIT_MARKER = ".newsdigest-commit"
 OUTPUT_MARKER = ".newsdigest-output"
@@ -147,29 +146,6 @@ def _refuse_links_in_the_project(root: Path, dest: Path) -> None:
             )
 
 
-# Lock files this process holds, by real path, and their descriptors. POSIX record locks
-# (fcntl.lockf) belong to a process: worker processes forked while one is held do not
-# inherit it, so a killed build's lock is released by the kernel when the build itself
-# dies, whatever its workers do. (flock locks belong to the open file, which workers share
-# through fork: one surviving worker kept every later build out.) Record locks are also
-# released when the process closes *any* descriptor of the file, so this process never
-# opens a lock file it holds a second time.
-_held: dict[str, int] = {}
-_held_guard = threading.Lock()
-
-
-def _forget_locks() -> None:
-    """In a forked child: close the parent's lock descriptors (the child holds no lock,
-    and no worker should be able to write the lock file)."""
-    for descriptor in _held.values():
-        with contextlib.suppress(OSError):
-            os.close(descriptor)
-    _held.clear()
-
-
-os.register_at_fork(after_in_child=_forget_locks)
-
-
 def _busy(dest: Path, holder: str) -> UserError:
     who = f"process {holder} holds its lock" if holder else "its lock is held"
     return UserError(
@@ -186,47 +162,11 @@ def _busy(dest: Path, holder: str) -> UserError:
 
 @contextlib.contextmanager
 def output_lock(dest: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the output folder, so two builds cannot interleave.
-
-    The lock file records the holder's process id, for the message another build shows.
-    """
+    """Hold an exclusive lock for the output folder, so two builds cannot interleave."""
     lock = _sibling(dest, "lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
-    key = os.path.realpath(lock)
-    with _held_guard:
-        if key in _held:
-            raise _busy(dest, str(os.getpid()))
-        descriptor = _open_lock_file(key)
-        try:
-            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            if error.errno not in (errno.EACCES, errno.EAGAIN):
-                os.close(descriptor)
-                raise
-            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-            os.close(descriptor)
-            raise _busy(dest, holder if holder.isdigit() else "") from None
-        _held[key] = descriptor
-    try:
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+    with exclusive_lock(lock, lambda holder: _busy(dest, holder)):
         yield
-    finally:
-        with _held_guard:
-            del _held[key]
-            os.close(descriptor)  # releases the lock
-
-
-def _open_lock_file(path: str) -> int:
-    """Open (or create) the lock file itself; a symbolic link planted there is removed."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        return os.open(path, flags, 0o644)
-    except OSError as error:
-        if error.errno != errno.ELOOP:
-            raise
-    os.unlink(path)
-    return os.open(path, flags | os.O_EXCL, 0o644)
 
 
 def _remove_entry(path: Path) -> None:

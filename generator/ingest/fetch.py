@@ -378,8 +378,8 @@ def run_fetch(
 ) -> int:
     """The whole command: lock, read sources and state, fetch, import, save state."""
     from ..core.errors import UserError
+    from ..core.lock import project_lock
     from .executor import LocalExecutor
-    from .lock import project_lock
     from .pipeline import import_pages
     from .policy import load_policy
     from .report import report_summary
