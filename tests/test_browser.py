@@ -309,6 +309,17 @@ def _axe_script() -> str | None:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
 
+def axe_violations(browser_page: Any, script: str) -> list[str]:
+    """axe-core's violations on an open page, one line each: rule, impact, first targets."""
+    browser_page.evaluate(script)
+    results = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        f"{[' '.join(node['target']) for node in violation['nodes']][:3]}"
+        for violation in results["violations"]
+    ]
+
+
 def _every_kind(output: Path) -> dict[str, str]:
     """One page of each HTML kind of the example site."""
     found = _sample_paths(output)
@@ -342,11 +353,6 @@ def test_axe_finds_no_violation_on_any_page_kind(
     found: dict[str, list[str]] = {}
     for kind, path in _every_kind(example_output).items():
         browser_page = visit(viewport=viewport, color_scheme=scheme).open(path)
-        browser_page.evaluate(script)
-        results = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        for violation in results["violations"]:
-            targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
-            found.setdefault(kind, []).append(
-                f"{violation['id']} ({violation['impact']}): {targets}"
-            )
+        if violations := axe_violations(browser_page, script):
+            found[kind] = violations
     assert not found, json.dumps(found, indent=1)

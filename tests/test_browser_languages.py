@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 from hostile.helpers import article, make_site
-from test_browser import PHONE, Visit, _axe_script, _served, browser  # noqa: F401 - a fixture
+from test_browser import (  # noqa: F401 - browser and visit are fixtures
+    PHONE,
+    _axe_script,
+    _served,
+    axe_violations,
+    browser,
+    visit,
+)
 
 from generator.__main__ import main
 
@@ -62,21 +69,8 @@ def site_url(
         yield url
 
 
-@pytest.fixture
-def visit(browser: Any, site_url: str) -> Iterator[Any]:  # noqa: F811 - uses the fixture
-    opened: list[Visit] = []
-
-    def make(**options: Any) -> Visit:
-        opened.append(Visit(browser, site_url, **options))
-        return opened[-1]
-
-    yield make
-    for item in opened:
-        item.close()
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violation_on_translated_pages(scheme: str, visit: Any) -> None:
+def test_axe_finds_no_violation_on_translated_pages(scheme: str, visit: Any) -> None:  # noqa: F811
     script = _axe_script()
     if script is None:
         pytest.skip("the accessibility tests need axe-playwright-python (it ships axe-core)")
@@ -84,19 +78,13 @@ def test_axe_finds_no_violation_on_translated_pages(scheme: str, visit: Any) -> 
     for viewport in ({"width": 1280, "height": 900}, PHONE):
         for kind, path in PATHS.items():
             opened = visit(viewport=viewport, color_scheme=scheme)
-            browser_page = opened.open(path)
-            browser_page.evaluate(script)
-            results = browser_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            for violation in results["violations"]:
-                targets = [" ".join(node["target"]) for node in violation["nodes"]][:3]
-                found.setdefault(f"{kind} {viewport['width']}", []).append(
-                    f"{violation['id']} ({violation['impact']}): {targets}"
-                )
+            if violations := axe_violations(opened.open(path), script):
+                found[f"{kind} {viewport['width']}"] = violations
             assert not opened.problems, opened.problems
     assert not found, json.dumps(found, indent=1, ensure_ascii=False)
 
 
-def test_search_speaks_the_page_language(visit: Any) -> None:
+def test_search_speaks_the_page_language(visit: Any) -> None:  # noqa: F811
     opened = visit()
     browser_page = opened.open("/search/?q=fähre")
     browser_page.wait_for_selector("#search-form[data-ready]")
