@@ -20,6 +20,7 @@ from conftest import Run, copy_site, tree_digest
 
 from generator.build import cache as cache_module
 from generator.build.article import Article
+from generator.build.blobs import Blob
 from generator.core.console import Console
 from generator.preview.server import DevServer, ServeOptions
 
@@ -238,7 +239,7 @@ def test_every_article_field_reads_back_exactly(date: dt.datetime, tmp_path: Pat
         updated=date + dt.timedelta(days=1),
         tags=("One", "Two"),
         summary="Summary.",
-        body_utf8="<p>Body \u00e9</p>".encode(),
+        body_utf8=Blob.held("<p>Body \u00e9</p>".encode()),
         authors=("Ann", "Bo"),
         publisher="P",
         original_url="https://example.org/x",
@@ -246,7 +247,7 @@ def test_every_article_field_reads_back_exactly(date: dt.datetime, tmp_path: Pat
         image="/i.png",
         lang="de",
         word_count=7,
-        search_words="body",
+        search_words_utf8=Blob.held(b"body"),
         extra_items=EXTRA,
         url="/2025/a/",
         digest="ab" * 20,
@@ -320,7 +321,7 @@ def test_an_article_with_a_value_too_long_for_text_is_built_but_not_cached(
         updated=None,
         tags=(),
         summary="",
-        body_utf8=b"",
+        body_utf8=Blob.held(b""),
         extra_items=(("n", 10**4290),),
         digest="cd" * 20,
     )

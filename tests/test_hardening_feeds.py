@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from generator.__main__ import main
 from generator.build.article import Article
+from generator.build.blobs import Blob
 from generator.build.config import load_config
 from generator.build.pages.feeds import entry_of, render_feed
 from generator.core.frontmatter import _UNSAFE_CHARACTERS, strip_unsafe_characters
@@ -105,8 +106,10 @@ def test_render_feed_drops_lone_surrogates_and_noncharacters() -> None:
         updated=None,
         tags=(hostile,),
         summary=hostile,
-        body_utf8=f"<p>{hostile.replace('<', '&lt;').replace('&', '&amp;')}</p>".encode(
-            "utf-8", "surrogatepass"
+        body_utf8=Blob.held(
+            f"<p>{hostile.replace('<', '&lt;').replace('&', '&amp;')}</p>".encode(
+                "utf-8", "surrogatepass"
+            )
         ),
         authors=(hostile,),
         url="/x/",

@@ -345,11 +345,13 @@ def test_a_pool_gives_results_in_the_order_of_its_input(tmp_path: Path) -> None:
     script = """
 import sys
 from generator.build.config import load_config
+from generator.build.blobs import SpillFile
 from generator.build.workers import parse_articles
 from pathlib import Path
 settings = load_config(Path(".")).parsing
 pending = [(f"{sys.argv[1]}/{n}.md", f"content/{n}.md", f"{n}.md") for n in range(450)]
-print(",".join(article.title for article in parse_articles(pending, settings, workers=2)))
+parsed = parse_articles(pending, settings, workers=2, spill=SpillFile(None))
+print(",".join(article.title for article in parsed))
 """
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path)],

@@ -37,6 +37,7 @@ from ..core.limits import (
 from ..core.tags import tag_warnings
 from ..core.text import distinct_words, html_to_text, lede
 from ..core.urls import CONTENT_URL_SCHEMES, content_url_problem, is_safe_slug, slugify
+from .blobs import Blob
 from .config import ParseSettings, parse_language
 
 WORDS_PER_MINUTE = 200
@@ -134,9 +135,9 @@ class Article:
     tags: tuple[str, ...]
     summary: str
     # The body's HTML in UTF-8, read through `body_html`: a str of text with any non-ASCII
-    # character takes two or four bytes a character, and bodies are most of what a build
-    # holds in memory (half of it at 10,000 articles) and of what the cache loads.
-    body_utf8: bytes
+    # character takes two or four bytes a character. Bodies are most of what a build would
+    # hold in memory, so they are kept in a file (see blobs.py) and read per page.
+    body_utf8: Blob
     authors: tuple[str, ...] = ()
     publisher: str = ""
     original_url: str = ""
@@ -157,7 +158,8 @@ class Article:
     date_has_time: bool = True
     updated_has_time: bool = True
     word_count: int = 0
-    search_words: str = ""  # the body's folded distinct words, for the search index
+    # The body's folded distinct words for the search index, read through `search_words`.
+    search_words_utf8: Blob = field(default_factory=lambda: Blob.held(b""))
     # Things worth an editor's look that do not stop the build, as "LINE: message (hint)"
     # (the file is named when they are shown: a cached article may be shown from elsewhere).
     warnings: tuple[str, ...] = ()
@@ -170,7 +172,12 @@ class Article:
     @property
     def body_html(self) -> str:
         """The body, rendered and sanitised."""
-        return self.body_utf8.decode("utf-8", "surrogatepass")
+        return self.body_utf8.text()
+
+    @property
+    def search_words(self) -> str:
+        """The body's distinct words, folded, for the search index."""
+        return self.search_words_utf8.text()
 
     def extra_field(self, name: str) -> Any:
         """One field of `extra`, or None, without building the dict (the build reads a few
@@ -399,7 +406,7 @@ def _validate(
         updated=updated,
         tags=tags,
         summary=summary,
-        body_utf8=body_html.encode("utf-8", "surrogatepass"),
+        body_utf8=Blob.held(body_html.encode("utf-8", "surrogatepass")),
         authors=authors,
         publisher=publisher,
         original_url=original_url,
@@ -410,7 +417,7 @@ def _validate(
         date_has_time=date_has_time,
         updated_has_time=updated_value is None or _has_time(updated_value),
         word_count=len(plain.split()),
-        search_words=distinct_words(plain),
+        search_words_utf8=Blob.held(distinct_words(plain).encode("utf-8", "surrogatepass")),
         extra_items=extra,
         warnings=warnings,
         # The same few key names in every article: one string each, not one per article.

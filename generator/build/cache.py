@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from .. import __version__
 from ..core.layout import CACHE_DIR
 from .article import Article
+from .blobs import Blob, BlobFile
 from .config import ParseSettings, display_path
 from .output import is_output_path
 from .site import Skipped
@@ -368,8 +369,10 @@ _CODECS: Mapping[str, _Codec | None] = {
     "tuple[tuple[str, Any], ...]": (_encode_extra, _extra),
     "tuple[tuple[str, int], ...]": (_encode_lines, _lines),
 }
-_BODY = "body_utf8"  # the one bytes field: stored raw after the JSON header, not as text
-_NAMES = tuple(field.name for field in dataclasses.fields(Article) if field.name != _BODY)
+# Fields held in Blobs (the body, the search words): stored raw after the JSON document,
+# in this order, and read only when a page shows them.
+_BLOBS = tuple(field.name for field in dataclasses.fields(Article) if str(field.type) == "Blob")
+_NAMES = tuple(field.name for field in dataclasses.fields(Article) if field.name not in _BLOBS)
 _TYPES = {field.name: str(field.type) for field in dataclasses.fields(Article)}
 _CODED = tuple(
     (index, name, *codec)
@@ -378,7 +381,8 @@ _CODED = tuple(
 )
 _TEXTS = operator.itemgetter(*(i for i, name in enumerate(_NAMES) if _CODECS[_TYPES[name]] is None))
 _VALUES = operator.attrgetter(*_NAMES)
-assert _TYPES[_BODY] == "bytes"
+_BLOB_VALUES = operator.attrgetter(*_BLOBS)
+assert _BLOBS == ("body_utf8", "search_words_utf8")
 
 
 def _encode_article(article: Article) -> list[object]:
@@ -388,7 +392,7 @@ def _encode_article(article: Article) -> list[object]:
     return record
 
 
-def _decode_article(record: object, body: bytes) -> Article:
+def _decode_article(record: object, blobs: tuple[Blob, ...]) -> Article:
     if type(record) is not list or len(record) != len(_NAMES):
         raise _Invalid("article record expected")
     if set(map(type, _TEXTS(record))) != {str}:
@@ -396,7 +400,7 @@ def _decode_article(record: object, body: bytes) -> Article:
     values = dict(zip(_NAMES, record, strict=True))
     for index, name, _encode, decode in _CODED:
         values[name] = decode(record[index])
-    values[_BODY] = body
+    values.update(zip(_BLOBS, blobs, strict=True))
     article = object.__new__(Article)
     # As unpickling does: the values are checked above, and a frozen dataclass's __init__
     # would spend a third of the load on object.__setattr__.
@@ -412,8 +416,25 @@ def _header(kind: str) -> str:
     return f"{_MAGIC} {_FORMAT} {kind} {GENERATOR_FINGERPRINT}"
 
 
-def _read(path: Path, kind: str) -> tuple[object, memoryview] | None:
-    """The JSON document of a cache file and the bytes after it, or None if there is none.
+class _Contents(NamedTuple):
+    """A cache file as read: its JSON document, and the bytes after it, as an open file
+    and where they start and end (read on demand: see blobs.py)."""
+
+    document: object
+    file: BlobFile
+    tail_start: int
+    tail_end: int
+
+    def tail(self) -> bytes:
+        return self.file.read(self.tail_start, self.tail_end - self.tail_start)
+
+
+_CHUNK = 1 << 18
+
+
+def _read(path: Path, kind: str) -> _Contents | None:
+    """The JSON document of a cache file, and the file held open for the bytes after it,
+    or None if there is none. Only the document is read.
 
     Raises _Invalid for anything but what `_write` writes: another format, another kind of
     cache, a symbolic link, truncated or malformed JSON; _Stale for a file of this format
@@ -427,28 +448,35 @@ def _read(path: Path, kind: str) -> tuple[object, memoryview] | None:
         if error.errno == errno.ELOOP:
             raise _Invalid("a symbolic link") from None
         raise _Invalid(error.strerror or str(error)) from None
+    file = BlobFile(descriptor, 0)  # closes the descriptor when dropped
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise _Invalid("not a regular file")
-        with open(descriptor, "rb", closefd=False) as handle:
-            data = handle.read()
+        file.size = status.st_size
+        # The header line, then the JSON document on one line (JSON escapes newlines).
+        data = bytearray()
+        second = -1
+        while second < 0 and len(data) < file.size:
+            chunk = os.pread(descriptor, max(_CHUNK, len(data)), len(data))
+            if not chunk:
+                break
+            data += chunk
+            first = data.find(b"\n")
+            second = data.find(b"\n", first + 1) if first >= 0 else -1
     except OSError as error:
         raise _Invalid(error.strerror or str(error)) from None
-    finally:
-        os.close(descriptor)
-    view = memoryview(data)
     first = data.find(b"\n")
-    second = data.find(b"\n", first + 1) if first >= 0 else -1
-    header = data[:first].split(b" ") if first >= 0 else []
+    header = bytes(data[:first]).split(b" ") if first >= 0 else []
     if second < 0 or len(header) != 4 or header[:3] != _header(kind).encode().split(b" ")[:3]:
         raise _Invalid(f"not a newsdigest cache of format {_FORMAT}")
     if header[3] != GENERATOR_FINGERPRINT.encode():
         raise _Stale
     try:
-        document = json.loads(view[first + 1 : second].tobytes())
+        document = json.loads(memoryview(data)[first + 1 : second].tobytes())
     except (ValueError, RecursionError) as error:  # ValueError: bad JSON, huge numbers
         raise _Invalid(f"malformed: {error}") from None
-    return document, view[second + 1 :]
+    return _Contents(document, file, second + 1, file.size)
 
 
 def _write(path: Path, kind: str, document: object, tail: bytes = b"") -> None:
@@ -582,12 +610,18 @@ class BuildCache:
         self._digests_path = self.folder / f"digests-v{_FORMAT}"
         self._loaded_shards: dict[int, frozenset[str]] = {}  # digests per shard file as it is
 
+    @property
+    def spill_folder(self) -> Path | None:
+        """Where a build may keep the bodies it parses (see blobs.SpillFile): in the cache
+        folder, on the project's disk, if the cache is in use."""
+        return self.folder if self.enabled else None
+
     def _warn_once(self, path: Path, reason: str) -> None:
         if not self._warned and self._warn is not None:
             self._warn(f"{display_path(path)}: cache file ignored ({reason}); it is rebuilt")
         self._warned = True
 
-    def _load(self, path: Path, kind: str) -> tuple[object, memoryview] | None:
+    def _load(self, path: Path, kind: str) -> _Contents | None:
         """A cache file's contents; an unusable file is reported, deleted and reads as none."""
         try:
             return _read(path, kind)
@@ -621,7 +655,7 @@ class BuildCache:
             if loaded is None:
                 continue
             try:
-                found = self._decode_shard(shard, *loaded)
+                found = self._decode_shard(shard, loaded)
             except _Invalid as problem:
                 self._discard(path, str(problem))  # gone: written again if it has articles
                 continue
@@ -629,24 +663,28 @@ class BuildCache:
             self._loaded_shards[shard] = frozenset(found)
         return articles
 
-    def _decode_shard(self, shard: int, document: object, bodies: memoryview) -> dict[str, Article]:
-        if type(document) is not list:
+    def _decode_shard(self, shard: int, contents: _Contents) -> dict[str, Article]:
+        if type(contents.document) is not list:
             raise _Invalid("list of articles expected")
         found: dict[str, Article] = {}
-        position = 0
-        for entry in document:
-            if type(entry) is not list or len(entry) != 3:
+        file, position, end = contents.file, contents.tail_start, contents.tail_end
+        for entry in contents.document:
+            if type(entry) is not list or len(entry) != 3 or type(entry[1]) is not list:
                 raise _Invalid("article entry expected")
-            digest, size, record = _text(entry[0]), _number(entry[1]), entry[2]
-            end = position + size
-            if size < 0 or end > len(bodies) or self._shard_of_checked(digest) != shard:
-                raise _Invalid("article body out of place")
-            article = _decode_article(record, bodies[position:end].tobytes())
+            digest, sizes, record = _text(entry[0]), entry[1], entry[2]
+            if len(sizes) != len(_BLOBS) or self._shard_of_checked(digest) != shard:
+                raise _Invalid("article entry expected")
+            blobs = []
+            for size in map(_number, sizes):
+                if size < 0 or position + size > end:
+                    raise _Invalid("article body out of place")
+                blobs.append(Blob(file, position, size))
+                position += size
+            article = _decode_article(record, tuple(blobs))
             if article.digest != digest:
                 raise _Invalid("article filed under another digest")
             found[digest] = article
-            position = end
-        if position != len(bodies):
+        if position != end:
             raise _Invalid("unexpected bytes after the article bodies")
         return found
 
@@ -668,15 +706,16 @@ class BuildCache:
         for shard, content in enumerate(shards):
             if frozenset(content) == self._loaded_shards.get(shard, frozenset()):
                 continue
-            document, bodies = [], []
+            document, tail = [], []
             for digest, article in content.items():
                 try:
                     record = _encode_article(article)
                 except _Unstorable:
                     continue  # not cached: parsed again next time, which is all it costs
-                document.append([digest, len(article.body_utf8), record])
-                bodies.append(article.body_utf8)
-            _write(self._shard_path(shard), "articles", document, b"".join(bodies))
+                blobs = _BLOB_VALUES(article)
+                document.append([digest, [len(blob) for blob in blobs], record])
+                tail.extend(blob.data() for blob in blobs)
+            _write(self._shard_path(shard), "articles", document, b"".join(tail))
             self._loaded_shards[shard] = frozenset(content)
 
     def _remove_other_formats(self) -> None:

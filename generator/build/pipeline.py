@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from ..core.errors import Diagnostics
 from ..core.layout import OUTPUT_DIR
 from .article import Article, BrokenDraft
+from .blobs import SpillFile
 from .cache import (
     GENERATOR_FINGERPRINT,
     ArticleDigester,
@@ -120,9 +121,11 @@ def read_articles(
     cached: Mapping[str, Article],
     workers: int,
     include_drafts: bool,
+    spill: SpillFile,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Article], dict[str, Article], list[Skipped]]:
-    """Parse every article, reusing cached ones whose bytes did not change.
+    """Parse every article, reusing cached ones whose bytes did not change; the bodies of
+    those parsed go to `spill`.
 
     Returns the articles, the cache for next time, and the drafts left out because they do
     not validate yet (reported as errors instead when drafts are included).
@@ -140,7 +143,7 @@ def read_articles(
             pending.append((source.path, source.relative, source.shown))
             pending_slots.append(slot)
     skipped = []
-    parsed_all = parse_articles(pending, config.parsing, workers, progress)
+    parsed_all = parse_articles(pending, config.parsing, workers, spill, progress)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
@@ -170,11 +173,12 @@ def resolve_site(
     cache: BuildCache,
     templates: frozenset[str],
     static_files: Mapping[str, Path],
+    spill: SpillFile,
     watch: Stopwatch,
 ) -> tuple[Site, Plan, dict[str, Article], bool]:
-    """Parse the articles, assemble the Site and plan its pages, reporting the mistakes of
-    both at once; also return the article cache for next time, and whether it differs from
-    the one loaded."""
+    """Parse the articles (their bodies into `spill`), assemble the Site and plan its
+    pages, reporting the mistakes of both at once; also return the article cache for next
+    time, and whether it differs from the one loaded."""
     from .images import resolve_images
     from .pages import plan_pages
 
@@ -187,6 +191,7 @@ def resolve_site(
             cached,
             options.workers,
             options.include_drafts,
+            spill,
             _told(options, "parse"),
         ),
     )
@@ -410,8 +415,10 @@ def run(
         environment = create_environment(theme, config, bytecode)
         watch.run("templates", lambda: check_templates(environment, theme, REQUIRED_TEMPLATES))
         templates = frozenset(environment.list_templates())
+        # On the project's disk for a build; `check` writes nothing there, not even this.
+        spill = SpillFile(cache.spill_folder if write else None)
         site, plan, parsed, cache_changed = resolve_site(
-            replace(options, now=now), config, sources, cache, templates, static_files, watch
+            replace(options, now=now), config, sources, cache, templates, static_files, spill, watch
         )
         del sources
         if options.warn is not None:

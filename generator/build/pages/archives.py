@@ -30,7 +30,7 @@ class EditionPage(HtmlKind):
         return {
             "edition": edition,
             "articles": view.articles(edition.articles),
-            "digest": edition_digest(view, edition),
+            "digest": edition_digest(view, index),
             "newer_edition": editions[index - 1] if index > 0 else None,
             "older_edition": editions[index + 1] if index + 1 < len(editions) else None,
         }

@@ -14,9 +14,9 @@ indexes back into articles, tags and editions.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -38,6 +38,8 @@ from ..config import SiteConfig
 from ..i18n import Label, PageLanguage, label, languages_of
 from ..site import Archive, Edition, Publisher, Site, Tag, reporters
 from ..theme import locate_template_error
+
+T = TypeVar("T")
 
 SITE_WIDE = -1  # Page.index of a page that shows the whole site rather than one object
 
@@ -296,6 +298,7 @@ class SiteView:
         self._spelled: dict[str, tuple[TagLink, str]] = {}
         self._tag_links: dict[int, tuple[TagLink, ...]] = {}  # by id(): live as long as the Site
         self._month_articles: dict[int, list[Article]] = {}
+        self._remembered: dict[tuple[str, int], Any] = {}  # see remembered()
         self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
         self._source_urls: dict[str, str] | None = None  # by slug, made on first use
         self._translations: dict[str, list[Article]] | None = None  # by translation_key
@@ -392,6 +395,15 @@ class SiteView:
             ]
             self._month_articles[index] = found
         return found
+
+    def remembered(self, what: str, index: int, make: Callable[[], T]) -> T:
+        """`make()`, made once per build for (what, index): a value several pages show,
+        such as an edition's digest, which its page, its two e-mails and the front page
+        all rank (three quarters of an incremental build's fingerprint stage)."""
+        key = (what, index)
+        if key not in self._remembered:
+            self._remembered[key] = make()
+        return self._remembered[key]
 
     def sitemap_chunk(self, items: Sequence[Any], number: int) -> Sequence[Any]:
         """Part `number` of a list split into sitemap files."""

@@ -213,9 +213,14 @@ def rank_key(article: Article) -> tuple[int, int, float, str]:
     return (-priority, -len(reporters(article)), -article.date.timestamp(), article.slug)
 
 
-def edition_digest(view: SiteView, edition: Edition) -> EditionDigest:
-    """An edition's stories ranked, the first as the lead, the rest by section: the front
-    page and each edition's page show a day the same way."""
+def edition_digest(view: SiteView, index: int) -> EditionDigest:
+    """Edition `index`'s stories ranked, the first as the lead, the rest by section: the
+    front page and each edition's page (and its e-mails) show a day the same way."""
+    return view.remembered("edition digest", index, lambda: _rank_edition(view, index))
+
+
+def _rank_edition(view: SiteView, index: int) -> EditionDigest:
+    edition = view.site.editions[index]
     lead, *rest = sorted(view.articles(edition.articles), key=rank_key)
     sections: list[tuple[str, tuple[Article, ...]]] = []
     for section in view.site.config.sections:
@@ -223,7 +228,9 @@ def edition_digest(view: SiteView, edition: Edition) -> EditionDigest:
         stories = tuple(a for a in rest if wanted & {tag_key(tag) for tag in a.tags})
         if stories:
             sections.append((section.title, stories))
-        rest = [a for a in rest if a not in stories]
+            # By identity: comparing articles as values compares their whole bodies.
+            taken = {id(story) for story in stories}
+            rest = [a for a in rest if id(a) not in taken]
     if rest:
         sections.append(("", tuple(rest)))
     return EditionDigest(edition=edition, lead=lead, sections=tuple(sections))
@@ -235,7 +242,7 @@ def digest(view: SiteView) -> Digest | None:
     if not site.editions:
         return None
     latest, *earlier = site.editions[: EARLIER_EDITIONS + 1]
-    day = edition_digest(view, latest)
+    day = edition_digest(view, 0)
     return Digest(
         edition=day.edition,
         lead=day.lead,
