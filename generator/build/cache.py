@@ -382,6 +382,8 @@ _CODED = tuple(
 _TEXTS = operator.itemgetter(*(i for i, name in enumerate(_NAMES) if _CODECS[_TYPES[name]] is None))
 _VALUES = operator.attrgetter(*_NAMES)
 _BLOB_VALUES = operator.attrgetter(*_BLOBS)
+# What sets each field of an Article, fields in _NAMES order and then the blobs.
+_SLOT_SETTERS = tuple(getattr(Article, name).__set__ for name in (*_NAMES, *_BLOBS))
 assert _BLOBS == ("body_utf8", "search_words_utf8")
 
 
@@ -397,14 +399,14 @@ def _decode_article(record: object, blobs: tuple[Blob, ...]) -> Article:
         raise _Invalid("article record expected")
     if set(map(type, _TEXTS(record))) != {str}:
         raise _Invalid("text expected")
-    values = dict(zip(_NAMES, record, strict=True))
-    for index, name, _encode, decode in _CODED:
-        values[name] = decode(record[index])
-    values.update(zip(_BLOBS, blobs, strict=True))
+    values = list(record)
+    for index, _name, _encode, decode in _CODED:
+        values[index] = decode(record[index])
     article = object.__new__(Article)
-    # As unpickling does: the values are checked above, and a frozen dataclass's __init__
-    # would spend a third of the load on object.__setattr__.
-    article.__dict__.update(values)
+    # Straight into the slots: the values are checked above, and a frozen dataclass's
+    # __init__ would spend a third of the load on object.__setattr__.
+    for put, value in zip(_SLOT_SETTERS, (*values, *blobs), strict=True):
+        put(article, value)
     return article
 
 

@@ -178,7 +178,8 @@ def resolve_site(
 ) -> tuple[Site, Plan, dict[str, Article], bool]:
     """Parse the articles (their bodies into `spill`), assemble the Site and plan its
     pages, reporting the mistakes of both at once; also return the article cache for next
-    time, and whether it differs from the one loaded."""
+    time (the site's articles as resolved, and those it left out), and whether it differs
+    from the one loaded."""
     from .images import resolve_images
     from .pages import plan_pages
 
@@ -214,7 +215,12 @@ def resolve_site(
     if options.warn is not None:
         for line in moved_articles(site, cached.values()):
             options.warn(line)
-    return site, plan, parsed, parsed.keys() != cached.keys()
+    changed = parsed.keys() != cached.keys()
+    # The cache keeps articles with their resolved URLs and image facts, so that an unchanged
+    # site reuses them as they are; and the copies from before resolving (every article, in
+    # a cold build) are let go now rather than held through rendering.
+    parsed.update((article.digest, article) for article in site.articles)
+    return site, plan, parsed, changed
 
 
 MOVES_LISTED = 20  # more moved articles than this are one line: permalinks changed
@@ -493,10 +499,7 @@ def run(
         with watch.stage("save"):
             cache.save_manifest(manifest)
             if cache_changed:
-                # Articles are stored with their resolved URLs, so an unchanged site reuses
-                # them as they are.
-                resolved = {article.digest: article for article in site.articles}
-                cache.save_articles({**parsed, **resolved})
+                cache.save_articles(parsed)
     return _result(site, plan, todo, written, removed, watch)
 
 

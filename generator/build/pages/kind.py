@@ -13,6 +13,7 @@ indexes back into articles, tags and editions.
 
 from __future__ import annotations
 
+import datetime as dt
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ from ..site import Archive, Edition, Publisher, Site, Tag, reporters
 from ..theme import locate_template_error
 
 T = TypeVar("T")
+# Values whose repr() is their fingerprint text (exact types: a subclass may print itself
+# differently; those go the long way).
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
 
 SITE_WIDE = -1  # Page.index of a page that shows the whole site rather than one object
 
@@ -299,6 +303,7 @@ class SiteView:
         self._tag_links: dict[int, tuple[TagLink, ...]] = {}  # by id(): live as long as the Site
         self._month_articles: dict[int, list[Article]] = {}
         self._remembered: dict[tuple[str, int], Any] = {}  # see remembered()
+        self._field_names: dict[type, tuple[str, ...]] = {}  # of dataclasses, for key()
         self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
         self._source_urls: dict[str, str] | None = None  # by slug, made on first use
         self._translations: dict[str, list[Article]] | None = None  # by translation_key
@@ -412,6 +417,14 @@ class SiteView:
 
     def key(self, value: Any) -> str:
         """A deterministic text standing for an input value, cheap for large articles."""
+        kind = type(value)
+        if kind in _PLAIN:  # most values: tested first, by exact type
+            return repr(value)
+        if kind is list or kind is tuple:
+            # Lists of articles are most of what pages show: their keys are looked up directly
+            # (the id of a live article cannot be that of another live object).
+            known = self._article_keys
+            return "[" + ",".join([known.get(id(item)) or self.key(item) for item in value]) + "]"
         if isinstance(value, Article):
             key = self._article_keys.get(id(value))
             if key is None:
@@ -425,8 +438,8 @@ class SiteView:
         # they hold: those shift whenever an article is added, and the articles a page shows
         # are among its inputs anyway.
         if isinstance(value, Tag | Publisher):
-            kind = "T" if isinstance(value, Tag) else "P"
-            return f"{kind}({value.name},{value.slug},{value.url},{value.count})"
+            letter = "T" if isinstance(value, Tag) else "P"
+            return f"{letter}({value.name},{value.slug},{value.url},{value.count})"
         if isinstance(value, Edition):
             return f"E({value.day},{value.url},{len(value.articles)})"
         if isinstance(value, Archive):
@@ -435,19 +448,18 @@ class SiteView:
         if isinstance(value, dict):
             return "{" + ",".join(f"{name}:{self.key(value[name])}" for name in sorted(value)) + "}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            # Records made of the above (a front-page Digest): field by field, never repr(),
-            # which would print whole article bodies.
-            fields = (
-                f"{item.name}={self.key(getattr(value, item.name))}"
-                for item in dataclasses.fields(value)
-                if not item.name.startswith("_")
-            )
-            return f"{type(value).__name__}(" + ",".join(fields) + ")"
+            # Records made of the above (a front-page Digest, a Label): field by field, never
+            # repr(), which would print whole article bodies.
+            names = self._field_names.get(kind)
+            if names is None:
+                names = tuple(
+                    item.name for item in dataclasses.fields(value) if not item.name.startswith("_")
+                )
+                self._field_names[kind] = names
+            fields = [f"{name}={self.key(getattr(value, name))}" for name in names]
+            return f"{kind.__name__}(" + ",".join(fields) + ")"
         if isinstance(value, list | tuple):
-            # Lists of articles are most of what pages show: their keys are looked up directly
-            # (the id of a live article cannot be that of another live object).
-            known = self._article_keys
-            return "[" + ",".join(known.get(id(item)) or self.key(item) for item in value) + "]"
+            return "[" + ",".join([self.key(item) for item in value]) + "]"
         return repr(value)  # strings, numbers, dates
 
     def _tags_text(self, article: Article) -> str:

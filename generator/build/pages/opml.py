@@ -28,9 +28,9 @@ def publisher_feed(view: SiteView, index: int) -> str:
     source = view.site.publishers[index]
     for article in view.articles(source.articles):
         url = article.extra_field(PUBLISHER_FEED)
-        if (
-            slugify(article.publisher) == source.slug
-            and isinstance(url, str)
+        if (  # the field first: most articles have none, and slugify is 5 us an article
+            isinstance(url, str)
+            and slugify(article.publisher) == source.slug
             and content_url_problem(url, absolute=True) is None
         ):
             return url
