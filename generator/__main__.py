@@ -6,12 +6,13 @@ Exit status: 0 success, 1 user error (reported as `path:line: message`), 2 usage
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .build.pipeline import BuildOptions, build_site, check_site, render_selected
@@ -351,5 +352,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The command line's entry point: `main`, then leave without tearing the interpreter
+    down. Freeing a build's objects one by one (every article and page of the archive) took
+    165 ms of a 1.5 s rebuild of 10,000 articles, for memory the system takes back at once.
+    Everything a command writes is closed by then, but for the standard streams, which are
+    flushed here."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that went away (`newsdigest review | head`)
+        status = status or 1
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
