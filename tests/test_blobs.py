@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generator.build.article import BLOB_FIELDS
 from generator.build.blobs import Blob, SpillFile
 from generator.build.cache import BuildCache
 from generator.build.config import load_config
@@ -43,8 +44,9 @@ def test_parsed_bodies_are_spilled_not_held(tmp_path: Path) -> None:
     articles = _read(root, BuildCache(root, root / "output"))
     assert len(articles) == 5
     for article in articles:
-        assert not article.body_utf8.is_held
-        assert not article.search_words_utf8.is_held
+        assert BLOB_FIELDS == ("summary_utf8", "body_utf8", "search_words_utf8")
+        assert not any(getattr(article, name).is_held for name in BLOB_FIELDS)
+        assert article.summary.startswith("Body of story")
         number = article.title.split()[-1]
         assert article.body_html == f"<p>Body of story {number} with a caf\u00e9 and \U0001f600.</p>"
         assert "cafe" in article.search_words.split()  # folded

@@ -105,7 +105,7 @@ def test_render_feed_drops_lone_surrogates_and_noncharacters() -> None:
         date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         updated=None,
         tags=(hostile,),
-        summary=hostile,
+        summary_utf8=Blob.held(hostile.encode("utf-8", "surrogatepass")),
         body_utf8=Blob.held(
             f"<p>{hostile.replace('<', '&lt;').replace('&', '&amp;')}</p>".encode(
                 "utf-8", "surrogatepass"

@@ -12,7 +12,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -137,10 +137,12 @@ class Article:
     date: dt.datetime
     updated: dt.datetime | None
     tags: tuple[str, ...]
-    summary: str
-    # The body's HTML in UTF-8, read through `body_html`: a str of text with any non-ASCII
-    # character takes two or four bytes a character. Bodies are most of what a build would
-    # hold in memory, so they are kept in a file (see blobs.py) and read per page.
+    # The summary, the body's HTML and its search words, read through `summary`,
+    # `body_html` and `search_words`, in UTF-8 (a str with any non-ASCII character takes two
+    # or four bytes a character). They are most of what a build would hold in memory, and
+    # each render worker would copy, so they are kept in a file (see blobs.py) and read
+    # where a page shows them.
+    summary_utf8: Blob
     body_utf8: Blob
     authors: tuple[str, ...] = ()
     publisher: str = ""
@@ -172,6 +174,11 @@ class Article:
     digest: str = ""  # content hash of the source file and parse settings (see cache.py)
     # Lines of front-matter keys, so later stages (URL collisions, tag clashes) can point at them.
     field_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    @property
+    def summary(self) -> str:
+        """The summary: the `summary:` field, else the body's first words."""
+        return self.summary_utf8.text()
 
     @property
     def body_html(self) -> str:
@@ -207,6 +214,10 @@ class Article:
         """Line of a front-matter key in the source file (1 if the key is absent)."""
         return dict(self.field_lines).get(key, 1)
 
+
+
+# The fields kept in files rather than in memory (see blobs.py), in the order of the class.
+BLOB_FIELDS = tuple(item.name for item in fields(Article) if item.type == "Blob")
 
 @dataclass(frozen=True)
 class BrokenDraft:
@@ -409,7 +420,7 @@ def _validate(
         date=date,
         updated=updated,
         tags=tags,
-        summary=summary,
+        summary_utf8=Blob.held(summary.encode("utf-8", "surrogatepass")),
         body_utf8=Blob.held(body_html.encode("utf-8", "surrogatepass")),
         authors=authors,
         publisher=publisher,

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..core.layout import CACHE_DIR
-from .article import Article
+from .article import BLOB_FIELDS, Article
 from .blobs import Blob, BlobFile
 from .config import ParseSettings, display_path
 from .output import is_output_path
@@ -177,7 +177,8 @@ def _flag(value: object) -> bool:
 def _texts(value: object) -> tuple[str, ...]:
     if type(value) is not list or not all(type(item) is str for item in value):
         raise _Invalid("list of texts expected")
-    return tuple(value)
+    # Tags and authors: the same few hundred names across the archive, one string each.
+    return tuple(map(sys.intern, value))
 
 
 def _encode_moment(value: dt.datetime) -> object:
@@ -371,7 +372,7 @@ _CODECS: Mapping[str, _Codec | None] = {
 }
 # Fields held in Blobs (the body, the search words): stored raw after the JSON document,
 # in this order, and read only when a page shows them.
-_BLOBS = tuple(field.name for field in dataclasses.fields(Article) if str(field.type) == "Blob")
+_BLOBS = BLOB_FIELDS
 _NAMES = tuple(field.name for field in dataclasses.fields(Article) if field.name not in _BLOBS)
 _TYPES = {field.name: str(field.type) for field in dataclasses.fields(Article)}
 _CODED = tuple(
@@ -382,9 +383,9 @@ _CODED = tuple(
 _TEXTS = operator.itemgetter(*(i for i, name in enumerate(_NAMES) if _CODECS[_TYPES[name]] is None))
 _VALUES = operator.attrgetter(*_NAMES)
 _BLOB_VALUES = operator.attrgetter(*_BLOBS)
+_PUBLISHER = _NAMES.index("publisher")
 # What sets each field of an Article, fields in _NAMES order and then the blobs.
 _SLOT_SETTERS = tuple(getattr(Article, name).__set__ for name in (*_NAMES, *_BLOBS))
-assert _BLOBS == ("body_utf8", "search_words_utf8")
 
 
 def _encode_article(article: Article) -> list[object]:
@@ -402,6 +403,7 @@ def _decode_article(record: object, blobs: tuple[Blob, ...]) -> Article:
     values = list(record)
     for index, _name, _encode, decode in _CODED:
         values[index] = decode(record[index])
+    values[_PUBLISHER] = sys.intern(values[_PUBLISHER])  # a few hundred names, one string each
     article = object.__new__(Article)
     # Straight into the slots: the values are checked above, and a frozen dataclass's
     # __init__ would spend a third of the load on object.__setattr__.

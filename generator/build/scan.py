@@ -104,11 +104,13 @@ def scan_sources(
                 raise _NotAnArticle("not a regular file (a pipe, socket or device?)")
             if status.st_size > MAX_ARTICLE_BYTES:
                 raise _NotAnArticle(_TOO_LARGE)
-            stamp = FileStamp(status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            now = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
             remembered = known.get(relative)
-            if remembered is not None and remembered[0] == stamp:
-                sources.append(Source(shown, relative, path, remembered[1], stamp))
+            if remembered is not None and remembered[0] == now:
+                # The remembered stamp stands for this one: no new object per unchanged file.
+                sources.append(Source(shown, relative, path, remembered[1], remembered[0]))
                 continue
+            stamp = FileStamp(*now)
             digest = digester(_read_bytes(path), relative)
         except _NotAnArticle as error:
             problems.add(shown, None, str(error))

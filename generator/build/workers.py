@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..core.errors import Diagnostic, diagnostic
-from .article import Article, BrokenDraft, parse_article
+from .article import BLOB_FIELDS, Article, BrokenDraft, parse_article
 from .blobs import SpillFile
 from .cache import ArticleDigester
 from .config import ParseSettings
@@ -215,8 +215,13 @@ def parse_articles(
         if not isinstance(parsed, Article):
             return parsed
         # A fresh object, owned here: setting its fields is cheaper than replace().
-        for name in ("body_utf8", "search_words_utf8"):
+        for name in BLOB_FIELDS:
             object.__setattr__(parsed, name, spill.put(getattr(parsed, name)))
+        # Tags, authors and publishers: the same few hundred names across the archive, one
+        # string each (unpickling made one per article).
+        object.__setattr__(parsed, "tags", tuple(map(sys.intern, parsed.tags)))
+        object.__setattr__(parsed, "authors", tuple(map(sys.intern, parsed.authors)))
+        object.__setattr__(parsed, "publisher", sys.intern(parsed.publisher))
         return parsed
 
     return _map(_parse_batch, pending, workers, _init_parse, (settings,), progress, spilled)
