@@ -8,6 +8,7 @@ parsing settings, which is what makes articles safe to cache and to parse in par
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import sys
@@ -172,6 +173,7 @@ class Article:
     extra_items: tuple[tuple[str, Any], ...] = ()
     url: str = ""
     digest: str = ""  # content hash of the source file and parse settings (see cache.py)
+    shape: str = ""  # hash of what the rest of the site can see of the article (see shape_of)
     # Lines of front-matter keys, so later stages (URL collisions, tag clashes) can point at them.
     field_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -218,6 +220,23 @@ class Article:
 
 # The fields kept in files rather than in memory (see blobs.py), in the order of the class.
 BLOB_FIELDS = tuple(item.name for item in fields(Article) if item.type == "Blob")
+# What only the article's own appearances show (its page, its entry in a listing or feed):
+# an edit of these changes those appearances, never which pages there are or what else they
+# show. Also what is filled in later (URL, image facts), which the site's shape covers itself.
+_NOT_SHAPE = frozenset(
+    {*BLOB_FIELDS, "word_count", "warnings", "field_lines", "digest", "shape", "url"}
+    | {"image_width", "image_height", "image_length", "image_type"}
+)
+_SHAPE_FIELDS = tuple(item.name for item in fields(Article) if item.name not in _NOT_SHAPE)
+
+
+def shape_of(article: Article) -> str:
+    """A hash of every field of the article but its content: while the shapes of all
+    articles hold, a build knows that only the pages showing an edited article change
+    (see incremental.PrintIndex). Every field is in it unless listed in _NOT_SHAPE, so a
+    field added later is safe by default."""
+    text = repr(tuple(getattr(article, name) for name in _SHAPE_FIELDS))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 @dataclass(frozen=True)
 class BrokenDraft:
@@ -413,7 +432,7 @@ def _validate(
             f"{lines.get('image', 1)}: `image` has no `image_alt`, so screen readers skip it"
             " (add `image_alt:` saying what the image shows)",
         )
-    return Article(
+    article = Article(
         source=source,
         slug=slug,
         title=" ".join(title.split()),
@@ -438,6 +457,8 @@ def _validate(
         # The same few key names in every article: one string each, not one per article.
         field_lines=tuple(sorted((sys.intern(key), line) for key, line in lines.items())),
     )
+    object.__setattr__(article, "shape", shape_of(article))  # a fresh object, owned here
+    return article
 
 
 def _describe(value: Any) -> str:

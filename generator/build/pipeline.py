@@ -35,7 +35,7 @@ from .cache import (
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
-from .incremental import Fingerprints, build_key, global_key
+from .incremental import Fingerprints, build_key, global_key, site_shape
 from .output import (
     CollectingSink,
     DiscardingSink,
@@ -390,8 +390,9 @@ def run(
     theme = watch.run("theme", lambda: load_theme(config))
     static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
     prints = Fingerprints(GENERATOR_FINGERPRINT, config, theme)
+    config_key = global_key(prints, config)
     key = build_key(
-        global_key(prints, config),
+        config_key,
         options.include_drafts,
         options.include_future,
         sources,
@@ -412,7 +413,7 @@ def run(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
         from .i18n import languages_of, missing_catalogues
-        from .pages import REQUIRED_TEMPLATES, SiteView, inputs_text
+        from .pages import REQUIRED_TEMPLATES, SiteView, page_prints
 
         # Checked only now: the build key covers every template and catalogue file (and the
         # generator, which names the required ones), so a build whose key matched the last
@@ -436,12 +437,14 @@ def run(
                 options.warn(warning)
         old_records = previous.records if previous is not None else {}
         view = SiteView(site, plan)
-        data_prints = watch.run(
+        data_prints, print_index = watch.run(
             "fingerprint",
-            lambda: [
-                prints.data_print(page.kind, page.url, page.number, inputs_text(view, page))
-                for page in plan.pages
-            ],
+            lambda: page_prints(
+                view,
+                prints,
+                site_shape(config_key, site.articles, plan.pages),
+                cache.load_print_index(),
+            ),
         )
         with watch.stage("verify"), _output_folder(dest) as folder:
             todo = [
@@ -498,6 +501,7 @@ def run(
         )
         with watch.stage("save"):
             cache.save_manifest(manifest)
+            cache.save_print_index(print_index)
             if cache_changed:
                 cache.save_articles(parsed)
     return _result(site, plan, todo, written, removed, watch)

@@ -10,6 +10,8 @@ run of article pages, which lie together in memory.
 
 from __future__ import annotations
 
+import dataclasses
+from array import array
 from collections.abc import Sequence
 
 import jinja2
@@ -17,6 +19,8 @@ import jinja2
 from ...core.errors import Diagnostics
 from ...core.urls import is_data_part_url
 from ..config import SiteConfig
+from ..cache import PrintIndex
+from ..incremental import Fingerprints
 from ..site import Site
 from .archives import EDITION, EDITION_EMAILS, MONTH, YEAR
 from .articles import ARTICLE
@@ -116,6 +120,45 @@ def plan_pages(
 def inputs_text(view: SiteView, page: Page) -> str:
     """The text a page's fingerprint hashes for its inputs."""
     return view.key(KIND_NAMED[page.kind].inputs(page, view))
+
+
+def page_prints(
+    view: SiteView, prints: Fingerprints, shape: str, last: PrintIndex | None
+) -> tuple[list[bytes], PrintIndex]:
+    """The data print of every planned page, and the index that lets the next build of the
+    same shape fingerprint only the pages of the articles it finds changed.
+
+    With `last` made for this shape, the pages showing an article whose digest differs from
+    last time are fingerprinted again, the others keep their prints; otherwise every page
+    is, noting which articles each one's inputs hold.
+    """
+    pages = view.plan.pages
+    articles = view.site.articles
+    digests = tuple(article.digest for article in articles)
+
+    def data_print(page: Page, text: str) -> bytes:
+        return prints.data_print(page.kind, page.url, page.number, text)
+
+    if last is not None and last.fits(shape, len(articles), len(pages)):
+        found = list(last.prints)
+        changed = (i for i, (now, was) in enumerate(zip(digests, last.digests)) if now != was)
+        for number in sorted({page for i in changed for page in last.pages_of(i)}):
+            found[number] = data_print(pages[number], inputs_text(view, pages[number]))
+        return found, dataclasses.replace(last, digests=digests, prints=tuple(found))
+    position = {id(article): i for i, article in enumerate(articles)}
+    showing: list[list[int]] = [[] for _ in articles]
+    found = []
+    for number, page in enumerate(pages):
+        text, references = view.key_and_references(KIND_NAMED[page.kind].inputs(page, view))
+        found.append(data_print(page, text))
+        for i in {position[r] for r in references if r in position}:
+            showing[i].append(number)
+    starts = array("I", [0])
+    shown = array("I")
+    for numbers in showing:
+        shown.extend(numbers)
+        starts.append(len(shown))
+    return found, PrintIndex(shape, digests, tuple(found), starts, shown)
 
 
 def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:

@@ -104,7 +104,12 @@ class PageKind:
         raise NotImplementedError
 
     def inputs(self, page: Page, view: SiteView) -> Any:
-        """What the page is made from besides templates and configuration."""
+        """What the page is made from besides templates and configuration.
+
+        Articles are given as the Article objects, never as values taken from their summary
+        or body: while the site keeps its shape, a build fingerprints again only the pages
+        whose inputs hold an edited article (see pages.page_prints).
+        """
         raise NotImplementedError
 
     def render(
@@ -304,6 +309,9 @@ class SiteView:
         self._month_articles: dict[int, list[Article]] = {}
         self._remembered: dict[tuple[str, int], Any] = {}  # see remembered()
         self._field_names: dict[type, tuple[str, ...]] = {}  # of dataclasses, for key()
+        # While key_and_references() runs: the ids of the values key() is given in lists and
+        # of the articles it meets (a superset of the articles; see key_and_references).
+        self._references: list[int] | None = None
         self._source_pages: dict[str, str | None] = {}  # by spelling of a publisher's name
         self._source_urls: dict[str, str] | None = None  # by slug, made on first use
         self._translations: dict[str, list[Article]] | None = None  # by translation_key
@@ -424,8 +432,12 @@ class SiteView:
             # Lists of articles are most of what pages show: their keys are looked up directly
             # (the id of a live article cannot be that of another live object).
             known = self._article_keys
+            if self._references is not None:
+                self._references.extend(map(id, value))
             return "[" + ",".join([known.get(id(item)) or self.key(item) for item in value]) + "]"
         if isinstance(value, Article):
+            if self._references is not None:
+                self._references.append(id(value))
             key = self._article_keys.get(id(value))
             if key is None:
                 # The digest covers every parsed field; URL and tags depend on the rest of the
@@ -461,6 +473,15 @@ class SiteView:
         if isinstance(value, list | tuple):
             return "[" + ",".join([self.key(item) for item in value]) + "]"
         return repr(value)  # strings, numbers, dates
+
+    def key_and_references(self, value: Any) -> tuple[str, list[int]]:
+        """key(value), and the ids of the articles in it (with, possibly, ids of other
+        values in its lists: the caller keeps those that are ids of articles)."""
+        self._references = found = []
+        try:
+            return self.key(value), found
+        finally:
+            self._references = None
 
     def _tags_text(self, article: Article) -> str:
         """What tags_of(article) shows, as text for a fingerprint (printing TagLinks made
