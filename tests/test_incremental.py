@@ -401,3 +401,36 @@ def test_a_finished_build_keeps_no_article_alive(tmp_path: Path) -> None:
     before = alive()  # other tests may hold articles of their own
     _build(root, workers=1)
     assert alive() == before
+
+
+_STORY = (
+    "---\ntitle: {title}\ndate: 2026-10-01T08:00:00+00:00\ntags: [{tags}]\n"
+    "publisher: The Press\n---\n\n{body}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "same_shape"),
+    [
+        ({"body": "Another first sentence. And more."}, True),  # the summary follows the body
+        ({"title": "A corrected headline"}, False),
+        ({"tags": "Economy, Weather"}, False),
+    ],
+)
+def test_an_articles_shape_changes_with_its_fields_not_with_its_body(
+    tmp_path: Path, change: dict[str, str], same_shape: bool
+) -> None:
+    """What lets an edit fingerprint only the pages that show the article (page_prints):
+    the body and what is made of it are outside the shape, every field is in it."""
+    from generator.build.article import parse_article
+    from generator.build.config import load_config
+
+    (tmp_path / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    settings = load_config(tmp_path).parsing
+    values = {"title": "A headline", "tags": "Economy", "body": "First sentence. Then more."}
+    before = parse_article(_STORY.format(**values).encode(), "a.md", settings)
+    after = parse_article(_STORY.format(**{**values, **change}).encode(), "a.md", settings)
+    assert isinstance(before, Article) and isinstance(after, Article)
+    assert (before.shape == after.shape) is same_shape
+    if same_shape:
+        assert before.summary != after.summary and before.body_html != after.body_html
