@@ -34,7 +34,12 @@ def _read(root: Path, cache: BuildCache) -> list:
     sources = _scan(root, config, cache, remember=False)
     cached = cache.load_articles()
     articles, _, _ = read_articles(
-        config, sources, cached, workers=1, include_drafts=False, spill=SpillFile(cache.spill_folder)
+        config,
+        sources,
+        cached,
+        workers=1,
+        include_drafts=False,
+        spill=SpillFile(cache.spill_folder),
     )
     return articles
 
@@ -48,7 +53,9 @@ def test_parsed_bodies_are_spilled_not_held(tmp_path: Path) -> None:
         assert not any(getattr(article, name).is_held for name in BLOB_FIELDS)
         assert article.summary.startswith("Body of story")
         number = article.title.split()[-1]
-        assert article.body_html == f"<p>Body of story {number} with a caf\u00e9 and \U0001f600.</p>"
+        assert (
+            article.body_html == f"<p>Body of story {number} with a caf\u00e9 and \U0001f600.</p>"
+        )
         assert "cafe" in article.search_words.split()  # folded
 
 
@@ -90,4 +97,3 @@ def test_a_shard_truncated_during_a_build_is_an_error_not_wrong_bytes(tmp_path: 
         assert "truncated" in str(error)
     else:  # pragma: no cover - the test fails here
         raise AssertionError("a truncated shard gave bytes")
-

@@ -217,7 +217,6 @@ class Article:
         return dict(self.field_lines).get(key, 1)
 
 
-
 # The fields kept in files rather than in memory (see blobs.py), in the order of the class.
 BLOB_FIELDS = tuple(item.name for item in fields(Article) if item.type == "Blob")
 # What only the article's own appearances show (its page, its entry in a listing or feed):
@@ -237,6 +236,7 @@ def shape_of(article: Article) -> str:
     field added later is safe by default."""
     text = repr(tuple(getattr(article, name) for name in _SHAPE_FIELDS))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
 
 @dataclass(frozen=True)
 class BrokenDraft:

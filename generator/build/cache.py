@@ -888,7 +888,13 @@ def _encode_print_index(index: PrintIndex) -> object:
     """Prints and page tables as base64 of raw bytes: at 100,000 articles, a million
     numbers."""
     prints = base64.b64encode(b"".join(index.prints)).decode("ascii")
-    return [index.shape, list(index.digests), prints, _u32_text(index.starts), _u32_text(index.shown)]
+    return [
+        index.shape,
+        list(index.digests),
+        prints,
+        _u32_text(index.starts),
+        _u32_text(index.shown),
+    ]
 
 
 def _decode_print_index(document: object) -> PrintIndex:
