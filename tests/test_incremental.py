@@ -434,3 +434,26 @@ def test_an_articles_shape_changes_with_its_fields_not_with_its_body(
     assert (before.shape == after.shape) is same_shape
     if same_shape:
         assert before.summary != after.summary and before.body_html != after.body_html
+
+
+def test_pages_rendered_by_pool_after_pool_are_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Render pools are replaced every PAGES_PER_POOL pages (workers.render_pages); the
+    output and the progress told are those of one pool."""
+    from generator.build import workers
+
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    copy_example_site(whole)
+    copy_example_site(parts)
+    build_site(BuildOptions(root=whole, use_cache=False))
+    told: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(workers, "PAGES_PER_POOL", 7)
+    result = build_site(
+        BuildOptions(root=parts, use_cache=False, progress=lambda *step: told.append(step))
+    )
+    assert result.rendered > 7 * 3
+    assert tree_digest(whole / "output") == tree_digest(parts / "output")
+    rendering = [(done, total) for stage, done, total in told if stage == "render"]
+    assert [done for done, _ in rendering] == sorted(done for done, _ in rendering)
+    assert rendering[-1] == (result.rendered, result.rendered)
