@@ -6,8 +6,8 @@ Exit status: 0 success, 1 user error (reported as `path:line: message`), 2 usage
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence

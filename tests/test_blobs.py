@@ -3,9 +3,10 @@ read back exactly, written to the cache as they were parsed, and never left behi
 
 from __future__ import annotations
 
-
 import os
 from pathlib import Path
+
+import pytest
 
 from generator.build.article import BLOB_FIELDS
 from generator.build.blobs import Blob, SpillFile
@@ -91,9 +92,5 @@ def test_a_shard_truncated_during_a_build_is_an_error_not_wrong_bytes(tmp_path: 
     loaded = list(BuildCache(root, root / "output").load_articles().values())
     for shard in (root / ".newsdigest-cache").glob("articles-v*/*"):
         os.truncate(shard, 10)
-    try:
-        loaded[0].body_html
-    except OSError as error:
-        assert "truncated" in str(error)
-    else:  # pragma: no cover - the test fails here
-        raise AssertionError("a truncated shard gave bytes")
+    with pytest.raises(OSError, match="truncated"):
+        _ = loaded[0].body_html

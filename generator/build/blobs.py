@@ -16,6 +16,7 @@ stays readable through the descriptor opened on the old one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -45,10 +46,8 @@ class BlobFile:
         return data
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: no __init__
             os.close(self._descriptor)
-        except (OSError, AttributeError):  # AttributeError: __init__ never ran
-            pass
 
 
 class Blob:
@@ -144,8 +143,7 @@ class SpillFile:
                     folder = str(self._folder)
                 except OSError:
                     folder = None
-            handle = tempfile.TemporaryFile(prefix="spill-", dir=folder)
-            # The descriptor outlives the Python file object: BlobFile owns it from here.
-            self._file = BlobFile(os.dup(handle.fileno()), 0)
-            handle.close()
+            with tempfile.TemporaryFile(prefix="spill-", dir=folder) as handle:
+                # The descriptor outlives the Python file object: BlobFile owns a copy.
+                self._file = BlobFile(os.dup(handle.fileno()), 0)
         return self._file

@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import errno
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -36,7 +37,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from .. import __version__
@@ -47,6 +48,9 @@ from .config import ParseSettings, display_path
 from .output import is_output_path
 from .site import Skipped
 
+T = TypeVar("T")
+# The type code of the page tables' numbers: four bytes, as they are stored.
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)
 _FORMAT = 5  # bump when the layout of the files below changes (4 was pickled)
 _MAGIC = "newsdigest-cache"
 
@@ -145,6 +149,21 @@ class PrintIndex:
     prints: tuple[bytes, ...]  # data prints of the planned pages, in plan order
     starts: array  # the pages showing article i are shown[starts[i]:starts[i + 1]]
     shown: array  # page numbers in plan order, article by article
+
+    @classmethod
+    def made(
+        cls,
+        shape: str,
+        digests: tuple[str, ...],
+        prints: tuple[bytes, ...],
+        showing: list[list[int]],
+    ) -> PrintIndex:
+        """The index of a fingerprinting that noted, for each article, the pages showing it."""
+        starts, shown = array(_U32, [0]), array(_U32)
+        for pages in showing:
+            shown.extend(pages)
+            starts.append(len(shown))
+        return cls(shape, digests, prints, starts, shown)
 
     def pages_of(self, article: int) -> Sequence[int]:
         """The pages (by position in the plan) whose inputs hold article number `article`."""
@@ -824,16 +843,20 @@ class BuildCache:
             ]
             _write(self._digests_path, "digests", [known.scheme, entries])
 
-    def load_manifest(self) -> Manifest | None:
-        """What the last successful build into this output folder wrote, if known."""
-        loaded = self._load(self._pages_path, "pages") if self.enabled else None
+    def _load_document(self, path: Path, kind: str, decode: Callable[[object], T]) -> T | None:
+        """A cache file's JSON document, decoded; an unusable one is discarded (None)."""
+        loaded = self._load(path, kind) if self.enabled else None
         if loaded is None:
             return None
         try:
-            return _decode_manifest(loaded[0])
+            return decode(loaded.document)
         except _Invalid as problem:
-            self._discard(self._pages_path, str(problem))
+            self._discard(path, str(problem))
             return None
+
+    def load_manifest(self) -> Manifest | None:
+        """What the last successful build into this output folder wrote, if known."""
+        return self._load_document(self._pages_path, "pages", _decode_manifest)
 
     def has_manifest(self) -> bool:
         """Whether a build into this output folder was recorded, by this format or (from the
@@ -847,15 +870,8 @@ class BuildCache:
 
     def load_print_index(self) -> PrintIndex | None:
         """The data prints of the last build into this output folder, and which pages show
-        each article (see incremental.PrintIndex), if known."""
-        loaded = self._load(self._prints_path, "prints") if self.enabled else None
-        if loaded is None:
-            return None
-        try:
-            return _decode_print_index(loaded[0])
-        except _Invalid as problem:
-            self._discard(self._prints_path, str(problem))
-            return None
+        each article (see PrintIndex), if known."""
+        return self._load_document(self._prints_path, "prints", _decode_print_index)
 
     def save_print_index(self, index: PrintIndex) -> None:
         """Keep this build's data prints for the next build of the same shape."""
@@ -864,7 +880,6 @@ class BuildCache:
 
 
 _PRINT_BYTES = 20  # blake2b digest size of a data print (incremental.Fingerprints)
-_U32 = next(code for code in "IL" if array(code).itemsize == 4)
 
 
 def _u32_text(numbers: array) -> str:
@@ -914,7 +929,7 @@ def _decode_print_index(document: object) -> PrintIndex:
     digest_list = _texts(digests) if type(digests) is list else None
     if digest_list is None or len(starts) != len(digest_list) + 1 or starts[0] != 0:
         raise _Invalid("page table of the wrong size")
-    if starts[-1] != len(shown) or any(a > b for a, b in zip(starts, starts[1:])):
+    if starts[-1] != len(shown) or any(a > b for a, b in itertools.pairwise(starts)):
         raise _Invalid("page table out of order")
     if shown and max(shown) >= len(prints):
         raise _Invalid("page number out of range")

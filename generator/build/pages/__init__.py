@@ -11,15 +11,14 @@ run of article pages, which lie together in memory.
 from __future__ import annotations
 
 import dataclasses
-from array import array
 from collections.abc import Sequence
 
 import jinja2
 
 from ...core.errors import Diagnostics
 from ...core.urls import is_data_part_url
-from ..config import SiteConfig
 from ..cache import PrintIndex
+from ..config import SiteConfig
 from ..incremental import Fingerprints
 from ..site import Site
 from .archives import EDITION, EDITION_EMAILS, MONTH, YEAR
@@ -141,7 +140,9 @@ def page_prints(
 
     if last is not None and last.fits(shape, len(articles), len(pages)):
         found = list(last.prints)
-        changed = (i for i, (now, was) in enumerate(zip(digests, last.digests)) if now != was)
+        changed = (
+            i for i, (now, was) in enumerate(zip(digests, last.digests, strict=True)) if now != was
+        )
         for number in sorted({page for i in changed for page in last.pages_of(i)}):
             found[number] = data_print(pages[number], inputs_text(view, pages[number]))
         return found, dataclasses.replace(last, digests=digests, prints=tuple(found))
@@ -153,12 +154,7 @@ def page_prints(
         found.append(data_print(page, text))
         for i in {position[r] for r in references if r in position}:
             showing[i].append(number)
-    starts = array("I", [0])
-    shown = array("I")
-    for numbers in showing:
-        shown.extend(numbers)
-        starts.append(len(shown))
-    return found, PrintIndex(shape, digests, tuple(found), starts, shown)
+    return found, PrintIndex.made(shape, digests, tuple(found), showing)
 
 
 def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:
