@@ -137,7 +137,7 @@ class Manifest:
 @dataclass(frozen=True)
 class PrintIndex:
     """The data prints of the last build's pages, and which pages show each article, for
-    one shape of the site (see incremental.site_shape). While the shape holds, a build fingerprints
+    one shape of the site (see pages.site_shape). While the shape holds, a build fingerprints
     again only the pages showing an article whose digest changed, and the rest keep their
     prints: at 100,000 articles, fingerprinting every page took seconds of every edit.
 

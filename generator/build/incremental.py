@@ -19,15 +19,11 @@ import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .config import SiteConfig
 from .scan import Source
 from .theme import Theme
-
-if TYPE_CHECKING:
-    from .article import Article
-    from .pages import Page
 
 # Derived attributes of SiteConfig, by the settings they are made from.
 _DERIVED = {
@@ -142,26 +138,4 @@ def build_key(
     for path, file in sorted(static_files.items()):
         hasher.update(f"\0{path}\0".encode())
         hasher.update(file.read_bytes())
-    return hasher.hexdigest()
-
-
-def site_shape(key: str, articles: Sequence[Article], pages: Sequence[Page]) -> str:
-    """A hash of the site's shape: the global key, each article's shape (article.shape_of)
-    and what the site resolved of it (URL, image facts), in site order, and the planned
-    pages. Two builds of one shape have the same pages showing the same articles in the
-    same places; only the articles' contents can differ."""
-    hasher = hashlib.blake2b(key.encode(), digest_size=20)
-    hasher.update(
-        "\0".join(
-            f"{a.source}\1{a.shape}\1{a.url}\1{a.image_width},{a.image_height},{a.image_length},"
-            f"{a.image_type}"
-            for a in articles
-        ).encode("utf-8", "surrogatepass")
-    )
-    hasher.update(b"\0\0")
-    hasher.update(
-        "\0".join(f"{page.kind}\1{page.url}\1{page.number}" for page in pages).encode(
-            "utf-8", "surrogatepass"
-        )
-    )
     return hasher.hexdigest()

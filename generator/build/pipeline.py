@@ -35,7 +35,7 @@ from .cache import (
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
-from .incremental import Fingerprints, build_key, global_key, site_shape
+from .incremental import Fingerprints, build_key, global_key
 from .output import (
     CollectingSink,
     DiscardingSink,
@@ -413,7 +413,7 @@ def run(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
         from .i18n import languages_of, missing_catalogues
-        from .pages import REQUIRED_TEMPLATES, SiteView, page_prints
+        from .pages import REQUIRED_TEMPLATES, SiteView, page_prints, site_shape
 
         # Checked only now: the build key covers every template and catalogue file (and the
         # generator, which names the required ones), so a build whose key matched the last

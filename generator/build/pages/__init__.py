@@ -11,12 +11,14 @@ run of article pages, which lie together in memory.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 
 import jinja2
 
 from ...core.errors import Diagnostics
 from ...core.urls import is_data_part_url
+from ..article import Article
 from ..cache import PrintIndex
 from ..config import SiteConfig
 from ..incremental import Fingerprints
@@ -119,6 +121,29 @@ def plan_pages(
 def inputs_text(view: SiteView, page: Page) -> str:
     """The text a page's fingerprint hashes for its inputs."""
     return view.key(KIND_NAMED[page.kind].inputs(page, view))
+
+
+def site_shape(key: str, articles: Sequence[Article], pages: Sequence[Page]) -> str:
+    """A hash of the site's shape (see page_prints): the global key (configuration and
+    templates), each article's shape (article.shape_of)
+    and what the site resolved of it (URL, image facts), in site order, and the planned
+    pages. Two builds of one shape have the same pages showing the same articles in the
+    same places; only the articles' contents can differ."""
+    hasher = hashlib.blake2b(key.encode(), digest_size=20)
+    hasher.update(
+        "\0".join(
+            f"{a.source}\1{a.shape}\1{a.url}\1{a.image_width},{a.image_height},{a.image_length},"
+            f"{a.image_type}"
+            for a in articles
+        ).encode("utf-8", "surrogatepass")
+    )
+    hasher.update(b"\0\0")
+    hasher.update(
+        "\0".join(f"{page.kind}\1{page.url}\1{page.number}" for page in pages).encode(
+            "utf-8", "surrogatepass"
+        )
+    )
+    return hasher.hexdigest()
 
 
 def page_prints(
