@@ -30,7 +30,7 @@ def test_pre_commit_hook_runs_check_on_site_files() -> None:
         assert not files.search(path), path
     # The entry is the console script the package installs.
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["scripts"]["newsdigest"] == "generator.__main__:main"
+    assert project["scripts"]["newsdigest"] == "generator.__main__:run"
 
 
 def test_sample_workflows_are_valid_and_run_newsdigest() -> None:

@@ -191,7 +191,10 @@ def serve_site(options: ServeOptions, console: Console | None = None) -> None:
     server cannot listen."""
     server = DevServer(options, console)
     if threading.current_thread() is threading.main_thread():
-        # `kill` (SIGTERM) stops the server as cleanly as Ctrl-C does.
+        # `kill` (SIGTERM) stops the server as cleanly as Ctrl-C does; and Ctrl-C stops it
+        # even where it was started with SIGINT ignored (a shell's `cmd &` in a script: then
+        # Python raises no KeyboardInterrupt, and the server could not be stopped by it).
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
