@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import html5lib
 import pytest
@@ -137,3 +140,14 @@ def tree_inodes(root: Path) -> dict[str, int]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def load_bench_script(name: str) -> ModuleType:
+    """A script of bench/ as a module: bench/ is a folder of scripts, not a package (its
+    scripts import each other by name, so each is registered under its own)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module

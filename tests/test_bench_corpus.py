@@ -4,15 +4,13 @@ valid input for the build, and shaped like a news archive (a few tags dominate).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import statistics
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+from conftest import load_bench_script
 
 from generator.core.errors import Diagnostic
 from generator.core.frontmatter import parse_front_matter
@@ -29,17 +27,7 @@ REQUIRED = {
 }
 
 
-def _load_make_corpus() -> ModuleType:
-    """bench/ is a folder of scripts, not a package: load the generator from its file."""
-    spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_corpus", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_corpus = _load_make_corpus()
+make_corpus = load_bench_script("make_corpus")
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -116,11 +104,8 @@ def test_parse_cost_reports_every_step_with_its_ratio_to_the_cmark_parse(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """bench/parse_cost.py backs the README's account of where a cold build's CPU goes."""
-    _load_make_corpus()
-    spec = importlib.util.spec_from_file_location("parse_cost", BENCH / "parse_cost.py")
-    assert spec and spec.loader
-    parse_cost = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(parse_cost)
+    load_bench_script("make_corpus")
+    parse_cost = load_bench_script("parse_cost")
     parse_cost.main(["--articles", "12", "--passes", "3"])
     rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()[4:]]
     costs = {name.strip(): float(cost.split()[0]) for name, cost, _, _ in rows}

@@ -5,16 +5,13 @@ writes, after every kind of change, one after another on the same site and cache
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import tree_digest
+from conftest import load_bench_script, tree_digest
 
 from generator.build import pages
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
@@ -22,15 +19,6 @@ from generator.build.pipeline import BuildOptions, BuildResult, build_site
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC)
 ARTICLES = 150
-
-
-def _make_corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_corpus", BENCH / "make_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_corpus", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _build(root: Path, **options: object) -> BuildResult:
@@ -104,7 +92,7 @@ STEPS: tuple[tuple[str, Callable[[Path], None]], ...] = (
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    corpus = _make_corpus()
+    corpus = load_bench_script("make_corpus")
     out = tmp_path_factory.mktemp("archive")
     corpus.make_corpus(ARTICLES, 7, out, ("newsdigest",))
     return out / "newsdigest"

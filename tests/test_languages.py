@@ -182,24 +182,25 @@ def test_times_are_shown_in_the_site_timezone_with_the_zone_named(
     assert "2 December 2025, 00:30 CET" in meta
 
 
+def _coverage_title(root: Path, translation: str) -> None:
+    """A site catalogue translating just the Coverage heading into German."""
+    (root / "translations" / "de.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "Coverage"\nmsgstr "{translation}"\n',
+        encoding="utf-8",
+    )
+
+
 def test_a_site_catalogue_overrides_one_string(tmp_path: Path, run_cli: Callable[..., Run]) -> None:
     root = make_site(tmp_path / "override", STORIES, site_yaml("de"))
     (root / "translations").mkdir()
-    (root / "translations" / "de.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        'msgid "Coverage"\nmsgstr "So berichten andere"\n',
-        encoding="utf-8",
-    )
+    _coverage_title(root, "So berichten andere")
     build(run_cli, root)
     page = article_page(root, "fähre-fährt-wieder")
     assert text_of(page.find(".//h2[@id='coverage-title']")) == "So berichten andere"
     assert "1 Min. Lesezeit" in meta_of(page)  # every other string still the theme's
     # A changed catalogue re-renders the pages, like a changed template.
-    (root / "translations" / "de.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        'msgid "Coverage"\nmsgstr "Andere Medien"\n',
-        encoding="utf-8",
-    )
+    _coverage_title(root, "Andere Medien")
     build(run_cli, root)
     page = article_page(root, "fähre-fährt-wieder")
     assert text_of(page.find(".//h2[@id='coverage-title']")) == "Andere Medien"
