@@ -12,9 +12,11 @@ write to the project can plant files in it. So it holds data only, never code: J
 for article bodies, raw bytes after a JSON header), read with `json.loads` and checked
 value by value before use; nothing is unpickled or unmarshalled. A file that is missing,
 truncated, foreign or tampered with is ignored (one warning line per build), deleted and
-written again: a cache can only make a build faster, never different. Jinja's compiled
-templates (marshalled code objects) are kept outside the project, in a folder only the
-user can write (see bytecode_folder).
+written again: a cache can never make a build run code or write outside output/. (A
+well-formed forgery of the page records or data prints can make a build keep a page it
+should have rendered again; `--no-cache`, or deleting the folder, rebuilds everything.)
+Jinja's compiled templates (marshalled code objects) are kept outside the project, in a
+folder only the user can write (see bytecode_folder).
 """
 
 from __future__ import annotations
@@ -926,8 +928,11 @@ def _decode_print_index(document: object) -> PrintIndex:
         packed[start : start + _PRINT_BYTES] for start in range(0, len(packed), _PRINT_BYTES)
     )
     starts, shown = _u32s(starts_text), _u32s(shown_text)
-    digest_list = _texts(digests) if type(digests) is list else None
-    if digest_list is None or len(starts) != len(digest_list) + 1 or starts[0] != 0:
+    # Checked in bulk, not interned as _texts would: one digest per article, none shared.
+    if type(digests) is not list or not set(map(type, digests)) <= {str}:
+        raise _Invalid("article digests expected")
+    digest_list = tuple(digests)
+    if len(starts) != len(digest_list) + 1 or starts[0] != 0:
         raise _Invalid("page table of the wrong size")
     if starts[-1] != len(shown) or any(a > b for a, b in itertools.pairwise(starts)):
         raise _Invalid("page table out of order")
