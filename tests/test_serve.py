@@ -245,14 +245,28 @@ def test_defaults_bind_to_loopback_on_port_8000() -> None:
     assert (args.port, args.drafts, args.future, args.quiet) == (0, True, True, True)
 
 
-def test_ctrl_c_exits_cleanly(site_copy: Callable[[str], Path], tmp_path: Path) -> None:
+# `python -m generator` started with SIGINT ignored, as a shell starts `cmd &` in a script
+# (Python then installs no KeyboardInterrupt handler of its own).
+_SIGINT_IGNORED = (
+    "-c",
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "sys.argv[0] = 'newsdigest'; runpy.run_module('generator', run_name='__main__')",
+)
+
+
+@pytest.mark.parametrize(
+    "launcher", [("-m", "generator"), _SIGINT_IGNORED], ids=["plain", "ignored"]
+)
+def test_ctrl_c_exits_cleanly(
+    site_copy: Callable[[str], Path], tmp_path: Path, launcher: tuple[str, ...]
+) -> None:
     root = site_copy("basic")
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     err_path = tmp_path / "stderr.txt"
     lines: queue.Queue[str | None] = queue.Queue()  # stdout, line by line; None at its end
     with err_path.open("w", encoding="utf-8") as err_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", "0"],
+            [sys.executable, *launcher, "serve", "--root", str(root), "--port", "0"],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
