@@ -49,3 +49,17 @@ def test_a_build_with_nothing_to_do_imports_nothing_that_renders(tmp_path: Path)
     assert [name for name in (*RENDERING, *OTHER_COMMANDS) if name in loaded] == []
     after = {path: path.read_bytes() for path in (root / "output").rglob("*") if path.is_file()}
     assert after == before
+
+
+def test_an_edit_build_of_a_site_without_local_images_does_not_load_the_image_reader(
+    tmp_path: Path,
+) -> None:
+    """imagesize brings urllib.request, http and ssl with it: 20 ms of every edit build."""
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "basic", root, ignore=shutil.ignore_patterns("output", ".*"))
+    _build(root)
+    article = sorted((root / "content").rglob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    _, loaded = _build(root)
+    assert "jinja2" in loaded  # the edit rendered
+    assert "imagesize" not in loaded

@@ -20,8 +20,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import imagesize
-
 from ..core.errors import Diagnostics
 from ..core.urls import to_uri
 from .article import Article
@@ -84,7 +82,11 @@ def read_image_file(path: Path) -> ImageFile:
                 "it is not an image a browser shows (PNG, JPEG, GIF, WebP, SVG or AVIF)"
             )
         return ImageFile(0, 0, length, guessed)
-    # imagesize turns the size as a JPEG's Exif orientation says, as browsers show it.
+    # imagesize turns the size as a JPEG's Exif orientation says, as browsers show it. It
+    # imports urllib.request (and with it http, ssl, email): 20 ms that a site with no
+    # local image, or an edit build of one, should not pay.
+    import imagesize
+
     width, height = imagesize.get(path)
     if width <= 0 or height <= 0:
         raise ImageUnreadable(f"its {_label(sniffed)} header gives no size (cut short?)")
