@@ -332,7 +332,7 @@ def _every_kind(output: Path) -> dict[str, str]:
             "sources": "/sources/",
             "source": f"/sources/{source}/",
             "404": "/404.html",
-            "page 2": "/page/2/",
+            "an older page": "/page/1/",
         }
     )
     return found

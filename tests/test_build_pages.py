@@ -53,27 +53,31 @@ def test_the_front_page_is_a_digest_of_the_latest_edition(basic_output: Path) ->
         assert page_file(basic_output, anchor.get("href"), BASE_PATH).is_file(), anchor.get("href")
 
 
-def test_index_is_paginated_newest_first(basic_output: Path) -> None:
+def test_index_is_paginated_from_the_oldest(basic_output: Path) -> None:
+    # Five articles, two a page: page 1 holds the two oldest, page 2, the newest page, the
+    # other three (it takes the rest, so it is never nearly empty). The front page before
+    # them is the digest.
     first = page(basic_output, "/news/")
     assert link(first, "prev") is None
     assert link(first, "next") == "/news/page/2/"
-    second = page(basic_output, "/news/page/2/")
-    assert article_titles(second) == [
-        "Library extends opening hours",
+    newest = page(basic_output, "/news/page/2/")
+    assert article_titles(newest)[-1] == "Library extends opening hours"
+    assert len(article_titles(newest)) == 3
+    assert (link(newest, "prev"), link(newest, "next")) == ("/news/", "/news/page/1/")
+    oldest = page(basic_output, "/news/page/1/")
+    assert article_titles(oldest) == [
         "Harbour ferry gets a new timetable",
+        "Council debates the budget",
     ]
-    assert link(second, "prev") == "/news/"
-    assert link(second, "next") == "/news/page/3/"
-    third = page(basic_output, "/news/page/3/")
-    assert article_titles(third) == ["Council debates the budget"]
-    assert link(third, "next") is None
-    assert not (basic_output / "page" / "4").exists()
-    assert not (basic_output / "page" / "1").exists()
+    assert link(oldest, "prev") == "/news/page/2/"
+    assert link(oldest, "next") is None
+    assert text_of(oldest.find(".//main/h1")) == "Latest news, page 1"
+    assert not (basic_output / "page" / "3").exists()
 
 
 def test_index_summaries_and_dates(basic_output: Path) -> None:
-    doc = page(basic_output, "/news/page/3/")
-    item = doc.find(".//ol[@class='article-list']/li/article")
+    doc = page(basic_output, "/news/page/1/")
+    item = doc.findall(".//ol[@class='article-list']/li/article")[-1]
     assert text_of(item.find(".//p[@class='summary']")) == "The council argued about money."
     assert item.find(".//time").get("datetime") == "2025-02-27T12:00:00+00:00"
 
@@ -174,15 +178,55 @@ def test_tag_index_lists_every_tag_with_its_count(basic_output: Path) -> None:
     ]
 
 
-def test_tag_pages_are_paginated(basic_output: Path) -> None:
-    first = page(basic_output, "/news/tags/transport/")
-    assert "Transport" in text_of(first.find(".//main/h1"))
-    assert article_titles(first) == ["Storm closes coastal road", "Library extends opening hours"]
-    assert link(first, "next") == "/news/tags/transport/page/2/"
-    second = page(basic_output, "/news/tags/transport/page/2/")
-    assert article_titles(second) == ["Harbour ferry gets a new timetable"]
-    assert link(second, "prev") == "/news/tags/transport/"
-    assert not (basic_output / "tags" / "weather" / "page").exists()
+def _tagged_site(root: Path, count: int) -> Path:
+    """A site of `count` articles tagged Transport, one a day, two a listing page."""
+    site_yaml = "title: T\nbase_url: https://t.example.org/\ntimezone: UTC\nper_page: 2\n"
+    stories = {
+        f"2025/03/{day:02d}-story-{day}.md": article(
+            f"title: Story {day}\ndate: 2025-03-{day:02d}T09:00:00Z\ntags: [Transport]"
+        )
+        for day in range(1, count + 1)
+    }
+    return make_site(root, stories, site_yaml)
+
+
+def test_tag_pages_are_paginated_from_the_oldest(tmp_path: Path, run_cli: Run) -> None:
+    root = _tagged_site(tmp_path / "site", 7)
+    assert run_cli("build", "--root", root).status == 0
+    output = root / "output"
+    newest = page_file(output, "/tags/transport/", "/")
+    assert article_titles(parse_html(newest)) == ["Story 7", "Story 6", "Story 5"]
+    assert link(parse_html(newest), "next") == "/tags/transport/page/2/"
+    assert "7 articles" in text_of(parse_html(newest).find(".//main/p"))
+    second = parse_html(page_file(output, "/tags/transport/page/2/", "/"))
+    assert article_titles(second) == ["Story 4", "Story 3"]
+    assert (link(second, "prev"), link(second, "next")) == (
+        "/tags/transport/",
+        "/tags/transport/page/1/",
+    )
+    oldest = parse_html(page_file(output, "/tags/transport/page/1/", "/"))
+    assert article_titles(oldest) == ["Story 2", "Story 1"]
+    assert "Transport: page 1" in text_of(oldest.find(".//title"))
+    assert "articles" not in text_of(oldest.find(".//main/p"))  # the count grows: newest page only
+    assert link(oldest, "next") is None
+    assert not (output / "tags" / "transport" / "page" / "3").exists()
+
+
+def test_an_older_listing_page_keeps_its_articles_and_its_url(tmp_path: Path, run_cli: Run) -> None:
+    """A bookmark of an older page still shows what it showed: a new article goes to the
+    newest page, which takes up to 2 * per_page - 1 before a new page splits off."""
+    root = _tagged_site(tmp_path / "site", 6)
+    assert run_cli("build", "--root", root).status == 0
+    output = root / "output"
+    older = ("/page/1/", "/page/2/", "/tags/transport/page/1/", "/tags/transport/page/2/")
+    before = {url: page_file(output, url, "/").read_bytes() for url in older}
+    (root / "content" / "2025" / "03" / "07-story-7.md").write_text(
+        article("title: Story 7\ndate: 2025-03-07T09:00:00Z\ntags: [Transport]"), "utf-8"
+    )
+    assert run_cli("build", "--root", root).status == 0
+    assert {url: page_file(output, url, "/").read_bytes() for url in older} == before
+    newest = parse_html(page_file(output, "/tags/transport/", "/"))
+    assert article_titles(newest) == ["Story 7", "Story 6", "Story 5"]
 
 
 def test_tag_pages_link_their_own_feeds(basic_output: Path) -> None:
@@ -323,7 +367,7 @@ def test_example_site_has_no_broken_internal_links(example_output: Path) -> None
 def test_example_site_shows_every_kind_of_page(example_output: Path) -> None:
     for relative in (
         "index.html",
-        "page/2/index.html",
+        "page/1/index.html",
         "tags/index.html",
         "2026/index.html",
         "2026/11/index.html",

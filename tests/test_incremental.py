@@ -376,6 +376,41 @@ def test_adding_an_article_renders_only_the_pages_that_show_it(tmp_path: Path) -
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
+def _archive(root: Path, count: int) -> Path:
+    """`count` articles over one month, each with a tag of its own, ten a listing page."""
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text(
+        "title: T\nbase_url: https://t.example.org/\ntimezone: UTC\nper_page: 10\n", "utf-8"
+    )
+    for n in range(count):
+        day, hour = 1 + n % 28, n // 28
+        (root / "content" / f"s{n}.md").write_text(
+            f"---\ntitle: Story {n}\ndate: 2025-03-{day:02d}T{hour:02d}:00:00Z\n"
+            f"tags: [T{n}]\n---\n\nBody {n}.\n",
+            "utf-8",
+        )
+    return root
+
+
+@pytest.mark.parametrize("count", [40, 120])
+def test_adding_an_article_renders_as_many_pages_at_any_archive_size(
+    tmp_path: Path, count: int
+) -> None:
+    """Listing pages are numbered from the oldest, so a new article changes the newest page
+    of each listing it is in, not every page of the front page's (counted from the newest,
+    all of them shift: 4 pages at 40 articles, 12 at 120)."""
+    root = _archive(tmp_path / "site", count)
+    _build(root)
+    (root / "content" / "new.md").write_text(
+        "---\ntitle: Newest\ndate: 2025-03-28T23:30:00Z\ntags: [T0]\n---\n\nNew.\n", "utf-8"
+    )
+    # Its page and its neighbour's, the front page and the newest listing page, its tag's
+    # page and feeds, the tag index, its edition and month and their feeds, the site feeds,
+    # the search, sitemap and e-mail files: the same few dozen at any size of archive.
+    assert _build(root).rendered == 29
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
 def test_a_build_gives_the_cycle_collector_back(tmp_path: Path) -> None:
     """Builds pause Python's cycle collector; `serve` runs many builds in one process, so
     every build, good or failed, must switch it back on."""

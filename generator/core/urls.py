@@ -147,13 +147,43 @@ def is_data_part_url(url: str) -> bool:
     return _DATA_PART.fullmatch(url) is not None
 
 
-def page_url(base: str, number: int) -> str:
-    """`/tags/x/` for the first page of a listing, `/tags/x/page/2/` after it."""
-    return base if number == 1 else f"{base}page/{number}/"
+# Listings (the front page, a tag, a source) are paginated from the oldest article: page 1
+# holds the first `per_page` articles ever listed, page 2 the next, and the newest page, at
+# the listing's own URL, holds the rest (per_page to 2 * per_page - 1 of them, so it is never
+# nearly empty). A new article changes the newest page only: the others keep their articles
+# and their URLs, so bookmarks and search engines find what they found before, and a build
+# that adds one article to a 100,000-article archive renders a handful of listing pages,
+# not thousands (counted from the newest, every page shifts by one). Nikola's static indexes
+# and Serendipity's stable archives do the same. The front page is the digest of the latest
+# edition, not a listing: its pages are all numbered (`/page/<n>/`), the newest included.
+
+
+def listing_page_count(total: int, per_page: int) -> int:
+    """Pages of a listing of `total` articles: one while it has fewer than 2 * per_page."""
+    return max(1, total // per_page)
+
+
+def numbered_page_url(base: str, number: int) -> str:
+    """`/tags/x/page/<number>/`: a listing page that is not its newest."""
+    return f"{base}page/{number}/"
+
+
+def listing_url(base: str, number: int, count: int) -> str:
+    """Page `number` of `count`: the newest is the listing's own URL (`/tags/x/`)."""
+    return base if number == count else numbered_page_url(base, number)
+
+
+def listing_slice(total: int, per_page: int, number: int) -> slice:
+    """Which of a listing's `total` articles (newest first, as sites list them) page
+    `number` shows."""
+    count = listing_page_count(total, per_page)
+    if number == count:
+        return slice(0, total - (count - 1) * per_page)
+    return slice(total - number * per_page, total - (number - 1) * per_page)
 
 
 def page_count(total: int, per_page: int) -> int:
-    """Listing pages needed for `total` items; an empty listing still has one page."""
+    """Parts needed for `total` items at `per_page` each (sitemaps); never fewer than one."""
     return max(1, math.ceil(total / per_page))
 
 

@@ -29,8 +29,9 @@ from ...core.urls import (
     SOURCES_OPML_URL,
     SOURCES_URL,
     feed_url,
+    listing_page_count,
+    listing_slice,
     output_path_for,
-    page_count,
     slugify,
     tags_index_url,
 )
@@ -146,12 +147,14 @@ class FeedLink:
 
 @dataclass(frozen=True)
 class Pagination:
-    """Where a listing page sits in its sequence."""
+    """Where a listing page sits in its sequence (see core/urls.py: numbered from the
+    oldest). No count of pages: it grows as articles arrive, and every page showing it
+    would change with it."""
 
     number: int
-    count: int
-    prev_url: str | None
-    next_url: str | None
+    newest: bool  # the listing's own URL, which shows its latest articles
+    prev_url: str | None  # the newer page
+    next_url: str | None  # the older page
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,6 @@ class HtmlKind(PageKind):
             "sources_of": sources_of,
             **inputs,
         }
-        context.pop("count", None)
         context.update(self.context(page, inputs, view))
         meta: dict[str, Any] = {
             "title": config.title,
@@ -389,12 +391,13 @@ class SiteView:
 
     def listing_page(self, indexes: Sequence[int], number: int) -> list[Article]:
         """The articles on page `number` of a listing of these (article indexes)."""
-        per_page = self.site.config.per_page
-        return self.articles(indexes[(number - 1) * per_page : number * per_page])
+        return self.articles(
+            indexes[listing_slice(len(indexes), self.site.config.per_page, number)]
+        )
 
     def listing_pages(self, total: int) -> int:
         """How many pages a listing of `total` articles has."""
-        return page_count(total, self.site.config.per_page)
+        return listing_page_count(total, self.site.config.per_page)
 
     def month_articles(self, index: int) -> list[Article]:
         """The articles of one month archive, in site order (its editions are newest first)."""

@@ -8,8 +8,9 @@ from typing import Any
 
 from ...core.urls import (
     FRONT_PAGE_URL,
-    page_count,
-    page_url,
+    listing_page_count,
+    listing_url,
+    numbered_page_url,
     tags_index_url,
 )
 from ..article import Article, tag_key
@@ -17,6 +18,7 @@ from ..config import SiteConfig
 from ..i18n import Label, label
 from ..site import Edition, Group, Site, Tag, reporters
 from .kind import (
+    SITE_WIDE,
     Claim,
     HtmlKind,
     Page,
@@ -29,56 +31,91 @@ from .kind import (
 )
 
 
-def listing_pagination(page: Page, base: str, count: int) -> Pagination:
-    """Where page `page` of a listing at `base` sits among its `count` pages."""
-    number = page.number
+def listing_pagination(number: int, base: str, count: int) -> Pagination:
+    """Where page `number` of a listing at `base` sits among its `count` pages: what it
+    holds of them, and nothing more (an older page must not change as the listing grows,
+    unless the page just after it appears)."""
     return Pagination(
         number=number,
-        count=count,
-        prev_url=page_url(base, number - 1) if number > 1 else None,
-        next_url=page_url(base, number + 1) if number < count else None,
+        newest=number == count,
+        prev_url=listing_url(base, number + 1, count) if number < count else None,
+        next_url=listing_url(base, number - 1, count) if number > 1 else None,
     )
 
 
-def _numbered(what: str, number: int) -> str:
-    return what if number == 1 else f"page {number} of {what}"
+def listing_pages(name: str, base: str, count: int, index: int = SITE_WIDE) -> list[Page]:
+    """The pages of a listing, the newest (at `base`) first."""
+    return [
+        Page(name, listing_url(base, number, count), index=index, number=number)
+        for number in range(count, 0, -1)
+    ]
+
+
+def _numbered(what: str, page: Page, base: str) -> str:
+    return what if page.url == base else f"page {page.number} of {what}"
 
 
 class FrontPage(HtmlKind):
-    """The newest articles, `per_page` a page."""
+    """The front page: the digest of the latest edition (with the newest `per_page`
+    articles, for themes that list them), then every article, `per_page` a page, at
+    `/page/<n>/`, numbered from the oldest (see core/urls.py)."""
 
     name = "index"
     listed = True
     templates = ("index.html",)
 
     def plan(self, site: Site, planned: Plan) -> list[Page]:
+        front = Page(self.name, FRONT_PAGE_URL, number=0)  # 0: before the listing's pages
+        if not site.articles:
+            return [front]
         count = page_count_of(site, len(site.articles))
-        return [Page(self.name, page_url(FRONT_PAGE_URL, n), number=n) for n in range(1, count + 1)]
+        return [
+            front,
+            *(
+                Page(self.name, numbered_page_url(FRONT_PAGE_URL, number), number=number)
+                for number in range(count, 0, -1)
+            ),
+        ]
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         total = len(view.site.articles)
-        found: dict[str, Any] = {
+        count = view.listing_pages(total)
+        if page.number == 0:
+            return {
+                "articles": view.articles(range(min(total, view.site.config.per_page))),
+                "digest": digest(view),
+                "pagination": Pagination(
+                    number=0,
+                    newest=True,
+                    prev_url=None,
+                    next_url=numbered_page_url(FRONT_PAGE_URL, count) if total else None,
+                ),
+            }
+        return {
             "articles": view.listing_page(range(total), page.number),
-            "count": view.listing_pages(total),
+            "pagination": Pagination(
+                number=page.number,
+                newest=False,
+                prev_url=FRONT_PAGE_URL
+                if page.number == count
+                else numbered_page_url(FRONT_PAGE_URL, page.number + 1),
+                next_url=numbered_page_url(FRONT_PAGE_URL, page.number - 1)
+                if page.number > 1
+                else None,
+            ),
         }
-        if page.number == 1:
-            found["digest"] = digest(view)
-        return found
-
-    def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
-        return {"pagination": listing_pagination(page, FRONT_PAGE_URL, inputs["count"])}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         links = site_links(config, frozenset())
         found: dict[str, Any] = {"feeds": (*links.feeds, *links.editions)}
-        if page.number > 1:
+        if page.number:
             found["title"] = label(
                 "%(title)s: page %(number)d", title=config.title, number=page.number
             )
         return found
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim(f"{_numbered('the front page', page.number)}")
+        return Claim(_numbered("the front page", page, FRONT_PAGE_URL))
 
 
 class TagIndex(HtmlKind):
@@ -99,6 +136,14 @@ class TagIndex(HtmlKind):
 
     def claim(self, page: Page, site: Site) -> Claim:
         return Claim("the tag index")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What an older page of a group's listing shows of the group: its name and URL."""
+
+    name: str
+    url: str
 
 
 class GroupPage(HtmlKind):
@@ -123,31 +168,31 @@ class GroupPage(HtmlKind):
         if not self.planned(planned):
             return []
         return [
-            Page(self.name, page_url(group.url, n), index=i, number=n)
+            page
             for i, group in enumerate(self.groups(site))
-            for n in range(1, page_count_of(site, group.count) + 1)
+            for page in listing_pages(self.name, group.url, page_count_of(site, group.count), i)
         ]
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         group = self.groups(view.site)[page.index]
+        pagination = listing_pagination(page.number, group.url, view.listing_pages(group.count))
         return {
-            self.variable: group,
+            # Older pages show the group without its count, which grows with every article
+            # and would change every one of them.
+            self.variable: group if pagination.newest else Heading(group.name, group.url),
             "articles": view.listing_page(group.articles, page.number),
-            "count": view.listing_pages(group.count),
+            "pagination": pagination,
         }
 
     def context(self, page: Page, inputs: dict[str, Any], view: SiteView) -> dict[str, Any]:
         group = inputs[self.variable]
-        return {
-            "pagination": listing_pagination(page, group.url, inputs["count"]),
-            "listing_feeds": feed_links(group.url, group.name),
-        }
+        return {"listing_feeds": feed_links(group.url, group.name)}
 
     def meta(self, page: Page, inputs: dict[str, Any], config: SiteConfig) -> dict[str, Any]:
         group = inputs[self.variable]
         return {
             "title": group.name
-            if page.number == 1
+            if inputs["pagination"].newest
             else label("%(title)s: page %(number)d", title=group.name, number=page.number),
             "description": self.describe(group.name),
             "feeds": (*feed_links(group.url, group.name), *site_feed_links(config)),
@@ -172,7 +217,7 @@ class TagPage(GroupPage):
         tag = site.tags[page.index]
         first = site.articles[tag.articles[0]]
         what = f"the tag page of {tag.name!r}"
-        if page.number > 1:
+        if page.url != tag.url:
             what = f"page {page.number} of the tag {tag.name!r}"
         return Claim(
             what,
@@ -259,7 +304,7 @@ def digest(view: SiteView) -> Digest | None:
 
 def page_count_of(site: Site, total: int) -> int:
     """Listing pages for `total` articles under the site's `per_page`."""
-    return page_count(total, site.config.per_page)
+    return listing_page_count(total, site.config.per_page)
 
 
 FRONT_PAGE = FrontPage()
