@@ -181,7 +181,8 @@ def listing_page_count(total: int, per_page: int) -> int:
 
 
 def numbered_page_url(base: str, number: int) -> str:
-    """`/tags/x/page/<number>/`: a listing page that is not its newest."""
+    """`/tags/x/page/<number>/`: every page of a group's listing but its newest, and every
+    page of the front page's."""
     return f"{base}page/{number}/"
 
 
