@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,24 +31,42 @@ from .kind import (
 )
 
 
-def listing_pagination(number: int, base: str, count: int) -> Pagination:
-    """Where page `number` of a listing at `base` sits among its `count` pages: what it
+def listing_pagination(
+    number: int, count: int, url_of: Callable[[int], str], above: str | None = None
+) -> Pagination:
+    """Where page `number` of a listing of `count` pages (each at `url_of(n)`) sits: what it
     holds of them, and nothing more (an older page must not change as the listing grows,
-    unless the page just after it appears)."""
+    unless the page just after it appears). `above` is a page newer than the listing's
+    newest, which then is not the newest page itself: the front page's digest."""
     return Pagination(
         number=number,
-        newest=number == count,
-        prev_url=listing_url(base, number + 1, count) if number < count else None,
-        next_url=listing_url(base, number - 1, count) if number > 1 else None,
+        newest=number == count and above is None,
+        prev_url=url_of(number + 1) if number < count else above,
+        next_url=url_of(number - 1) if number > 1 else None,
     )
 
 
-def listing_pages(name: str, base: str, count: int, index: int = SITE_WIDE) -> list[Page]:
-    """The pages of a listing, the newest (at `base`) first."""
+def listing_pages(
+    name: str, count: int, url_of: Callable[[int], str], index: int = SITE_WIDE
+) -> list[Page]:
+    """The pages of a listing (page `n` at `url_of(n)`), the newest first."""
     return [
-        Page(name, listing_url(base, number, count), index=index, number=number)
-        for number in range(count, 0, -1)
+        Page(name, url_of(number), index=index, number=number) for number in range(count, 0, -1)
     ]
+
+
+def _front_listing_url(number: int) -> str:
+    """Every page of the front page's listing is numbered: `/` is the digest."""
+    return numbered_page_url(FRONT_PAGE_URL, number)
+
+
+def _group_url_of(group: Group, count: int) -> Callable[[int], str]:
+    """Where page `n` of a group's `count` pages is: its newest at the group's URL."""
+    return lambda number: listing_url(group.url, number, count)
+
+
+def _group_pages(name: str, group: Group, count: int, index: int) -> list[Page]:
+    return listing_pages(name, count, _group_url_of(group, count), index)
 
 
 def _numbered(what: str, page: Page, base: str) -> str:
@@ -69,13 +87,7 @@ class FrontPage(HtmlKind):
         if not site.articles:
             return [front]
         count = page_count_of(site, len(site.articles))
-        return [
-            front,
-            *(
-                Page(self.name, numbered_page_url(FRONT_PAGE_URL, number), number=number)
-                for number in range(count, 0, -1)
-            ),
-        ]
+        return [front, *listing_pages(self.name, count, _front_listing_url)]
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         total = len(view.site.articles)
@@ -88,20 +100,16 @@ class FrontPage(HtmlKind):
                     number=0,
                     newest=True,
                     prev_url=None,
-                    next_url=numbered_page_url(FRONT_PAGE_URL, count) if total else None,
+                    next_url=_front_listing_url(count) if total else None,
                 ),
             }
         return {
             "articles": view.listing_page(range(total), page.number),
-            "pagination": Pagination(
-                number=page.number,
-                newest=False,
-                prev_url=FRONT_PAGE_URL
-                if page.number == count
-                else numbered_page_url(FRONT_PAGE_URL, page.number + 1),
-                next_url=numbered_page_url(FRONT_PAGE_URL, page.number - 1)
-                if page.number > 1
-                else None,
+            "pagination": listing_pagination(
+                page.number,
+                count,
+                _front_listing_url,
+                above=FRONT_PAGE_URL,
             ),
         }
 
@@ -170,12 +178,13 @@ class GroupPage(HtmlKind):
         return [
             page
             for i, group in enumerate(self.groups(site))
-            for page in listing_pages(self.name, group.url, page_count_of(site, group.count), i)
+            for page in _group_pages(self.name, group, page_count_of(site, group.count), i)
         ]
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         group = self.groups(view.site)[page.index]
-        pagination = listing_pagination(page.number, group.url, view.listing_pages(group.count))
+        count = view.listing_pages(group.count)
+        pagination = listing_pagination(page.number, count, _group_url_of(group, count))
         return {
             # Older pages show the group without its count, which grows with every article
             # and would change every one of them.
