@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.build.article import parse_article, render_markdown, sanitise_html  # noqa: E402
 from generator.build.config import ParseSettings, load_config  # noqa: E402
+from generator.build.pymarkdown import Converters  # noqa: E402
 from generator.core.frontmatter import parse_front_matter  # noqa: E402
 from generator.core.text import distinct_words, html_to_text, lede  # noqa: E402
 
@@ -61,6 +62,8 @@ def measure(root: Path, count: int, passes: int) -> list[tuple[str, float]]:
     html = [render_markdown(body, trusted["cmark"]) for body in bodies]
     clean = [sanitise_html(fragment) for fragment in html]
 
+    full = Converters(settings.markdown_extensions, leave_out=False)
+
     def whole(engine: ParseSettings) -> Callable[[object], object]:
         return lambda raw: parse_article(raw, "x.md", engine)  # type: ignore[arg-type]
 
@@ -72,6 +75,10 @@ def measure(root: Path, count: int, passes: int) -> list[tuple[str, float]]:
             cpu_ms_per_item(
                 lambda body: render_markdown(body, trusted["python-markdown"]), bodies, passes
             ),
+        ),
+        (
+            "Markdown -> HTML, python-markdown, every processor run on every text",
+            cpu_ms_per_item(lambda body: full.for_text(body).convert(body), bodies, passes),
         ),
         (
             "Markdown -> HTML, cmark",

@@ -37,9 +37,17 @@ from ..core.limits import (
 )
 from ..core.tags import tag_warnings
 from ..core.text import distinct_words, html_to_text, lede
-from ..core.urls import CONTENT_URL_SCHEMES, content_url_problem, is_safe_slug, slugify
+from ..core.urls import (
+    CONTENT_URL_SCHEMES,
+    URL_ATTRIBUTES,
+    content_url_problem,
+    is_safe_slug,
+    slugify,
+    url_attribute_allowed,
+)
 from .blobs import Blob
 from .config import ParseSettings, parse_language
+from .pymarkdown import Converters
 
 WORDS_PER_MINUTE = 200
 
@@ -116,12 +124,6 @@ _SANITISED_ATTRIBUTES: Mapping[str, set[str]] = {
     "ol": {"start", "type"},
     "abbr": {"title"},
 }
-# Attributes that hold a URL: whatever makes them (Markdown, an attribute list, raw HTML),
-# their values pass the content URL policy (core/urls.py) or the attribute is dropped.
-_URL_ATTRIBUTES = frozenset(
-    {"href", "src", "srcset", "action", "formaction", "poster", "cite", "background", "data"}
-    | {"xlink:href", "longdesc", "usemap", "ping", "manifest", "codebase", "lowsrc", "dynsrc"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -665,7 +667,7 @@ class BodyRefused(Exception):
         self.line, self.message, self.hint = line, message, hint
 
 
-_converters: dict[tuple[str, ...], Any] = {}  # one Python-Markdown converter per extension set
+_converters: dict[tuple[str, ...], Converters] = {}  # per extension set
 
 
 def render_markdown(text: str, settings: ParseSettings) -> str:
@@ -685,16 +687,16 @@ def render_markdown(text: str, settings: ParseSettings) -> str:
         )
     else:
         _refuse_costly_markdown(text, settings.markdown_extensions)
-        converter = _converters.get(settings.markdown_extensions)
-        if converter is None:
-            converter = _python_markdown(settings.markdown_extensions)
-            _converters[settings.markdown_extensions] = converter
+        converters = _converters.get(settings.markdown_extensions)
+        if converters is None:
+            converters = _converters[settings.markdown_extensions] = Converters(
+                settings.markdown_extensions
+            )
+        converter = converters.for_text(text)
         try:
-            rendered = _with_stack_budget(text, lambda: converter.reset().convert(text))
+            rendered = _with_stack_budget(text, lambda: converter.convert(text))
         except BodyRefused:
-            # A converter stopped halfway keeps parts of its state (reset() does not clear
-            # them all), which broke links and heading ids of the next article: start afresh.
-            del _converters[settings.markdown_extensions]
+            converters.forget(converter)
             raise
     if not settings.trust_html:
         if _html_too_deep(rendered) is not None:
@@ -750,47 +752,8 @@ def _url_allowed(url: str) -> bool:
     return content_url_problem(url) is None
 
 
-def _python_markdown(extensions: tuple[str, ...]) -> Any:
-    """A converter whose Markdown-made links and images pass the URL policy in any mode."""
-    import markdown  # imported on first use: a fully cached build never needs it
-    from markdown.treeprocessors import Treeprocessor
-
-    class ContentUrls(Treeprocessor):
-        """Drop URL attributes that fail the policy from the elements Markdown made.
-
-        Raw HTML is not in this tree (Python-Markdown keeps it aside), so with
-        `trust_html: true` an editor's own HTML stays as written, while Markdown links,
-        images and attribute lists (`{: href=...}`) are checked. It runs after the
-        unescaping step, which turns `\\:` escapes back into the characters a browser sees.
-        """
-
-        def run(self, root: Any) -> None:
-            for element in root.iter():
-                for name in _URL_ATTRIBUTES.intersection(element.keys()):
-                    if not _attribute_allowed(name, element.get(name).replace(_AMP, "&")):
-                        del element.attrib[name]
-
-    converter = markdown.Markdown(extensions=list(extensions), output_format="html")
-    converter.treeprocessors.register(ContentUrls(converter), "content_urls", -10)
-    return converter
-
-
-_AMP = "\x02amp\x03"  # Python-Markdown's stand-in for `&` in e-mail links until serialised
-
-
-def _attribute_allowed(name: str, value: str) -> bool:
-    """A URL attribute passes if its URL does; a srcset if each of its candidates does."""
-    if name.casefold() != "srcset":
-        return content_url_problem(value) is None
-    return all(
-        content_url_problem(candidate.split()[0]) is None
-        for candidate in value.split(",")
-        if candidate.strip()
-    )
-
-
 def _nh3_url_filter(tag: str, name: str, value: str) -> str | None:
-    return value if name not in _URL_ATTRIBUTES or _attribute_allowed(name, value) else None
+    return value if name not in URL_ATTRIBUTES or url_attribute_allowed(name, value) else None
 
 
 def _line_at(text: str, offset: int) -> int:

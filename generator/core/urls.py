@@ -255,3 +255,22 @@ def content_url_problem(url: str, *, absolute: bool = False) -> str | None:
     if absolute and (scheme not in {"http", "https"} or not urlsplit(seen).netloc):
         return "it must be an absolute http(s) URL, such as `https://example.com/story`"
     return None
+
+
+# Attributes that hold a URL: whatever makes them (Markdown, an attribute list, raw HTML),
+# their values pass the content URL policy or the attribute is dropped.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "srcset", "action", "formaction", "poster", "cite", "background", "data"}
+    | {"xlink:href", "longdesc", "usemap", "ping", "manifest", "codebase", "lowsrc", "dynsrc"}
+)
+
+
+def url_attribute_allowed(name: str, value: str) -> bool:
+    """A URL attribute passes if its URL does; a srcset if each of its candidates does."""
+    if name.casefold() != "srcset":
+        return content_url_problem(value) is None
+    return all(
+        content_url_problem(candidate.split()[0]) is None
+        for candidate in value.split(",")
+        if candidate.strip()
+    )
