@@ -111,4 +111,4 @@ def test_parse_cost_reports_every_step_with_its_ratio_to_the_cmark_parse(
     costs = {name.strip(): float(cost.split()[0]) for name, cost, _, _ in rows}
     # Every step is reported with a positive cost. Which step costs more is what the script
     # measures, not what a test may assert: on a loaded machine any two timings can swap.
-    assert len(costs) == 7 and all(cost > 0 for cost in costs.values())
+    assert len(costs) == 8 and all(cost > 0 for cost in costs.values())
