@@ -3,8 +3,9 @@
 A cold build parses every article, so this is the floor under a cold build's time: the
 build_bench report says how fast a build is, this script says where the parse stage's CPU
 goes and why the default engine cannot match a Go generator. Figures are CPU milliseconds
-per article (process time, medians of several passes over the same sample), each also given
-as a ratio to the whole parse with `markdown_engine: cmark`, measured in the same run.
+per article (process time, medians of several passes over the same sample, the steps taking
+turns within each pass), each also given as a ratio to the whole parse with
+`markdown_engine: cmark`, measured in the same run.
 
 Usage: python bench/parse_cost.py [--articles 1000] [--passes 5] [--seed 1]
 """
@@ -31,19 +32,25 @@ from generator.build.pymarkdown import Converters  # noqa: E402
 from generator.core.frontmatter import parse_front_matter  # noqa: E402
 from generator.core.text import distinct_words, html_to_text, lede  # noqa: E402
 
+Step = tuple[str, Callable[[object], object], Sequence[object]]
 
-def cpu_ms_per_item(
-    step: Callable[[object], object], items: Sequence[object], passes: int
-) -> float:
-    """Median over passes of the CPU time per item of running step over every item."""
-    step(items[0])  # first use imports and builds converters: not part of the steady cost
-    samples = []
+
+def cpu_ms_per_item(steps: Sequence[Step], passes: int) -> list[tuple[str, float]]:
+    """(name, median over passes of the CPU time per item of running the step over every
+    item). The steps take turns within each pass, so a machine that slows down during the
+    run slows every step alike and their ratios hold."""
+    for _name, step, items in steps:
+        step(items[0])  # first use imports and builds converters: not part of the steady cost
+    samples: list[list[float]] = [[] for _ in steps]
     for _ in range(passes):
-        start = time.process_time()
-        for item in items:
-            step(item)
-        samples.append((time.process_time() - start) / len(items) * 1000)
-    return statistics.median(samples)
+        for taken, (_name, step, items) in zip(samples, steps, strict=True):
+            start = time.process_time()
+            for item in items:
+                step(item)
+            taken.append((time.process_time() - start) / len(items) * 1000)
+    return [
+        (name, statistics.median(taken)) for (name, _, _), taken in zip(steps, samples, strict=True)
+    ]
 
 
 def measure(root: Path, count: int, passes: int) -> list[tuple[str, float]]:
@@ -67,37 +74,37 @@ def measure(root: Path, count: int, passes: int) -> list[tuple[str, float]]:
     def whole(engine: ParseSettings) -> Callable[[object], object]:
         return lambda raw: parse_article(raw, "x.md", engine)  # type: ignore[arg-type]
 
-    return [
-        ("whole parse, python-markdown", cpu_ms_per_item(whole(python_markdown), raws, passes)),
-        ("whole parse, cmark", cpu_ms_per_item(whole(cmark), raws, passes)),
+    steps: list[Step] = [
+        ("whole parse, python-markdown", whole(python_markdown), raws),
+        ("whole parse, cmark", whole(cmark), raws),
         (
             "Markdown -> HTML, python-markdown",
-            cpu_ms_per_item(
-                lambda body: render_markdown(body, trusted["python-markdown"]), bodies, passes
-            ),
+            lambda body: render_markdown(body, trusted["python-markdown"]),
+            bodies,
         ),
         (
             "Markdown -> HTML, python-markdown, every processor run on every text",
-            cpu_ms_per_item(lambda body: full.for_text(body).convert(body), bodies, passes),
+            lambda body: full.for_text(body).convert(body),
+            bodies,
         ),
         (
             "Markdown -> HTML, cmark",
-            cpu_ms_per_item(lambda body: render_markdown(body, trusted["cmark"]), bodies, passes),
+            lambda body: render_markdown(body, trusted["cmark"]),
+            bodies,
         ),
         (
             "front matter (YAML, checks)",
-            cpu_ms_per_item(lambda raw: parse_front_matter(raw.decode(), "x.md"), raws, passes),
+            lambda raw: parse_front_matter(raw.decode(), "x.md"),
+            raws,
         ),
-        ("sanitise (nh3)", cpu_ms_per_item(sanitise_html, html, passes)),
+        ("sanitise (nh3)", sanitise_html, html),
         (
             "text, summary, search words",
-            cpu_ms_per_item(
-                lambda fragment: distinct_words(html_to_text(fragment)) + lede(fragment, 60),
-                clean,
-                passes,
-            ),
+            lambda fragment: distinct_words(html_to_text(fragment)) + lede(fragment, 60),
+            clean,
         ),
     ]
+    return cpu_ms_per_item(steps, passes)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
