@@ -127,9 +127,13 @@ class Manifest:
     `build_key` hashes every input (configuration, templates, static files, article bytes,
     options); while it is unchanged, `valid_until` has not passed (the first future article
     it left out) and the files are still there, the output is up to date as it is.
+    `config_key` hashes the part every page may depend on (generator, templates, catalogues,
+    configuration; incremental.global_key): while it is unchanged, the templates and
+    catalogues are the ones this build checked.
     """
 
     build_key: str
+    config_key: str
     valid_until: dt.datetime | None
     summary: tuple[int, int, int]  # articles, tags, editions
     skipped: tuple[Skipped, ...]
@@ -948,6 +952,7 @@ def _encode_manifest(manifest: Manifest) -> object:
     records = manifest.records.values()
     return [
         manifest.build_key,
+        manifest.config_key,
         _encode_optional_moment(manifest.valid_until),
         list(manifest.summary),
         [[item.source, item.reason] for item in manifest.skipped],
@@ -967,9 +972,9 @@ def _all(kind: type, values: object) -> list[Any]:
 
 
 def _decode_manifest(document: object) -> Manifest:
-    if type(document) is not list or len(document) != 9:
+    if type(document) is not list or len(document) != 10:
         raise _Invalid("manifest expected")
-    build_key, valid_until, summary, skipped, *columns = document
+    build_key, config_key, valid_until, summary, skipped, *columns = document
     paths, fingerprints, sizes = _all(str, columns[0]), _all(str, columns[1]), _all(int, columns[2])
     indexes, tables = _all(int, columns[3]), _all(list, columns[4])
     settings = [_texts(table) for table in tables]
@@ -1006,6 +1011,7 @@ def _decode_manifest(document: object) -> Manifest:
     )
     return Manifest(
         build_key=_text(build_key),
+        config_key=_text(config_key),
         valid_until=_optional_moment(valid_until),
         summary=(_number(summary[0]), _number(summary[1]), _number(summary[2])),
         skipped=tuple(left_out),
