@@ -1,8 +1,8 @@
 """The build pipeline: the one place that knows the order of the stages.
 
-config -> scan -> theme -> static -> (no change? stop) -> templates -> cache -> parse ->
-assemble -> images -> plan -> fingerprint -> verify -> render -> publish -> save. `build` and `check`
-both run it (see `run`); only `build` writes.
+config -> scan -> theme -> static -> (no change? stop) -> (templates changed? templates) ->
+cache -> parse -> assemble -> images -> plan -> fingerprint -> verify -> render -> publish ->
+save. `build` and `check` both run it (see `run`); only `build` writes.
 
 What the stages after the no-change check use (Jinja, the page kinds with feedgen and lxml,
 the parse and render workers, image sizes, translations) is imported where they start: a
