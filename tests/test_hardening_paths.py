@@ -341,6 +341,28 @@ def test_symlink_pointing_outside_is_reported_not_followed(
             assert SECRET.encode() not in produced.read_bytes()
 
 
+@pytest.mark.parametrize("link", ["templates/base.html", "translations/de.po"])
+def test_a_linked_template_or_catalogue_is_refused_even_without_the_templates_check(
+    link: str,
+    outside: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The templates check is skipped while the manifest (a cache file) says nothing it
+    checks has changed: a forged cache must not let a linked file through."""
+    from generator.build import pipeline
+
+    root = make_site(
+        tmp_path / "site", {"ok.md": article("title: Fine\ndate: 2025-01-01")}, SITE_YAML
+    )
+    monkeypatch.setattr(pipeline, "check_templates", lambda *arguments: None)
+    (root / link).parent.mkdir(parents=True)
+    os.symlink(outside / "secret.txt", root / link)
+    lines = refused(tmp_path, run_cli, root, monkeypatch)
+    assert any(line.startswith(f"{link}: symbolic link not followed") for line in lines), lines
+
+
 def test_content_folder_that_is_a_symlink_is_refused(
     outside: Path, tmp_path: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -105,25 +105,13 @@ class Catalogues:
             if _real_file(folder / f"{name}{CATALOGUE_SUFFIX}")
         ]
 
-    def all_files(self) -> list[Path]:
-        """Every catalogue of the chain (what the labels of any page may come from)."""
-        return [
-            path
-            for folder in self.directories
-            for path in sorted(folder.glob(f"*{CATALOGUE_SUFFIX}"))
-            if path.is_file() or path.is_symlink()
-        ]
-
     def check(self, problems: Diagnostics) -> None:
-        """Read every catalogue up front, so that all their mistakes show at once; a linked
-        one is refused, as linked templates are (it could pull in files from anywhere)."""
-        for path in self.all_files():
-            if path.is_symlink():
-                problems.add(
-                    display_path(path), None, "symbolic link not followed", "copy the file instead"
-                )
-            else:
-                _read_catalogue(path, problems)
+        """Read every catalogue of the chain up front, so that all their mistakes show at
+        once (a linked one was refused with the theme, as linked templates are)."""
+        for folder in self.directories:
+            for path in sorted(folder.glob(f"*{CATALOGUE_SUFFIX}")):
+                if _real_file(path):
+                    _read_catalogue(path, problems)
 
     def translations(self, language: str) -> gettext.NullTranslations:
         """The translations of a language: its catalogues chained, the winning one first."""

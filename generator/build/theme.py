@@ -9,6 +9,7 @@ to render resolves the theme (its folders are part of the build key) and stops t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -121,7 +122,25 @@ def load_theme(config: SiteConfig) -> Theme:
     site_static = config.root / STATIC_DIR
     if _real_dir(site_static):
         static_dirs.insert(0, site_static)
+    _refuse_linked_files((*template_dirs, *translation_dirs))
     return Theme(config.theme, tuple(template_dirs), tuple(static_dirs), tuple(translation_dirs))
+
+
+def _refuse_linked_files(folders: Sequence[Path]) -> None:
+    """Refuse, in every build, each symbolic link in the template and catalogue folders.
+
+    Jinja opens a linked template wherever it points. The templates check, which reads
+    every file anyway, is skipped while the manifest says nothing it checks has changed;
+    a cache file may make a build faster, never let it publish what it would refuse.
+    """
+    problems = Diagnostics()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink():
+                problems.add(
+                    display_path(path), None, "symbolic link not followed", "copy the file instead"
+                )
+    problems.raise_if_any()
 
 
 def _parent_of(theme_dir: Path) -> tuple[str | None, tuple[str, int | None]]:
@@ -210,13 +229,9 @@ def check_templates(
 
     problems = Diagnostics()
     languages_of(environment).catalogues.check(problems)
-    for template_dir in theme.template_dirs:
+    for template_dir in theme.template_dirs:  # without links: load_theme refused them
         for path in sorted(template_dir.rglob("*")):
-            if path.is_symlink():
-                problems.add(
-                    display_path(path), None, "symbolic link not followed", "copy the file instead"
-                )
-            elif path.is_file() and path.suffix in {".html", ".xml", ".txt"}:
+            if path.is_file() and path.suffix in {".html", ".xml", ".txt"}:
                 try:
                     environment.get_template(path.relative_to(template_dir).as_posix())
                 except jinja2.TemplateSyntaxError as error:
