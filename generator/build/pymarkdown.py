@@ -102,17 +102,21 @@ class Converters:
             if only_own and leave_out
             else ()
         )
-        self._variants: OrderedDict[frozenset[tuple[str, str]], Any] = OrderedDict()
+        # Each string once, however many processors need it ("[" alone serves four).
+        self._strings = tuple(dict.fromkeys(text for *_, needs in self._optional for text in needs))
+        # The probe is the full converter, unused: the variant of a text that needs it all.
+        self._variants: OrderedDict[frozenset[tuple[str, str]], Any] = OrderedDict(
+            [(frozenset(), probe)]
+        )
 
     def for_text(self, text: str) -> Any:
         """A converter, reset, that gives `text` the HTML the full converter gives it."""
         if any(mark in text for mark in _PLACEHOLDER_MARKS):
             unused: frozenset[tuple[str, str]] = frozenset()
         else:
+            found = {string for string in self._strings if string in text}
             unused = frozenset(
-                (kind, name)
-                for kind, name, needs in self._optional
-                if not any(needed in text for needed in needs)
+                (kind, name) for kind, name, needs in self._optional if found.isdisjoint(needs)
             )
         converter = self._variants.get(unused)
         if converter is None:

@@ -156,8 +156,8 @@ class Heading:
 
 class GroupPage(HtmlKind):
     """The articles of one group (a tag, a source), newest first, `per_page` a page (pages
-    numbered from the oldest), with the group's own feeds. Subclasses say which groups, what templates call one, and how to
-    describe it."""
+    numbered from the oldest), with the group's own feeds. Subclasses say which groups,
+    what templates call one, and how to describe it."""
 
     variable: str  # the name templates see the group under ("tag", "source")
 
