@@ -672,11 +672,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Each size is printed and saved as soon as it is done: a 100,000-article run is long.
         print("\n".join(report[done:]), flush=True)
         path.write_text("\n".join(report), encoding="utf-8")
-    report.extend(scaling(per_article))
     # The whole run, corpus checks, copies and clean-ups included: a 100,000-article run
     # must stay short enough to be run (issue #17: under 20 minutes).
-    report.extend(["", f"The whole run took {_elapsed(started)}."])
-    print("\n".join(report[-2:]))
+    ending = [*scaling(per_article), "", f"The whole run took {_elapsed(started)}."]
+    report.extend(ending)
+    print("\n".join(ending))
     path.write_text("\n".join(report), encoding="utf-8")
     print(f"written to {path}", file=sys.stderr)
     return 0
