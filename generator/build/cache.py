@@ -643,11 +643,14 @@ class BuildCache:
     """Both caches of one project; `enabled=False` makes every lookup miss and saves nothing.
 
     Articles are kept in shards by digest, so that after editing one article only the
-    shards it left and joined are written again, not the whole archive. `warn` is told,
+    shards it left and joined are written again, not the whole archive: at 100,000
+    articles, two files of 2.5 MB each with 256 shards (with 64, two of 10 MB, and their
+    bodies read back first). Loading 256 small files instead of 64 larger ones costs a few
+    milliseconds. `warn` is told,
     once per build at most, that a cache file was unusable and is being rebuilt.
     """
 
-    SHARDS = 64
+    SHARDS = 256
 
     def __init__(
         self,

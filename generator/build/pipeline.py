@@ -47,7 +47,7 @@ from .output import (
     stage_file,
     staged_output,
 )
-from .scan import Source, scan_sources, settled_digests
+from .scan import Source, scan_sources, settled_digests, worth_remembering
 from .site import Site, Skipped, assemble_site
 from .theme import check_templates, create_environment, load_theme
 from .workers import available_cpus, parse_articles, render_pages
@@ -262,7 +262,7 @@ def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> 
     started = time.time_ns()
     sources = scan_sources(root, digester, known)
     remembered = settled_digests(sources, digester.scheme, started)
-    if remember and remembered.files != known:
+    if remember and worth_remembering(remembered, known):
         cache.save_known_digests(remembered)
     return sources
 
