@@ -189,6 +189,21 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(
     assert [Path(path).name for path in reads] == ["18-overnight-tram.md"] * 2
 
 
+def test_a_build_without_the_cache_leaves_no_record_a_later_build_would_trust(
+    tmp_path: Path,
+) -> None:
+    """`--no-cache` writes output/ without recording it: the next build must not take the
+    last record's word for what output/ holds (here, the page of a story deleted since)."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    _add(root)
+    _build(root, use_cache=False)
+    assert (root / "output" / "2026" / "11" / "23" / "a-brand-new-story" / "index.html").exists()
+    (root / "content" / "new.md").unlink()
+    _build(root)
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
 def _remembered_digests(root: Path) -> bytes:
     return next((root / ".newsdigest-cache").glob("digests-v*")).read_bytes()
 

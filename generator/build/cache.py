@@ -887,6 +887,18 @@ class BuildCache:
         if self.enabled:
             _write(self._prints_path, "prints", _encode_print_index(index))
 
+    def forget_output(self) -> None:
+        """Drop what is recorded of builds into this output folder, even with the cache
+        disabled: a build that writes there without recording it (`--no-cache`) makes the
+        record wrong, and a later build trusting it would keep the pages of articles deleted
+        in between, or call the site up to date. Without a record, the next build compares
+        every page and walks the folder for files to remove."""
+        if self.folder.is_symlink():
+            return  # never followed, so never written through either
+        for path in (self._pages_path, self._prints_path):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # none recorded
+                os.unlink(path)
+
 
 _PRINT_BYTES = 20  # blake2b digest size of a data print (incremental.Fingerprints)
 

@@ -469,6 +469,8 @@ def run(
                 lambda: render_pages(view, environment, todo, sink, options.workers, render),
             )
             return _result(site, plan, todo, 0, 0, watch)
+        if not options.use_cache:
+            cache.forget_output()
         with staged_output(dest) as staging:
             rendered = watch.run(
                 "render",
