@@ -17,6 +17,7 @@ from conftest import REPO, copy_example_site, tree_digest
 
 from generator.build import scan
 from generator.build.article import Article
+from generator.build.cache import BuildCache
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
 from generator.core.errors import UserError
 
@@ -198,6 +199,26 @@ def test_a_build_without_the_cache_leaves_no_record_a_later_build_would_trust(
     _build(root)
     _add(root)
     _build(root, use_cache=False)
+    assert (root / "output" / "2026" / "11" / "23" / "a-brand-new-story" / "index.html").exists()
+    (root / "content" / "new.md").unlink()
+    _build(root)
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def test_a_build_stopped_after_publishing_leaves_no_record_a_later_build_would_trust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    _add(root)
+
+    def killed(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(BuildCache, "save_manifest", killed)
+        with pytest.raises(KeyboardInterrupt):
+            _build(root)
     assert (root / "output" / "2026" / "11" / "23" / "a-brand-new-story" / "index.html").exists()
     (root / "content" / "new.md").unlink()
     _build(root)

@@ -889,10 +889,11 @@ class BuildCache:
 
     def forget_output(self) -> None:
         """Drop what is recorded of builds into this output folder, even with the cache
-        disabled: a build that writes there without recording it (`--no-cache`) makes the
-        record wrong, and a later build trusting it would keep the pages of articles deleted
-        in between, or call the site up to date. Without a record, the next build compares
-        every page and walks the folder for files to remove."""
+        disabled: a build that writes there and then does not record it (`--no-cache`, or
+        killed before saving) would leave the record wrong, and a later build trusting it
+        would keep the pages of articles deleted in between, or call the site up to date.
+        Without a record, the next build compares every page and walks the folder for files
+        to remove."""
         if self.folder.is_symlink():
             return  # never followed, so never written through either
         for path in (self._pages_path, self._prints_path):

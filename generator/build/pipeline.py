@@ -469,8 +469,6 @@ def run(
                 lambda: render_pages(view, environment, todo, sink, options.workers, render),
             )
             return _result(site, plan, todo, 0, 0, watch)
-        if not options.use_cache:
-            cache.forget_output()
         with staged_output(dest) as staging:
             rendered = watch.run(
                 "render",
@@ -493,6 +491,11 @@ def run(
                     data = source.read_bytes()
                     written += stage_file(staging, dest, path, data)
                     records[path] = PageRecord("", len(data), ())
+            # Dropped just before publishing, written again after: a build killed in
+            # between (or one with --no-cache, which records nothing) leaves no record of
+            # this folder rather than a wrong one, which would keep the pages of articles
+            # deleted since. A build that fails before this point keeps the last record.
+            cache.forget_output()
             removed = watch.run(
                 "publish",
                 lambda: commit(staging, dest, set(records), set(old_records) if previous else None),
