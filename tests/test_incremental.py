@@ -225,6 +225,26 @@ def test_a_build_stopped_after_publishing_leaves_no_record_a_later_build_would_t
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
+def test_a_build_that_fails_while_rendering_keeps_the_record_of_the_output(
+    tmp_path: Path,
+) -> None:
+    """The record is dropped only just before publishing: after a broken template is
+    mended, the next build is as incremental as before."""
+    root = copy_example_site(tmp_path / "site")
+    first = _build(root)
+    (root / "templates").mkdir()
+    (root / "templates" / "tag.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ tag.no_such_field }}{% endblock %}",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError):
+        _build(root)
+    shutil.rmtree(root / "templates")
+    mended = _build(root)
+    assert mended.rendered == 0 < first.rendered
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
 def _remembered_digests(root: Path) -> bytes:
     return next((root / ".newsdigest-cache").glob("digests-v*")).read_bytes()
 
