@@ -149,7 +149,7 @@ def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int
 # How many files the remembered digests may be behind on before they are written again.
 # A file they are behind on (edited, added, renamed since) is read and hashed again by each
 # scan, tens of microseconds; writing them is the whole record, 16 MB at 100,000 articles
-# and a quarter of a second of every edit build at that size.
+# and about 0.2 s of an edit build at that size (the scan stage, 1.21 -> 1.00 s).
 DIGESTS_BEHIND_AT_MOST = 64
 
 
