@@ -83,15 +83,11 @@ class Fingerprints:
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(f"{generator}\0{config.base_url}\0".encode())
         # The catalogues are read like templates: a changed translation re-renders its pages.
-        for number, folder in enumerate((*theme.template_dirs, *theme.translation_dirs)):
-            for path in sorted(folder.rglob("*")):
-                if path.is_symlink():
-                    # Refused by the template check, which a build whose key matches the last
-                    # successful one's skips: a link must change the key, even to the same bytes.
-                    hasher.update(f"\0{number}\0{path.relative_to(folder)}\0link".encode())
-                elif path.is_file():
-                    hasher.update(f"\0{number}\0{path.relative_to(folder)}\0".encode())
-                    hasher.update(path.read_bytes())
+        # (No file is a link: load_theme refused them.)
+        folders = theme.folders
+        for number, path in theme.files:
+            hasher.update(f"\0{number}\0{path.relative_to(folders[number])}\0".encode())
+            hasher.update(path.read_bytes())
         self.templates_key = hasher.hexdigest()
         self._settings_texts: dict[tuple[str, ...], bytes] = {}
 

@@ -37,6 +37,24 @@ class Theme:
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
     translation_dirs: tuple[Path, ...] = ()  # gettext catalogues of the labels
+    # Every file of the template and catalogue folders, found once when the theme is loaded
+    # (links refused): the place of its folder in `folders` and its path, in folder order
+    # and then sorted. The fingerprints hash them and the templates check compiles them.
+    files: tuple[tuple[int, Path], ...] = ()
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """The template folders, then the catalogue folders, as `files` numbers them."""
+        return (*self.template_dirs, *self.translation_dirs)
+
+    def template_files(self) -> list[tuple[Path, Path]]:
+        """(template folder, path) of each file in the template folders."""
+        folders = self.folders
+        return [
+            (folders[number], path)
+            for number, path in self.files
+            if number < len(self.template_dirs)
+        ]
 
 
 def _find_theme_dir(config: SiteConfig, name: str) -> Path | None:
@@ -122,25 +140,35 @@ def load_theme(config: SiteConfig) -> Theme:
     site_static = config.root / STATIC_DIR
     if _real_dir(site_static):
         static_dirs.insert(0, site_static)
-    _refuse_linked_files((*template_dirs, *translation_dirs))
-    return Theme(config.theme, tuple(template_dirs), tuple(static_dirs), tuple(translation_dirs))
+    return Theme(
+        config.theme,
+        tuple(template_dirs),
+        tuple(static_dirs),
+        tuple(translation_dirs),
+        _files_without_links((*template_dirs, *translation_dirs)),
+    )
 
 
-def _refuse_linked_files(folders: Sequence[Path]) -> None:
-    """Refuse, in every build, each symbolic link in the template and catalogue folders.
+def _files_without_links(folders: Sequence[Path]) -> tuple[tuple[int, Path], ...]:
+    """Every file of the folders, numbered by folder; each symbolic link is refused, in
+    every build.
 
-    Jinja opens a linked template wherever it points. The templates check, which reads
-    every file anyway, is skipped while the manifest says nothing it checks has changed;
-    a cache file may make a build faster, never let it publish what it would refuse.
+    Jinja opens a linked template wherever it points. The templates check is skipped while
+    the manifest says nothing it checks has changed; a cache file may make a build faster,
+    never let it publish what it would refuse.
     """
     problems = Diagnostics()
-    for folder in folders:
+    files = []
+    for number, folder in enumerate(folders):
         for path in sorted(folder.rglob("*")):
             if path.is_symlink():
                 problems.add(
                     display_path(path), None, "symbolic link not followed", "copy the file instead"
                 )
+            elif path.is_file():
+                files.append((number, path))
     problems.raise_if_any()
+    return tuple(files)
 
 
 def _parent_of(theme_dir: Path) -> tuple[str | None, tuple[str, int | None]]:
@@ -229,19 +257,16 @@ def check_templates(
 
     problems = Diagnostics()
     languages_of(environment).catalogues.check(problems)
-    for template_dir in theme.template_dirs:  # without links: load_theme refused them
-        for path in sorted(template_dir.rglob("*")):
-            if path.is_file() and path.suffix in {".html", ".xml", ".txt"}:
-                try:
-                    environment.get_template(path.relative_to(template_dir).as_posix())
-                except jinja2.TemplateSyntaxError as error:
-                    problems.add(
-                        display_path(Path(error.filename))
-                        if error.filename
-                        else display_path(path),
-                        error.lineno,
-                        f"template syntax error: {error.message}",
-                    )
+    for template_dir, path in theme.template_files():
+        if path.suffix in {".html", ".xml", ".txt"}:
+            try:
+                environment.get_template(path.relative_to(template_dir).as_posix())
+            except jinja2.TemplateSyntaxError as error:
+                problems.add(
+                    display_path(Path(error.filename)) if error.filename else display_path(path),
+                    error.lineno,
+                    f"template syntax error: {error.message}",
+                )
     known = set(environment.list_templates())
     for name in required:
         if name not in known:
