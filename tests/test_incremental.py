@@ -3,8 +3,10 @@ incremental build must leave output/ byte-identical to a cold build of the same 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -269,6 +271,33 @@ def test_a_few_edited_files_are_hashed_again_rather_than_the_digests_written_aga
     reads = _count_reads(monkeypatch)
     assert _build(root).rendered == 0
     assert [Path(path).name for path in reads] == ["18-overnight-tram.md"]
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
+def test_remembered_digests_with_a_stamp_table_cut_short_are_dropped_and_every_file_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digests are kept in columns (paths, digests, one table of stamp numbers); a
+    table that does not fit the paths is not half used: the file is dropped with a warning
+    and every file is read and hashed again."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    reads = _count_reads(monkeypatch)
+    assert _build(root, output=tmp_path / "second").written
+    assert reads == []  # the stamps read back as written: no file was read
+    [remembered] = (root / ".newsdigest-cache").glob("digests-v*")
+    header, document, _ = remembered.read_bytes().split(b"\n", 2)
+    scheme, paths, digests, stamps = json.loads(document)
+    numbers = base64.b64decode(stamps)
+    cut = base64.b64encode(numbers[:-8]).decode()  # one number short
+    remembered.write_bytes(
+        b"\n".join([header, json.dumps([scheme, paths, digests, cut]).encode(), b""])
+    )
+    warnings: list[str] = []
+    _build(root, output=tmp_path / "third", warn=warnings.append)
+    assert len(reads) == len(paths) > 10
+    assert [line for line in warnings if "digests" in line and "rebuilt" in line], warnings
+    assert tree_digest(tmp_path / "third") == _cold_digest(root, tmp_path / "cold")
 
 
 def _shards(root: Path) -> dict[str, bytes]:

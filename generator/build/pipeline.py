@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import operator
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -260,11 +261,12 @@ def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> 
     digester = ArticleDigester(config.parsing)
     known = cache.load_known_digests(digester.scheme)
     started = time.time_ns()
-    sources = scan_sources(root, digester, known)
-    remembered = settled_digests(sources, digester.scheme, started)
-    if remember and worth_remembering(remembered, known):
-        cache.save_known_digests(remembered)
-    return sources
+    scan = scan_sources(root, digester, known)
+    if remember and worth_remembering(scan, known):
+        remembered = settled_digests(scan.sources, digester.scheme, started)
+        if remembered.files or known:
+            cache.save_known_digests(remembered)
+    return scan.sources
 
 
 def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | None:
@@ -312,12 +314,17 @@ def _output_folder(dest: Path) -> Iterator[_OutputFolder]:
         folder.close()
 
 
+_RECORDED_SIZE = operator.attrgetter("size")
+
+
 def _output_intact(dest: Path, records: Mapping[str, PageRecord]) -> bool:
     """Every file the last build wrote is still there, at the size it was written."""
     with _output_folder(dest) as folder:
-        size = folder.size
         try:
-            return all(size(path) == record.size for path, record in records.items())
+            # Pairwise in C: at 100,000 articles this check is half of a build with nothing
+            # to do.
+            sizes = map(folder.size, records)
+            return all(map(operator.eq, sizes, map(_RECORDED_SIZE, records.values())))
         except OSError:
             return False
 

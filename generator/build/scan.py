@@ -48,11 +48,19 @@ class Source(NamedTuple):
     stamp: FileStamp
 
 
+class Scan(NamedTuple):
+    """The article files found, and how many of them had to be read: those whose stamp was
+    not remembered as it is now (changed, new or renamed since the digests were kept)."""
+
+    sources: list[Source]
+    read: int
+
+
 def scan_sources(
     root: Path,
     digester: ArticleDigester,
     known: Mapping[str, tuple[FileStamp, str]] | None = None,
-) -> list[Source]:
+) -> Scan:
     """Every `*.md` under content/, sorted by path, with its digest.
 
     Files whose stamp is in `known` as it is now are not read. Hidden files and folders are
@@ -70,31 +78,37 @@ def scan_sources(
         )
         problems.raise_if_any()
     if not content_dir.is_dir():
-        return []
+        return Scan([], 0)
+    # Paths are put together with f-strings rather than os.path.join: the same text for
+    # these relative parts, without a call per file (a tenth of the scan at 100,000 files).
     found: list[tuple[str, str, str]] = []
     pending = [(str(content_dir), display_path(content_dir), CONTENT_DIR)]
     while pending:
         folder, shown_folder, relative_folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name[0] == ".":
                     continue
-                shown = os.path.join(shown_folder, entry.name)
-                relative = f"{relative_folder}/{entry.name}"
                 if entry.is_symlink():  # answered from the directory listing: no extra syscall
                     problems.add(
-                        shown,
+                        f"{shown_folder}{os.sep}{name}",
                         None,
                         "symbolic link not followed",
                         "move the file into content/ instead",
                     )
                 elif entry.is_dir():
-                    pending.append((entry.path, shown, relative))
-                elif entry.name.endswith(".md"):
-                    found.append((shown, relative, entry.path))
+                    pending.append(
+                        (entry.path, f"{shown_folder}{os.sep}{name}", f"{relative_folder}/{name}")
+                    )
+                elif name.endswith(".md"):
+                    found.append(
+                        (f"{shown_folder}{os.sep}{name}", f"{relative_folder}/{name}", entry.path)
+                    )
     found.sort()
     known = known or {}
     sources = []
+    read = 0
     for shown, relative, path in found:
         try:
             # The stamp is taken before the bytes are read: a write in between leaves a
@@ -119,8 +133,9 @@ def scan_sources(
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
         sources.append(Source(shown, relative, path, digest, stamp))
+        read += 1
     problems.raise_if_any()
-    return sources
+    return Scan(sources, read)
 
 
 def read_article_file(path: str, relative: str, digester: ArticleDigester) -> tuple[bytes, str]:
@@ -153,17 +168,17 @@ def settled_digests(sources: Sequence[Source], scheme: str, scan_started_ns: int
 DIGESTS_BEHIND_AT_MOST = 64
 
 
-def worth_remembering(remembered: KnownDigests, known: Mapping[str, tuple[FileStamp, str]]) -> bool:
+def worth_remembering(scan: Scan, known: Mapping[str, tuple[FileStamp, str]]) -> bool:
     """Whether this scan's digests should replace the remembered ones: when nothing was
     remembered (or under other settings, which reads as nothing), or when the remembered
-    ones are behind on more than DIGESTS_BEHIND_AT_MOST files (changed or new files, and
-    files gone, whose entries would otherwise be kept for ever)."""
+    ones are behind on more than DIGESTS_BEHIND_AT_MOST files: the files read (changed or
+    new), and the files gone, whose entries would otherwise be kept for ever. Counted from
+    the scan, without going through the files again: a build with nothing to do does
+    little else."""
     if not known:
-        return bool(remembered.files)
-    files = remembered.files
-    behind = sum(1 for path, entry in files.items() if known.get(path) != entry)
-    gone = len(known) - (len(files) - sum(1 for path in files if path not in known))
-    return behind + gone > DIGESTS_BEHIND_AT_MOST
+        return True
+    matched = len(scan.sources) - scan.read
+    return scan.read + len(known) - matched > DIGESTS_BEHIND_AT_MOST
 
 
 _TOO_LARGE = f"file is larger than {MAX_ARTICLE_BYTES // 2**20} MiB"
