@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_example_site, tree_digest
 
+from generator.build import pages as pages_module
 from generator.build import scan
 from generator.build.article import Article
 from generator.build.cache import BuildCache
@@ -248,6 +249,44 @@ def test_a_build_that_fails_while_rendering_keeps_the_record_of_the_output(
     mended = _build(root)
     assert mended.rendered == 0 < first.rendered
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def _claims_checked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the checks that no two planned pages are one file."""
+    checked: list[int] = []
+    check = pages_module.check_claims
+
+    def counting(site: object, pages: list[object], problems: object) -> None:
+        checked.append(len(pages))
+        check(site, pages, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages_module, "check_claims", counting)
+    return checked
+
+
+def test_a_body_edit_keeps_the_plan_and_does_not_check_its_claims_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    checked = _claims_checked(monkeypatch)
+    _edit_body(root)
+    assert _build(root).written
+    assert checked == []
+    _edit_title(root)  # a new shape: its plan is checked
+    assert _build(root).written
+    assert len(checked) == 1
+
+
+def test_two_articles_given_one_url_after_a_build_are_still_reported(tmp_path: Path) -> None:
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    twin = _article(root, "18-overnight-tram.md")
+    (twin.parent / "18-overnight-tram-copy.md").write_bytes(twin.read_bytes())
+    with pytest.raises(UserError) as raised:
+        _build(root)
+    assert "already used by" in str(raised.value)
+    assert "18-overnight-tram" in str(raised.value)
 
 
 def _remembered_digests(root: Path) -> bytes:

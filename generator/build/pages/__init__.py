@@ -86,6 +86,7 @@ __all__ = [
     "Page",
     "Plan",
     "SiteView",
+    "check_claims",
     "inputs_text",
     "plan_pages",
     "render_page",
@@ -98,12 +99,14 @@ def plan_pages(
     templates: frozenset[str] = OPTIONAL_TEMPLATES,
     sitemap_limit: int = URL_LIMIT,
     problems: Diagnostics | None = None,
+    claims: bool = True,
 ) -> Plan:
     """Every page, feed and data file of the site, in plan order. Kinds whose template is
     optional (search, sources) are planned only if `templates` has it.
 
-    Every URL (or file name) two pages would share is reported naming both claimants: added
-    to `problems` if given (the caller raises them with the site's), else raised here.
+    With `claims`, every URL (or file name) two pages would share is reported naming both
+    claimants (see check_claims): added to `problems` if given (the caller raises them with
+    the site's), else raised here. A build leaves them out when it knows the plan checked.
     """
     plan = Plan(templates=templates, sitemap_limit=sitemap_limit)
     for kind in KINDS:
@@ -111,10 +114,11 @@ def plan_pages(
         plan.pages.extend(pages)
         if kind.listed:
             plan.listed.extend(page.url for page in pages)
-    found = Diagnostics() if problems is None else problems
-    _check_claims(site, plan.pages, found)
-    if problems is None:
-        found.raise_if_any()
+    if claims:
+        found = Diagnostics() if problems is None else problems
+        check_claims(site, plan.pages, found)
+        if problems is None:
+            found.raise_if_any()
     return plan
 
 
@@ -182,7 +186,7 @@ def page_prints(
     return found, PrintIndex.made(shape, digests, tuple(found), showing)
 
 
-def _check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:
+def check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:
     """No two pages may be one file, and no page's file may be another's folder."""
     owner: dict[str, Page] = {}
     shared: set[str] = set()
