@@ -46,8 +46,11 @@ def test_feeds_parse_without_errors(basic_output: Path, relative: str) -> None:
 def test_every_feed_parses(basic_output: Path) -> None:
     feeds = sorted(basic_output.rglob("*.xml"))
     feeds = [p for p in feeds if p.name in {"atom.xml", "rss.xml"}]
-    # site-wide, four tags, two months' archives, the editions', two sources
-    assert len(feeds) == 2 + 2 * 4 + 2 + 2 + 2 * 2
+    editions = [page.parent for page in basic_output.glob("[0-9]*/[0-9]*/[0-9]*/index.html")]
+    assert len(editions) > 2
+    assert all((edition / "atom.xml") in feeds for edition in editions)  # its archive
+    # site-wide, four tags, an archive per edition, the editions', two sources
+    assert len(feeds) == 2 + 2 * 4 + len(editions) + 2 + 2 * 2
     for path in feeds:
         parse(path)
 

@@ -310,7 +310,7 @@ def _feed(path: Path) -> feedparser.FeedParserDict:
 
 def test_a_german_sites_feeds_have_german_titles_and_dates(german: Path) -> None:
     """Atom, RSS and JSON Feed alike: the editions' feeds (titles, each day's entry), a tag's
-    and a source's feed, the month archive (Babel's month name) and the feed links of a page."""
+    and a source's feed, an edition's archive (Babel's date) and the feed links of a page."""
     out = german / "output"
     day = "Ausgabe vom 2. Dezember 2025"
     for name in ("atom.xml", "rss.xml"):
@@ -335,8 +335,8 @@ def test_a_german_sites_feeds_have_german_titles_and_dates(german: Path) -> None
     assert source["description"] == "Meldungen von Küstenfunk"
     tag = json.loads((out / "tags" / "verkehr" / "feed.json").read_bytes())
     assert tag["description"] == "Artikel mit dem Schlagwort Verkehr"
-    month = _feed(out / "2025" / "12" / "atom.xml")
-    assert month.feed.title == "Hafen Digest: Dezember 2025"
+    archive = _feed(out / "2025" / "12" / "02" / "atom.xml")
+    assert archive.feed.title == "Hafen Digest: 2. Dezember 2025"
     head = parse_html(out / "index.html").find("head")
     assert head is not None
     titles = {link.get("title") for link in head.iter("link") if link.get("rel") == "alternate"}
@@ -344,28 +344,28 @@ def test_a_german_sites_feeds_have_german_titles_and_dates(german: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("language", "feed", "entry", "month"),
+    ("language", "feed", "entry", "day"),
     [
-        ("en", "Hafen Digest: daily editions", "Edition of December 2, 2025", "December 2025"),
+        ("en", "Hafen Digest: daily editions", "Edition of December 2, 2025", "December 2, 2025"),
         (
             "fr",
             "Hafen Digest : éditions quotidiennes",
             "Édition du 2 décembre 2025",
-            "décembre 2025",
+            "2 décembre 2025",
         ),
-        ("ja", "Hafen Digest：日刊版", "2025年12月2日版", "2025年12月"),
+        ("ja", "Hafen Digest：日刊版", "2025年12月2日版", "2025年12月2日"),
     ],
 )
 def test_feed_titles_follow_other_languages(
-    tmp_path: Path, run_cli: Callable[..., Run], language: str, feed: str, entry: str, month: str
+    tmp_path: Path, run_cli: Callable[..., Run], language: str, feed: str, entry: str, day: str
 ) -> None:
     root = make_site(tmp_path / language, STORIES, site_yaml(language))
     build(run_cli, root)
     editions = _feed(root / "output" / "editions" / "atom.xml")
     assert editions.feed.title == feed
     assert editions.entries[0].title == entry
-    archive = _feed(root / "output" / "2025" / "12" / "atom.xml")
-    assert archive.feed.title.endswith(month)
+    archive = _feed(root / "output" / "2025" / "12" / "02" / "atom.xml")
+    assert archive.feed.title.endswith(day)
 
 
 def test_an_alias_page_speaks_its_articles_language(

@@ -250,7 +250,8 @@ def test_a_page_cannot_need_a_folder_where_another_page_is_a_file(
     checked, built = _both(root, run_cli, monkeypatch)
     assert built.status == checked.status == 1
     assert built.err.splitlines() == [
-        "content/a.md:2: URL /news/2025/01/02/ needs a folder where content/a.md is a file"
+        "content/a.md:2: URL /news/2025/01/02/atom.xml needs a folder where content/a.md is a"
+        " file"
         " (/news) (give the article a different `slug:`)",
         "1 problem found; nothing was written",
     ]

@@ -354,7 +354,7 @@ class Feed(PageKind):
         if page.index == SITE_WIDE:
             history = None
             if self.name == "atom":
-                newest = feed_url(site.months[0].url, "atom") if site.months else None
+                newest = feed_url(site.editions[0].url, "atom") if site.editions else None
                 history = History(current=page.url, prev_archive=newest)
             articles = list(site.articles[:limit])
             return FRONT_PAGE_URL, config.title, config.description, articles, history
@@ -390,30 +390,36 @@ class Feed(PageKind):
 
 
 class ArchiveFeed(Feed):
-    """One month's articles, all of them, as an RFC 5005 archive document beside the month
-    page (`/2025/03/atom.xml`)."""
+    """One daily edition's articles, all of them, as an RFC 5005 archive document beside
+    the edition's page (`/2025/03/06/atom.xml`).
+
+    By day, the digest's own unit, rather than by month: a month of a busy digest is a
+    thousand entries with their full text, megabytes a client must fetch whole, and an
+    edited article meant rendering all of them again (at 10,000 articles, 130 ms of the
+    140 ms its pages took). A day's document stays the size of one edition.
+    """
 
     def __init__(self) -> None:
         super().__init__("archive-atom")
 
     def plan(self, site: Site, planned: Plan) -> list[Page]:
         return [
-            Page(self.name, feed_url(month.url, "atom"), index=i)
-            for i, month in enumerate(site.months)
+            Page(self.name, feed_url(edition.url, "atom"), index=i)
+            for i, edition in enumerate(site.editions)
         ]
 
     def inputs(self, page: Page, view: SiteView) -> FeedInputs:
-        months = view.site.months
-        month, i = months[page.index], page.index
+        editions = view.site.editions
+        edition, i = editions[page.index], page.index
         config = view.site.config
         history = History(
             current=feed_url(FRONT_PAGE_URL, "atom"),
-            prev_archive=feed_url(months[i + 1].url, "atom") if i + 1 < len(months) else None,
-            next_archive=feed_url(months[i - 1].url, "atom") if i > 0 else None,
+            prev_archive=feed_url(editions[i + 1].url, "atom") if i + 1 < len(editions) else None,
+            next_archive=feed_url(editions[i - 1].url, "atom") if i > 0 else None,
             archive=True,
         )
-        title = label("%(site)s: %(name)s", site=config.title, name=DateText(month.start, "month"))
-        return month.url, title, title, view.month_articles(i), history
+        title = label("%(site)s: %(name)s", site=config.title, name=DateText(edition.day))
+        return edition.url, title, title, view.articles(edition.articles), history
 
     def render(
         self, page: Page, view: SiteView, config: SiteConfig, environment: jinja2.Environment
@@ -424,7 +430,7 @@ class ArchiveFeed(Feed):
         return render_feed(config, "atom", base, title, description, entries, history)
 
     def claim(self, page: Page, site: Site) -> Claim:
-        return Claim(f"the archive feed of {site.months[page.index].start:%Y-%m}")
+        return Claim(f"the archive feed of the edition of {site.editions[page.index].day}")
 
 
 def feed_texts(
