@@ -9,10 +9,12 @@ function of the Site.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from ..core.errors import Diagnostics
 from ..core.urls import (
@@ -171,8 +173,13 @@ def assemble_site(
     )
 
 
-def _date_values(day: dt.date) -> dict[str, str]:
-    return {"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"}
+@functools.lru_cache(maxsize=4096)
+def _date_values(day: dt.date) -> Mapping[str, str]:
+    """The permalink values of a day: a few thousand days, each shared by many articles,
+    so each is made once (read-only, as it is shared)."""
+    return MappingProxyType(
+        {"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"}
+    )
 
 
 def _with_url(config: SiteConfig, article: Article, zone: dt.tzinfo) -> Article:
@@ -187,15 +194,23 @@ def _with_url(config: SiteConfig, article: Article, zone: dt.tzinfo) -> Article:
 def _collect_tags(
     config: SiteConfig, articles: Sequence[Article], problems: Diagnostics
 ) -> tuple[Tag, ...]:
-    members: dict[str, list[int]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    first_source: dict[str, Article] = {}
+    # Gathered by spelling first, then each spelling keyed once: a few hundred names over
+    # hundreds of thousands of uses.
+    by_spelling: dict[str, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
         for name in article.tags:
-            key = tag_key(name)
-            members[key].append(index)
-            spellings[key][name] += 1
-            first_source.setdefault(key, article)
+            by_spelling[name].append(index)
+    members: dict[str, list[int]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, indexes in by_spelling.items():
+        key = tag_key(name)
+        members[key].extend(indexes)
+        spellings[key][name] = len(indexes)
+    first_source: dict[str, Article] = {}
+    for key, indexes in members.items():
+        if len(spellings[key]) > 1:
+            indexes.sort()  # in site order, as if gathered in one pass
+        first_source[key] = articles[indexes[0]]
     by_slug: dict[str, str] = {}
     tags = []
     for key in sorted(members):

@@ -8,6 +8,7 @@ import html
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
 
 # Symbols that carry meaning in tag names ("C++" is not "C", "C#" is not "C").
@@ -73,7 +74,7 @@ def placeholders(pattern: str) -> set[str]:
     return set(_PLACEHOLDER.findall(pattern))
 
 
-def expand_permalink(pattern: str, values: dict[str, str]) -> str:
+def expand_permalink(pattern: str, values: Mapping[str, str]) -> str:
     """Fill a pattern such as `/{year}/{month}/{day}/{slug}/`; the result is a site path."""
     literals, names = _permalink_parts(pattern)
     filled = [literals[0]]
