@@ -490,6 +490,23 @@ def test_a_deleted_output_file_is_written_again(tmp_path: Path) -> None:
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
+def test_output_files_changed_beside_an_edit_are_written_again(tmp_path: Path) -> None:
+    """The sizes an edit build checks are measured by a child process beside the scan: a
+    page cut short or deleted meanwhile is still found, and those two are all it renders
+    besides what the edit changed (a twin site, edited alike and left alone, tells)."""
+    root = copy_example_site(tmp_path / "site")
+    twin = copy_example_site(tmp_path / "twin")
+    _build(root)
+    _build(twin)
+    cut = root / "output" / "tags" / "index.html"
+    cut.write_bytes(cut.read_bytes()[:-10])
+    (root / "output" / "sitemap.xml").unlink()
+    _edit_body(root)
+    _edit_body(twin)
+    assert _build(root).rendered == _build(twin).rendered + 2
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
 def test_a_future_article_appears_once_its_date_has_come(tmp_path: Path) -> None:
     root = copy_example_site(tmp_path / "site")
     (root / "content" / "later.md").write_text(
