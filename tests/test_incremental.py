@@ -289,6 +289,63 @@ def test_two_articles_given_one_url_after_a_build_are_still_reported(tmp_path: P
     assert "18-overnight-tram" in str(raised.value)
 
 
+def _fingerprints_hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the page fingerprints a build hashes (incremental.Fingerprints.fingerprint)."""
+    from generator.build.incremental import Fingerprints
+
+    hashed: list[str] = []
+    fingerprint = Fingerprints.fingerprint
+
+    def counting(self: Fingerprints, data_print: bytes, settings: tuple[str, ...]) -> str:
+        hashed.append(fingerprint(self, data_print, settings))
+        return hashed[-1]
+
+    monkeypatch.setattr(Fingerprints, "fingerprint", counting)
+    return hashed
+
+
+def test_an_edit_hashes_the_fingerprints_of_the_pages_showing_the_article_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages that kept the data print their record was made from are not hashed again;
+    without the print index, every page is."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    hashed = _fingerprints_hashed(monkeypatch)
+    _edit_body(root)
+    edit = _build(root)
+    assert edit.rendered and len(hashed) < edit.pages // 2
+    hashed.clear()
+    for index in (root / ".newsdigest-cache").glob("prints-*"):
+        index.unlink()
+    _edit_body(root)
+    without_index = _build(root)
+    assert len(hashed) >= without_index.pages
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
+def test_a_print_index_older_than_the_manifest_vouches_for_no_page(tmp_path: Path) -> None:
+    """A build killed between saving its manifest and its print index leaves the index of
+    the build before: while the site has that older shape again, the manifest's records
+    were not made from its prints, and each is checked."""
+    root = copy_example_site(tmp_path / "site")
+    _build(root)
+    cache = root / ".newsdigest-cache"
+    [index] = cache.glob("prints-*")
+    older = index.read_bytes()
+    extra = root / "content" / "extra.md"
+    extra.write_text(
+        "---\ntitle: An extra story\ndate: 2026-11-20T09:00:00+00:00\ntags: [Transport]\n"
+        "---\n\nIt is listed on the front page.\n",
+        encoding="utf-8",
+    )
+    _build(root)
+    index.write_bytes(older)  # as if killed before the print index was saved
+    extra.unlink()  # the first build's shape again
+    _build(root)
+    assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
+
+
 def _remembered_digests(root: Path) -> bytes:
     return next((root / ".newsdigest-cache").glob("digests-v*")).read_bytes()
 

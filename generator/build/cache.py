@@ -55,7 +55,7 @@ T = TypeVar("T")
 # The type code of the page tables' numbers: four bytes, as they are stored.
 _U32 = next(code for code in "IL" if array(code).itemsize == 4)
 _I64 = "q"  # the file stamps' numbers: nanoseconds, inode numbers and sizes
-_FORMAT = 6  # bump when the layout of the files below changes (4 was pickled)
+_FORMAT = 7  # bump when the layout of the files below changes (4 was pickled)
 _MAGIC = "newsdigest-cache"
 
 
@@ -153,6 +153,8 @@ class PrintIndex:
     prints: at 100,000 articles, fingerprinting every page took seconds of every edit.
 
     Checked, as it is read, to fit together; `fits` says whether it is this site's.
+    `build_key` is that of the manifest saved with it: where the two keys match, every
+    record of that manifest was fingerprinted from these prints.
     """
 
     shape: str
@@ -160,6 +162,7 @@ class PrintIndex:
     prints: tuple[bytes, ...]  # data prints of the planned pages, in plan order
     starts: array  # the pages showing article i are shown[starts[i]:starts[i + 1]]
     shown: array  # page numbers in plan order, article by article
+    build_key: str = ""  # set when saved beside its manifest
 
     @classmethod
     def made(
@@ -889,10 +892,12 @@ class BuildCache:
         each article (see PrintIndex), if known."""
         return self._load_document(self._prints_path, "prints", _decode_print_index)
 
-    def save_print_index(self, index: PrintIndex) -> None:
-        """Keep this build's data prints for the next build of the same shape."""
+    def save_print_index(self, index: PrintIndex, manifest: Manifest) -> None:
+        """Keep this build's data prints for the next build of the same shape, bound to
+        the manifest saved with them."""
         if self.enabled:
-            _write(self._prints_path, "prints", _encode_print_index(index))
+            bound = dataclasses.replace(index, build_key=manifest.build_key)
+            _write(self._prints_path, "prints", _encode_print_index(bound))
 
     def forget_output(self) -> None:
         """Drop what is recorded of builds into this output folder, even with the cache
@@ -941,13 +946,14 @@ def _encode_print_index(index: PrintIndex) -> object:
         prints,
         _number_text(index.starts),
         _number_text(index.shown),
+        index.build_key,
     ]
 
 
 def _decode_print_index(document: object) -> PrintIndex:
-    if type(document) is not list or len(document) != 5:
+    if type(document) is not list or len(document) != 6:
         raise _Invalid("print index expected")
-    shape, digests, prints_text, starts_text, shown_text = document
+    shape, digests, prints_text, starts_text, shown_text, build_key = document
     try:
         packed = base64.b64decode(_text(prints_text), validate=True)
     except ValueError:
@@ -968,7 +974,7 @@ def _decode_print_index(document: object) -> PrintIndex:
         raise _Invalid("page table out of order")
     if shown and max(shown) >= len(prints):
         raise _Invalid("page number out of range")
-    return PrintIndex(_text(shape), digest_list, prints, starts, shown)
+    return PrintIndex(_text(shape), digest_list, prints, starts, shown, _text(build_key))
 
 
 def _encode_manifest(manifest: Manifest) -> object:

@@ -33,6 +33,7 @@ from .cache import (
     BuildCache,
     Manifest,
     PageRecord,
+    PrintIndex,
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
@@ -443,19 +444,30 @@ def run(
                 options.warn(warning)
         old_records = previous.records if previous is not None else {}
         view = SiteView(site, plan)
-        data_prints, print_index = watch.run(
+        fingerprinted = watch.run(
             "fingerprint",
             lambda: page_prints(view, prints, shape, last_prints),
         )
+        data_prints, print_index = fingerprinted.prints, fingerprinted.index
         with watch.stage("verify"):
             sizes = dict(zip(old_records, on_disk.sizes(), strict=True)) if write else None
+            unvouched = _unvouched(previous, last_prints, config_key, fingerprinted.refreshed)
             todo = [
                 page
-                for page, data_print in zip(plan.pages, data_prints, strict=True)
+                for number, (page, data_print) in enumerate(
+                    zip(plan.pages, data_prints, strict=True)
+                )
                 if (
                     select(site, page)
                     if select is not None
-                    else not _still_valid(sizes, page.path, data_print, prints, old_records)
+                    else not _still_valid(
+                        sizes,
+                        page.path,
+                        data_print,
+                        prints,
+                        old_records,
+                        vouched=unvouched is not None and number not in unvouched,
+                    )
                 )
             ]
         render = _told(options, "render")
@@ -507,7 +519,7 @@ def run(
         )
         with watch.stage("save"):
             cache.save_manifest(manifest)
-            cache.save_print_index(print_index)
+            cache.save_print_index(print_index, manifest)
             if cache_changed:
                 cache.save_articles(parsed)
     return _result(site, plan, todo, written, removed, watch)
@@ -529,16 +541,43 @@ def _result(
     )
 
 
+def _unvouched(
+    previous: Manifest | None,
+    last_prints: PrintIndex | None,
+    config_key: str,
+    refreshed: frozenset[int] | None,
+) -> frozenset[int] | None:
+    """The pages (by plan position) whose records need a fingerprint check, None for all.
+
+    The others kept the data print their record was fingerprinted from, under the same
+    configuration (which the settings a page reads are part of): so it is where the print
+    index was saved with the manifest and fingerprinting kept its prints. At 100,000
+    articles, hashing every page again was a quarter of a second of every edit."""
+    if (
+        previous is None
+        or last_prints is None
+        or last_prints.build_key != previous.build_key
+        or previous.config_key != config_key
+    ):
+        return None
+    return refreshed
+
+
 def _still_valid(
     sizes: Mapping[str, int] | None,
     path: str,
     data_print: bytes,
     prints: Fingerprints,
     previous: Mapping[str, PageRecord],
+    *,
+    vouched: bool,
 ) -> bool:
-    """A page need not be rendered if it was made from the same data and settings and
-    (when the `sizes` of the output's files are given) is still on disk as it was written."""
+    """A page need not be rendered if it was made from the same data and settings (known
+    without hashing when its record is `vouched` for) and, when the `sizes` of the output's
+    files are given, is still on disk as it was written."""
     record = previous.get(path)
-    if record is None or record.fingerprint != prints.fingerprint(data_print, record.settings):
+    if record is None:
+        return False
+    if not vouched and record.fingerprint != prints.fingerprint(data_print, record.settings):
         return False
     return sizes is None or sizes.get(path, MISSING) == record.size

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import jinja2
 
@@ -150,9 +151,19 @@ def site_shape(key: str, articles: Sequence[Article], pages: Sequence[Page]) -> 
     return hasher.hexdigest()
 
 
+class PagePrints(NamedTuple):
+    """What page_prints found: the data print of every planned page, in plan order; the
+    index for the next build; and which pages were fingerprinted again (None: all of them),
+    the others keeping the prints of the build that made `last`."""
+
+    prints: list[bytes]
+    index: PrintIndex
+    refreshed: frozenset[int] | None
+
+
 def page_prints(
     view: SiteView, prints: Fingerprints, shape: str, last: PrintIndex | None
-) -> tuple[list[bytes], PrintIndex]:
+) -> PagePrints:
     """The data print of every planned page, and the index that lets the next build of the
     same shape fingerprint only the pages of the articles it finds changed.
 
@@ -172,9 +183,11 @@ def page_prints(
         changed = (
             i for i, (now, was) in enumerate(zip(digests, last.digests, strict=True)) if now != was
         )
-        for number in sorted({page for i in changed for page in last.pages_of(i)}):
+        refreshed = frozenset(page for i in changed for page in last.pages_of(i))
+        for number in sorted(refreshed):
             found[number] = data_print(pages[number], inputs_text(view, pages[number]))
-        return found, dataclasses.replace(last, digests=digests, prints=tuple(found))
+        index = dataclasses.replace(last, digests=digests, prints=tuple(found), build_key="")
+        return PagePrints(found, index, refreshed)
     position = {id(article): i for i, article in enumerate(articles)}
     showing: list[list[int]] = [[] for _ in articles]
     found = []
@@ -183,7 +196,7 @@ def page_prints(
         found.append(data_print(page, text))
         for i in {position[r] for r in references if r in position}:
             showing[i].append(number)
-    return found, PrintIndex.made(shape, digests, tuple(found), showing)
+    return PagePrints(found, PrintIndex.made(shape, digests, tuple(found), showing), None)
 
 
 def check_claims(site: Site, pages: Sequence[Page], problems: Diagnostics) -> None:
