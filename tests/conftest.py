@@ -124,6 +124,14 @@ def text_of(element: ET.Element | None) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def cache_file_with(header: bytes, document: bytes, tail: bytes = b"") -> bytes:
+    """A cache file's bytes with `document` for its JSON document: the header line ends
+    with the document's length (generator/build/cache.py:_write)."""
+    fields = header.split(b" ")
+    fields[-1] = str(len(document)).encode()
+    return b" ".join(fields) + b"\n" + document + b"\n" + tail
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file under root."""
     return {

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Run, copy_site, tree_digest
+from conftest import Run, cache_file_with, copy_site, tree_digest
 
 from generator.build import cache as cache_module
 from generator.build.article import Article
@@ -94,7 +94,16 @@ def test_a_planted_pickle_is_never_loaded(
 
 @pytest.mark.parametrize(
     "spoil",
-    ["pickle", "garbage", "truncated", "wrong-shape", "wrong-type", "other-format", "symlink"],
+    [
+        "pickle",
+        "garbage",
+        "truncated",
+        "wrong-length",
+        "wrong-shape",
+        "wrong-type",
+        "other-format",
+        "symlink",
+    ],
 )
 def test_an_unusable_cache_is_ignored_with_one_warning_and_rebuilt(
     spoil: str,
@@ -115,11 +124,16 @@ def test_an_unusable_cache_is_ignored_with_one_warning_and_rebuilt(
             path.write_bytes(os.urandom(300))
         elif spoil == "truncated":
             path.write_bytes(data[: len(data) // 2])
+        elif spoil == "wrong-length":  # the header says the document ends a byte early
+            cut = cache_file_with(header, document, tail)
+            path.write_bytes(
+                cut.replace(f" {len(document)}\n".encode(), f" {len(document) - 1}\n".encode(), 1)
+            )
         elif spoil == "wrong-shape":
-            path.write_bytes(header + b"\n" + b'{"articles": [1, 2, 3]}\n')
+            path.write_bytes(cache_file_with(header, b'{"articles": [1, 2, 3]}'))
         elif spoil == "wrong-type":  # the same document, each text that can be a number is one
             spoiled = json.dumps(_numbers_for_texts(json.loads(document))).encode()
-            path.write_bytes(header + b"\n" + spoiled + b"\n" + tail)
+            path.write_bytes(cache_file_with(header, spoiled, tail))
         elif spoil == "other-format":
             path.write_bytes(
                 header.replace(f" {FORMAT} ".encode(), b" 99 ") + b"\n" + document + b"\n" + tail
@@ -338,7 +352,7 @@ def test_a_manifest_naming_files_outside_the_output_is_ignored(
     header, _, rest = pages.read_bytes().partition(b"\n")
     document = json.loads(rest.partition(b"\n")[0])
     document[5][0] = "../site.yaml"  # the column of output paths
-    pages.write_bytes(header + b"\n" + json.dumps(document).encode() + b"\n")
+    pages.write_bytes(cache_file_with(header, json.dumps(document).encode()))
     site = (root / "site.yaml").read_bytes()
     (root / "content" / "a1.md").unlink()
     result = run_cli("build", "--root", root)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_example_site, tree_digest
+from conftest import REPO, cache_file_with, copy_example_site, tree_digest
 
 from generator.build import pages as pages_module
 from generator.build import scan
@@ -387,7 +387,7 @@ def test_remembered_digests_with_a_stamp_table_cut_short_are_dropped_and_every_f
     numbers = base64.b64decode(stamps)
     cut = base64.b64encode(numbers[:-8]).decode()  # one number short
     remembered.write_bytes(
-        b"\n".join([header, json.dumps([scheme, paths, digests, cut]).encode(), b""])
+        cache_file_with(header, json.dumps([scheme, paths, digests, cut]).encode())
     )
     warnings: list[str] = []
     _build(root, output=tmp_path / "third", warn=warnings.append)
