@@ -343,6 +343,49 @@ def test_an_article_with_a_value_too_long_for_text_is_built_but_not_cached(
     assert cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles() == {}
 
 
+@pytest.mark.parametrize("fast_parser", [True, False])
+@pytest.mark.parametrize(
+    "values",
+    [
+        (("n", 10**30), ("m", [-(2**64), 2**63 - 1, -(2**63)]), ("k", {"x": 2**63})),
+        (("f", float("inf")), ("s", "\ud800 and \U0001f600")),
+    ],
+    ids=["long integers", "refused by orjson"],
+)
+def test_values_the_fast_parser_would_change_are_read_back_the_same(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fast_parser: bool,
+    values: tuple[tuple[str, object], ...],
+) -> None:
+    """orjson (installed with the test extra) reads the cache where it is installed. It
+    reads integers beyond 64 bits as floats, so those are written as text; what it refuses
+    and the standard parser reads comes back the same, not as a cache miss."""
+    if not fast_parser:
+        monkeypatch.setattr(cache_module, "_orjson", None)
+    elif cache_module._orjson is None:
+        pytest.skip("orjson is not installed")
+    article = Article(
+        source="content/a.md",
+        slug="a",
+        title="A",
+        date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        updated=None,
+        tags=("Économie",),
+        summary_utf8=Blob.held(b"s"),
+        body_utf8=Blob.held(b"b"),
+        extra_items=values,
+        digest="cd" * 20,
+    )
+    warnings: list[str] = []
+    cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles({article.digest: article})
+    loaded = cache_module.BuildCache(
+        tmp_path, tmp_path / "output", warn=warnings.append
+    ).load_articles()
+    assert loaded == {article.digest: article} and warnings == []
+    assert repr(loaded[article.digest].extra_items) == repr(values)  # 10**30 is no float
+
+
 def test_a_manifest_naming_files_outside_the_output_is_ignored(
     built: tuple[Path, dict[str, str]], run_cli: Callable[..., Run]
 ) -> None:
