@@ -12,6 +12,7 @@ import os
 import pickle
 import stat
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -384,6 +385,75 @@ def test_values_the_fast_parser_would_change_are_read_back_the_same(
     ).load_articles()
     assert loaded == {article.digest: article} and warnings == []
     assert repr(loaded[article.digest].extra_items) == repr(values)  # 10**30 is no float
+
+
+def _reversed_digests(document: list[Any]) -> None:
+    document[0][0], document[1][0] = document[1][0], document[0][0]
+
+
+def _set_field(name: str, value: object) -> Callable[[list[Any]], None]:
+    def spoil(document: list[Any]) -> None:
+        document[1][2][cache_module._NAMES.index(name)] = value
+
+    return spoil
+
+
+def _set_length(change: int) -> Callable[[list[Any]], None]:
+    def spoil(document: list[Any]) -> None:
+        document[1][1][0] += change
+
+    return spoil
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (_set_field("image_width", True), "whole number expected"),
+        (_set_field("draft", 0), "true or false expected"),
+        (_set_field("title", 7), "text expected"),
+        (_set_field("tags", ["Economy", 3]), "list of texts expected"),
+        (_set_field("date", "yesterday"), "bad date-time"),
+        (_reversed_digests, "article filed under another digest"),
+        (_set_length(1), "article body out of place"),
+        (_set_length(-1), "unexpected bytes after the article bodies"),
+        (_set_length(-(10**6)), "article body out of place"),
+    ],
+    ids=["bool", "int", "number", "tags", "date", "digests", "long", "short", "negative"],
+)
+def test_a_shard_with_one_wrong_value_is_ignored_whole_and_named(
+    tmp_path: Path, spoil: Callable[[list[Any]], None], reason: str
+) -> None:
+    """The article cache is checked a column at a time: one wrong value anywhere in a
+    shard drops the shard (its articles are parsed again), with the reason."""
+    stories = [
+        Article(
+            source=f"content/{name}.md",
+            slug=name,
+            title=name.title(),
+            date=dt.datetime(2025, 1, day, tzinfo=dt.UTC),
+            updated=None,
+            tags=("Economy",),
+            summary_utf8=Blob.held(b"summary " + name.encode()),
+            body_utf8=Blob.held(b"body of " + name.encode()),
+            digest=digest,
+        )
+        for name, day, digest in [("one", 1, "cd" * 20), ("two", 2, "abcd" + "ef" * 18)]
+    ]
+    cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles(
+        {story.digest: story for story in stories}
+    )
+    assert len(cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles()) == 2
+    [shard] = (tmp_path / CACHE).glob("articles-v*/*")
+    header, _, rest = shard.read_bytes().partition(b"\n")
+    document, _, tail = rest.partition(b"\n")
+    spoiled = json.loads(document)
+    spoil(spoiled)
+    shard.write_bytes(cache_file_with(header, json.dumps(spoiled).encode(), tail))
+    warnings: list[str] = []
+    loaded = cache_module.BuildCache(tmp_path, tmp_path / "output", warn=warnings.append)
+    assert loaded.load_articles() == {}
+    [warning] = warnings
+    assert reason in warning and not shard.exists()
 
 
 def test_a_manifest_naming_files_outside_the_output_is_ignored(

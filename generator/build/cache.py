@@ -37,7 +37,7 @@ import stat
 import sys
 import time
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -245,7 +245,7 @@ def _flag(value: object) -> bool:
 
 
 def _texts(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not all(type(item) is str for item in value):
+    if type(value) is not list or not {*map(type, value)} <= {str}:
         raise _Invalid("list of texts expected")
     # Tags and authors: the same few hundred names across the archive, one string each.
     return tuple(map(sys.intern, value))
@@ -457,10 +457,22 @@ _CODED = tuple(
     for index, name in enumerate(_NAMES)
     if (codec := _CODECS[_TYPES[name]]) is not None
 )
-_TEXTS = operator.itemgetter(*(i for i, name in enumerate(_NAMES) if _CODECS[_TYPES[name]] is None))
 _VALUES = operator.attrgetter(*_NAMES)
 _BLOB_VALUES = operator.attrgetter(*_BLOBS)
 _PUBLISHER = _NAMES.index("publisher")
+# Fields whose stored value is the value, checked a column at a time (the type exactly: a
+# bool is no int), and what a wrong one is reported as.
+_BULK: Mapping[str, tuple[type, str]] = {
+    "str": (str, "text expected"),
+    "int": (int, "whole number expected"),
+    "bool": (bool, "true or false expected"),
+}
+_CHECKED = tuple(
+    (index, *_BULK[_TYPES[name]]) for index, name in enumerate(_NAMES) if _TYPES[name] in _BULK
+)
+_DECODED = tuple(
+    (index, decode) for index, name, _encode, decode in _CODED if _TYPES[name] not in _BULK
+)
 # What sets each field of an Article, fields in _NAMES order and then the blobs.
 _SLOT_SETTERS = tuple(getattr(Article, name).__set__ for name in (*_NAMES, *_BLOBS))
 
@@ -472,23 +484,32 @@ def _encode_article(article: Article) -> list[object]:
     return record
 
 
-def _decode_article(record: object, blobs: tuple[Blob, ...]) -> Article:
-    if type(record) is not list or len(record) != len(_NAMES):
+def _only(kind: type, values: Iterable[object]) -> bool:
+    return {*map(type, values)} <= {kind}
+
+
+def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]]) -> list[Article]:
+    """Articles from their records and, field by field, their blobs.
+
+    A column at a time: the records are turned into columns (in C), the plain ones checked
+    in one pass each, the others decoded value by value, and each column set into its slot
+    of every article (the setters called from C; a frozen dataclass's __init__ would spend
+    a third of the load on object.__setattr__). Half the time of decoding record by record.
+    """
+    if not all(type(record) is list and len(record) == len(_NAMES) for record in records):
         raise _Invalid("article record expected")
-    if set(map(type, _TEXTS(record))) != {str}:
-        raise _Invalid("text expected")
-    values = list(record)
-    for index, _name, _encode, decode in _CODED:
-        values[index] = decode(record[index])
-    values[_PUBLISHER] = sys.intern(values[_PUBLISHER])  # a few hundred names, one string each
-    article = object.__new__(Article)
-    # Straight into the slots: the values are checked above (as many as there are slots),
-    # and a frozen dataclass's __init__ would spend a third of the load on
-    # object.__setattr__. The setters are called from C, half the time of a loop.
-    collections.deque(
-        map(operator.call, _SLOT_SETTERS, itertools.repeat(article), (*values, *blobs)), 0
-    )
-    return article
+    columns: list[Sequence[object]] = list(zip(*records, strict=True)) or [()] * len(_NAMES)
+    for index, kind, problem in _CHECKED:
+        if not _only(kind, columns[index]):
+            raise _Invalid(problem)
+    for index, decode in _DECODED:
+        columns[index] = list(map(decode, columns[index]))
+    # A few hundred names, one string each.
+    columns[_PUBLISHER] = list(map(sys.intern, columns[_PUBLISHER]))  # type: ignore[arg-type]
+    articles = list(map(object.__new__, itertools.repeat(Article, len(records))))
+    for setter, column in zip(_SLOT_SETTERS, (*columns, *blobs), strict=True):
+        collections.deque(map(setter, articles, column), 0)
+    return articles
 
 
 # ---------------------------------------------------------------------------------------
@@ -766,29 +787,35 @@ class BuildCache:
         return articles
 
     def _decode_shard(self, shard: int, contents: _Contents) -> dict[str, Article]:
-        if type(contents.document) is not list:
+        document = contents.document
+        if type(document) is not list:
             raise _Invalid("list of articles expected")
-        found: dict[str, Article] = {}
-        file, position, end = contents.file, contents.tail_start, contents.tail_end
-        for entry in contents.document:
-            if type(entry) is not list or len(entry) != 3 or type(entry[1]) is not list:
-                raise _Invalid("article entry expected")
-            digest, sizes, record = _text(entry[0]), entry[1], entry[2]
-            if len(sizes) != len(_BLOBS) or self._shard_of_checked(digest) != shard:
-                raise _Invalid("article entry expected")
-            blobs = []
-            for size in map(_number, sizes):
-                if size < 0 or position + size > end:
-                    raise _Invalid("article body out of place")
-                blobs.append(Blob(file, position, size))
-                position += size
-            article = _decode_article(record, tuple(blobs))
-            if article.digest != digest:
-                raise _Invalid("article filed under another digest")
-            found[digest] = article
-        if position != end:
+        if not all(
+            type(entry) is list and len(entry) == 3 and type(entry[1]) is list for entry in document
+        ):
+            raise _Invalid("article entry expected")
+        digests, sizes, records = tuple(zip(*document, strict=True)) if document else ((), (), ())
+        if not _only(str, digests):
+            raise _Invalid("text expected")
+        if any(len(item) != len(_BLOBS) for item in sizes) or any(
+            self._shard_of_checked(digest) != shard for digest in digests
+        ):
+            raise _Invalid("article entry expected")
+        lengths = list(itertools.chain.from_iterable(sizes))
+        if not _only(int, lengths):
+            raise _Invalid("whole number expected")
+        # The bodies lie one after another after the document, in article and field order.
+        offsets = list(itertools.accumulate(lengths, initial=contents.tail_start))
+        if (lengths and min(lengths) < 0) or offsets[-1] > contents.tail_end:
+            raise _Invalid("article body out of place")
+        if offsets[-1] != contents.tail_end:
             raise _Invalid("unexpected bytes after the article bodies")
-        return found
+        blobs = list(map(Blob, itertools.repeat(contents.file), offsets, lengths))
+        fields = len(_BLOBS)
+        articles = _decode_articles(records, [blobs[i::fields] for i in range(fields)])
+        if tuple(article.digest for article in articles) != digests:
+            raise _Invalid("article filed under another digest")
+        return dict(zip(digests, articles, strict=True))
 
     @classmethod
     def _shard_of_checked(cls, digest: str) -> int:
