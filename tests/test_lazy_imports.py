@@ -65,3 +65,20 @@ def test_an_edit_build_of_a_site_without_local_images_loads_no_http_client(
     assert "jinja2" in loaded  # the edit rendered
     assert "imagesize" not in loaded
     assert "urllib.request" not in loaded
+
+
+def test_an_edit_build_does_not_check_the_catalogues_the_last_build_checked(
+    tmp_path: Path,
+) -> None:
+    """Babel finds its catalogue checkers through every installed package's entry points
+    (30 ms, with the email parser behind importlib.metadata). The first build checks the
+    catalogues; an edit build only reads the one its pages use, as the config key holds."""
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "basic", root, ignore=shutil.ignore_patterns("output", ".*"))
+    _, first = _build(root)
+    assert "babel.messages.checkers" in first
+    article = sorted((root / "content").rglob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    _, loaded = _build(root)
+    assert "jinja2" in loaded and "babel.messages.pofile" in loaded  # rendered, translated
+    assert "babel.messages.checkers" not in loaded

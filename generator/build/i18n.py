@@ -61,8 +61,10 @@ def catalogue_names(code: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _read_catalogue(path: Path, problems: Diagnostics) -> Catalog | None:
-    """A .po file as a Babel catalogue, or None (with its problem added) if it is not one."""
+def _read_catalogue(path: Path, problems: Diagnostics, *, checked: bool) -> Catalog | None:
+    """A .po file as a Babel catalogue, or None (with its problem added) if it is not one;
+    `checked`: each translation is also checked against its message (Babel finds its
+    checkers through the installed packages' entry points, 30 ms the first time)."""
     shown = display_path(path)
     try:
         with path.open("rb") as handle:
@@ -73,6 +75,8 @@ def _read_catalogue(path: Path, problems: Diagnostics) -> Catalog | None:
     except (OSError, UnicodeDecodeError, ValueError) as error:
         problems.add(shown, None, f"cannot read the catalogue: {error}")
         return None
+    if not checked:
+        return catalogue
     for message, errors in catalogue.check():
         for error in errors:
             problems.add(
@@ -111,7 +115,7 @@ class Catalogues:
         for folder in self.directories:
             for path in sorted(folder.glob(f"*{CATALOGUE_SUFFIX}")):
                 if _real_file(path):
-                    _read_catalogue(path, problems)
+                    _read_catalogue(path, problems, checked=True)
 
     def translations(self, language: str) -> gettext.NullTranslations:
         """The translations of a language: its catalogues chained, the winning one first."""
@@ -120,9 +124,11 @@ class Catalogues:
             found = gettext.NullTranslations()  # the English messages themselves
             chain: list[gettext.NullTranslations] = []
             for path in self.files(language):
+                # Not checked again: check() did, and reported its mistakes, in the build
+                # that first saw these files (the config key covers them).
                 problems = Diagnostics()
-                catalogue = _read_catalogue(path, problems)
-                problems.raise_if_any()  # check() has reported these before any render
+                catalogue = _read_catalogue(path, problems, checked=False)
+                problems.raise_if_any()
                 if catalogue is not None:
                     compiled = io.BytesIO()
                     write_mo(compiled, catalogue)
