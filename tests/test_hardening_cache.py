@@ -12,8 +12,8 @@ import os
 import pickle
 import stat
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -385,6 +385,25 @@ def test_values_the_fast_parser_would_change_are_read_back_the_same(
     ).load_articles()
     assert loaded == {article.digest: article} and warnings == []
     assert repr(loaded[article.digest].extra_items) == repr(values)  # 10**30 is no float
+
+
+@pytest.mark.parametrize("fast_parser", [True, False])
+def test_remembered_digests_of_undecodable_file_names_are_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_parser: bool
+) -> None:
+    """A file name that is not UTF-8 reaches the cache as lone surrogates, which orjson
+    will not write: that document is written by the standard library instead."""
+    if not fast_parser:
+        monkeypatch.setattr(cache_module, "_orjson", None)
+    elif cache_module._orjson is None:
+        pytest.skip("orjson is not installed")
+    stamp = cache_module.FileStamp(inode=7, size=10, modified_ns=2**62, changed_ns=1)
+    files = {"content/caf\udce9.md": (stamp, "ab" * 20), "content/café.md": (stamp, "cd" * 20)}
+    cache = cache_module.BuildCache(tmp_path, tmp_path / "output")
+    cache.save_known_digests(cache_module.KnownDigests("scheme", files))
+    warnings: list[str] = []
+    again = cache_module.BuildCache(tmp_path, tmp_path / "output", warn=warnings.append)
+    assert dict(again.load_known_digests("scheme")) == files and warnings == []
 
 
 def _reversed_digests(document: list[Any]) -> None:
