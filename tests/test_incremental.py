@@ -346,6 +346,24 @@ def test_a_print_index_older_than_the_manifest_vouches_for_no_page(tmp_path: Pat
     assert tree_digest(root / "output") == _cold_digest(root, tmp_path / "cold")
 
 
+def test_a_build_from_another_folder_keeps_the_paths_it_shows_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles are cached with the path a build shows them by (relative to where it runs).
+    A build run from elsewhere writes them again with its own, once: otherwise every build
+    from there would copy every cached article to show another path."""
+    root = copy_example_site(tmp_path / "site")
+    monkeypatch.chdir(root)
+    _build(Path("."))
+    monkeypatch.chdir(tmp_path)
+    _build(root)
+    cached = BuildCache(root, root / "output").load_articles()
+    assert cached and {a.source.partition("content")[0] for a in cached.values()} == {"site/"}
+    shards = _shards(root)
+    _build(root)
+    assert _shards(root) == shards  # nothing to write again
+
+
 def _remembered_digests(root: Path) -> bytes:
     return next((root / ".newsdigest-cache").glob("digests-v*")).read_bytes()
 

@@ -516,6 +516,14 @@ def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]])
 # Files
 
 
+def _same_articles(these: Mapping[str, Article], those: Mapping[str, Article]) -> bool:
+    """The same digests, each the very same article (what a build reuses unchanged is the
+    object it loaded; a new URL or display path is a new object)."""
+    return these.keys() == those.keys() and all(
+        these[digest] is article for digest, article in those.items()
+    )
+
+
 def _header(kind: str) -> str:
     return f"{_MAGIC} {_FORMAT} {kind} {GENERATOR_FINGERPRINT}"
 
@@ -750,7 +758,9 @@ class BuildCache:
         self._prints_path = self.folder / f"prints-{output_key}-v{_FORMAT}"
         self._output_key = output_key
         self._digests_path = self.folder / f"digests-v{_FORMAT}"
-        self._loaded_shards: dict[int, frozenset[str]] = {}  # digests per shard file as it is
+        # The articles of each shard file as it is: rewritten when they change (their URL or
+        # the path they are shown with included, not only which articles it holds).
+        self._loaded_shards: dict[int, Mapping[str, Article]] = {}
 
     @property
     def spill_folder(self) -> Path | None:
@@ -802,7 +812,7 @@ class BuildCache:
                 self._discard(path, str(problem))  # gone: written again if it has articles
                 continue
             articles.update(found)
-            self._loaded_shards[shard] = frozenset(found)
+            self._loaded_shards[shard] = found
         return articles
 
     def _decode_shard(self, shard: int, contents: _Contents) -> dict[str, Article]:
@@ -852,7 +862,7 @@ class BuildCache:
         for digest, article in articles.items():
             shards[self._shard_of(digest)][digest] = article
         for shard, content in enumerate(shards):
-            if frozenset(content) == self._loaded_shards.get(shard, frozenset()):
+            if _same_articles(content, self._loaded_shards.get(shard, {})):
                 continue
             document, tail = [], []
             for digest, article in content.items():
@@ -864,7 +874,7 @@ class BuildCache:
                 document.append([digest, [len(blob) for blob in blobs], record])
                 tail.extend(blob.data() for blob in blobs)
             _write(self._shard_path(shard), "articles", document, b"".join(tail))
-            self._loaded_shards[shard] = frozenset(content)
+            self._loaded_shards[shard] = content
 
     def _remove_other_formats(self) -> None:
         """Delete caches an older (or newer) newsdigest wrote: this one can never read them

@@ -227,11 +227,15 @@ def resolve_site(
     if options.warn is not None:
         for line in moved_articles(site, cached.values()):
             options.warn(line)
-    changed = parsed.keys() != cached.keys()
     # The cache keeps articles with their resolved URLs and image facts, so that an unchanged
     # site reuses them as they are; and the copies from before resolving (every article, in
     # a cold build) are let go now rather than held through rendering.
     parsed.update((article.digest, article) for article in site.articles)
+    # Changed: other articles, or the same shown with another URL or path (a new permalink,
+    # a build from another folder), which would otherwise be copied again in every build.
+    changed = parsed.keys() != cached.keys() or any(
+        article is not cached.get(digest) for digest, article in parsed.items()
+    )
     return ResolvedSite(site, plan, shape, parsed, changed)
 
 
