@@ -325,21 +325,34 @@ def test_temporary_files_of_killed_builds_are_cleared(
     assert running.exists()  # a build running now may be about to rename it
 
 
+def _article(**fields: Any) -> Article:
+    """An article as a parse makes one, with what a test sets."""
+    made: dict[str, Any] = {
+        "source": "content/a.md",
+        "slug": "a",
+        "title": "A",
+        "date": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        "updated": None,
+        "tags": (),
+        "summary_utf8": Blob.held(b""),
+        "body_utf8": Blob.held(b""),
+        "digest": "cd" * 20,
+    }
+    return Article(**{**made, **fields})
+
+
+def _use_parser(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
+    """orjson (fast; skipped where it is not installed), or the standard library's."""
+    if not fast:
+        monkeypatch.setattr(cache_module, "_orjson", None)
+    elif cache_module._orjson is None:
+        pytest.skip("orjson is not installed")
+
+
 def test_an_article_with_a_value_too_long_for_text_is_built_but_not_cached(
     tmp_path: Path,
 ) -> None:
-    article = Article(
-        source="content/a.md",
-        slug="a",
-        title="A",
-        date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-        updated=None,
-        tags=(),
-        summary_utf8=Blob.held(b""),
-        body_utf8=Blob.held(b""),
-        extra_items=(("n", 10**4290),),
-        digest="cd" * 20,
-    )
+    article = _article(extra_items=(("n", 10**4290),))
     cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles({article.digest: article})
     assert cache_module.BuildCache(tmp_path, tmp_path / "output").load_articles() == {}
 
@@ -362,21 +375,12 @@ def test_values_the_fast_parser_would_change_are_read_back_the_same(
     """orjson (installed with the test extra) reads the cache where it is installed. It
     reads integers beyond 64 bits as floats, so those are written as text; what it refuses
     and the standard parser reads comes back the same, not as a cache miss."""
-    if not fast_parser:
-        monkeypatch.setattr(cache_module, "_orjson", None)
-    elif cache_module._orjson is None:
-        pytest.skip("orjson is not installed")
-    article = Article(
-        source="content/a.md",
-        slug="a",
-        title="A",
-        date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-        updated=None,
+    _use_parser(monkeypatch, fast_parser)
+    article = _article(
         tags=("Économie",),
         summary_utf8=Blob.held(b"s"),
         body_utf8=Blob.held(b"b"),
         extra_items=values,
-        digest="cd" * 20,
     )
     warnings: list[str] = []
     cache_module.BuildCache(tmp_path, tmp_path / "output").save_articles({article.digest: article})
@@ -393,10 +397,7 @@ def test_remembered_digests_of_undecodable_file_names_are_read_back(
 ) -> None:
     """A file name that is not UTF-8 reaches the cache as lone surrogates, which orjson
     will not write: that document is written by the standard library instead."""
-    if not fast_parser:
-        monkeypatch.setattr(cache_module, "_orjson", None)
-    elif cache_module._orjson is None:
-        pytest.skip("orjson is not installed")
+    _use_parser(monkeypatch, fast_parser)
     stamp = cache_module.FileStamp(inode=7, size=10, modified_ns=2**62, changed_ns=1)
     files = {"content/caf\udce9.md": (stamp, "ab" * 20), "content/café.md": (stamp, "cd" * 20)}
     cache = cache_module.BuildCache(tmp_path, tmp_path / "output")
@@ -445,12 +446,11 @@ def test_a_shard_with_one_wrong_value_is_ignored_whole_and_named(
     """The article cache is checked a column at a time: one wrong value anywhere in a
     shard drops the shard (its articles are parsed again), with the reason."""
     stories = [
-        Article(
+        _article(
             source=f"content/{name}.md",
             slug=name,
             title=name.title(),
             date=dt.datetime(2025, 1, day, tzinfo=dt.UTC),
-            updated=None,
             tags=("Economy",),
             summary_utf8=Blob.held(b"summary " + name.encode()),
             body_utf8=Blob.held(b"body of " + name.encode()),
