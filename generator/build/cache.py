@@ -244,8 +244,13 @@ def _flag(value: object) -> bool:
     return value
 
 
+def _only(kind: type, values: Iterable[object]) -> bool:
+    """Every value is of exactly `kind` (bool is not taken for int), checked in one pass."""
+    return {*map(type, values)} <= {kind}
+
+
 def _texts(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not {*map(type, value)} <= {str}:
+    if type(value) is not list or not _only(str, value):
         raise _Invalid("list of texts expected")
     # Tags and authors: the same few hundred names across the archive, one string each.
     return tuple(map(sys.intern, value))
@@ -482,10 +487,6 @@ def _encode_article(article: Article) -> list[object]:
     for index, _name, encode, _decode in _CODED:
         record[index] = encode(record[index])
     return record
-
-
-def _only(kind: type, values: Iterable[object]) -> bool:
-    return {*map(type, values)} <= {kind}
 
 
 def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]]) -> list[Article]:
@@ -1080,8 +1081,8 @@ def _encode_manifest(manifest: Manifest) -> object:
 
 
 def _all(kind: type, values: object) -> list[Any]:
-    """`values` as a list of `kind` only (bool is not taken for int)."""
-    if type(values) is not list or not {*map(type, values)} <= {kind}:
+    """`values` as a list of `kind` only."""
+    if type(values) is not list or not _only(kind, values):
         raise _Invalid(f"list of {kind.__name__} expected")
     return values
 
