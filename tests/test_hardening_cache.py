@@ -433,12 +433,24 @@ def _set_length(change: int) -> Callable[[list[Any]], None]:
         (_set_field("title", 7), "text expected"),
         (_set_field("tags", ["Economy", 3]), "list of texts expected"),
         (_set_field("date", "yesterday"), "bad date-time"),
+        (_set_field("extra_items", [["n", ["int", "١٢"]]]), "unknown value type 'int'"),
         (_reversed_digests, "article filed under another digest"),
         (_set_length(1), "article body out of place"),
         (_set_length(-1), "unexpected bytes after the article bodies"),
         (_set_length(-(10**6)), "article body out of place"),
     ],
-    ids=["bool", "int", "number", "tags", "date", "digests", "long", "short", "negative"],
+    ids=[
+        "bool",
+        "int",
+        "number",
+        "tags",
+        "date",
+        "other digits",
+        "digests",
+        "long",
+        "short",
+        "negative",
+    ],
 )
 def test_a_shard_with_one_wrong_value_is_ignored_whole_and_named(
     tmp_path: Path, spoil: Callable[[list[Any]], None], reason: str

@@ -362,6 +362,13 @@ def _encode_value(value: object) -> object:
     raise _Unstorable(f"value of type {kind.__name__}")
 
 
+def _decimal(text: str) -> bool:
+    """An integer as _encode_value writes one: ASCII digits, one minus sign at most (str.isdigit
+    also takes other scripts' digits, and int() would read them)."""
+    digits = text.removeprefix("-")
+    return digits.isascii() and digits.isdigit()
+
+
 def _value(value: object) -> object:
     kind = type(value)
     if kind in (str, int, float, bool) or value is None:
@@ -375,7 +382,7 @@ def _value(value: object) -> object:
         if tag == "dict" and len(items) % 2 == 0:
             decoded = [_value(item) for item in items]
             return dict(zip(decoded[::2], decoded[1::2], strict=True))
-        if tag == "int" and len(items) == 1 and _text(items[0]).lstrip("-").isdigit():
+        if tag == "int" and len(items) == 1 and _decimal(_text(items[0])):
             return int(items[0])
         if tag == "bytes" and len(items) == 1:
             return base64.b64decode(_text(items[0]), validate=True)
