@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import sizes
+from generator.build import forked, sizes
 from generator.build.sizes import MISSING, OutputSizes, output_sizes
 
 PATHS = ["index.html", "a/b/page.html", "gone.html", "a", "../outside.html"]
@@ -41,7 +41,7 @@ def _counting_forks(monkeypatch: pytest.MonkeyPatch, alone: bool = True) -> list
     """Count the children forked. `alone`: as in a build run from the command line, where
     no other thread runs (in this test process, earlier tests may have left some idle)."""
     if alone:
-        monkeypatch.setattr(sizes.threading, "active_count", lambda: 1)
+        monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
     children: list[int] = []
     real_fork = os.fork
 
