@@ -32,7 +32,7 @@ def _project(tmp_path: Path, count: int) -> Path:
 
 def _read(root: Path, cache: BuildCache) -> list:
     config = load_config(root, None)
-    sources = _scan(root, config, cache, remember=False)
+    sources = _scan(root, config, cache, remember=False).sources
     cached = cache.load_articles()
     articles, _, _ = read_articles(
         config,

@@ -189,8 +189,10 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(
     _edit_body(root)
     assert _build(root).written
     # Only the edited file: hashed by the scan, then read again to be parsed (no bytes are
-    # kept from the scan, see scan.Source).
-    assert [Path(path).name for path in reads] == ["18-overnight-tram.md"] * 2
+    # kept from the scan, see scan.Source), here or in the child that parses ahead, whose
+    # reads this process does not see (see test_parse_ahead.py).
+    assert {Path(path).name for path in reads} == {"18-overnight-tram.md"}
+    assert len(reads) in (1, 2)
 
 
 def _delete_the_published_new_story(root: Path, scratch: Path) -> None:

@@ -49,11 +49,11 @@ from .output import (
     stage_file,
     staged_output,
 )
-from .scan import Source, scan_sources, settled_digests, worth_remembering
+from .scan import Scan, Source, scan_sources, settled_digests, worth_remembering
 from .site import Site, Skipped, assemble_site
 from .sizes import MISSING, output_sizes
 from .theme import check_templates, create_environment, load_theme
-from .workers import available_cpus, parse_articles, render_pages
+from .workers import ParsedAhead, available_cpus, parse_articles, render_pages
 
 if TYPE_CHECKING:
     from .pages import Page, Plan
@@ -126,9 +126,10 @@ def read_articles(
     include_drafts: bool,
     spill: SpillFile,
     progress: Callable[[int, int], None] | None = None,
+    ahead: ParsedAhead | None = None,
 ) -> tuple[list[Article], dict[str, Article], list[Skipped]]:
-    """Parse every article, reusing cached ones whose bytes did not change; the bodies of
-    those parsed go to `spill`.
+    """Parse every article, reusing cached ones whose bytes did not change (and those
+    parsed `ahead`); the bodies of those parsed go to `spill`.
 
     Returns the articles, the cache for next time, and the drafts left out because they do
     not validate yet (reported as errors instead when drafts are included).
@@ -143,10 +144,10 @@ def read_articles(
     pending_slots = []
     for slot, (source, hit) in enumerate(zip(sources, slots, strict=True)):
         if hit is None:
-            pending.append((source.path, source.relative, source.shown))
+            pending.append(source.file)
             pending_slots.append(slot)
     skipped = []
-    parsed_all = parse_articles(pending, config.parsing, workers, spill, progress)
+    parsed_all = parse_articles(pending, config.parsing, workers, spill, progress, ahead)
     for slot, parsed in zip(pending_slots, parsed_all, strict=True):
         if isinstance(parsed, Article):
             slots[slot] = parsed
@@ -180,6 +181,7 @@ def resolve_site(
     watch: Stopwatch,
     config_key: str,
     last_shape: str | None,
+    ahead: ParsedAhead,
 ) -> ResolvedSite:
     """Parse the articles (their bodies into `spill`), assemble the Site and plan its
     pages, reporting the mistakes of both at once.
@@ -202,6 +204,7 @@ def resolve_site(
             options.include_drafts,
             spill,
             _told(options, "parse"),
+            ahead,
         ),
     )
     problems = Diagnostics()
@@ -281,7 +284,7 @@ def _aliased(article: Article, url: str) -> bool:
     return url in aliases if isinstance(aliases, list) else aliases == url
 
 
-def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> list[Source]:
+def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> Scan:
     """Scan content/, reading only the files changed since the last scan; with `remember`,
     keep what this scan learnt for the next one (even if the build fails later: digests are
     facts about files, not about the site)."""
@@ -293,7 +296,7 @@ def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> 
         remembered = settled_digests(scan.sources, digester.scheme, started)
         if remembered.files or known:
             cache.save_known_digests(remembered)
-    return scan.sources
+    return scan
 
 
 def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | None:
@@ -383,7 +386,8 @@ def run(
         on_disk = held.enter_context(
             output_sizes(dest, list(previous.records) if write and previous else [])
         )
-        sources = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
+        scan = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
+        sources = scan.sources
         theme = watch.run("theme", lambda: load_theme(config))
         static_files = watch.run("static", lambda: collect_static_files(theme.static_dirs))
         prints = Fingerprints(GENERATOR_FINGERPRINT, config, theme)
@@ -410,6 +414,11 @@ def run(
             return BuildResult(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
+        # The files whose bytes changed since the last scan: an edit's few are parsed from
+        # now on, on the other CPU, while the cache loads.
+        ahead = ParsedAhead([source.file for source in scan.changed], config.parsing)
+        held.callback(ahead.close)
+        del scan
         from .i18n import languages_of, missing_catalogues
         from .pages import REQUIRED_TEMPLATES, SiteView, page_prints
 
@@ -437,6 +446,7 @@ def run(
             watch,
             config_key,
             last_prints.shape if last_prints is not None else None,
+            ahead,
         )
         del sources
         if options.warn is not None:

@@ -28,6 +28,11 @@ from .config import display_path
 SETTLE_NS = 2_000_000_000
 
 
+# What a parser is given of an article file: its path, its path in the project (`content/...`),
+# the path shown to users.
+ArticleFile = tuple[str, str, str]
+
+
 class Source(NamedTuple):
     """One article file: the path shown to users, its cache key and its stamp before it
     was read (if it was: a stamp that matched the last build's keeps that digest unread).
@@ -47,13 +52,20 @@ class Source(NamedTuple):
     digest: str
     stamp: FileStamp
 
+    @property
+    def file(self) -> ArticleFile:
+        """The file as a parser is given it (see read_article_file)."""
+        return (self.path, self.relative, self.shown)
+
 
 class Scan(NamedTuple):
-    """The article files found, and how many of them had to be read: those whose stamp was
-    not remembered as it is now (changed, new or renamed since the digests were kept)."""
+    """The article files found; how many of them had to be read, their stamp not being
+    remembered as it is now (changed, new or renamed since the digests were kept, or only
+    touched); and those whose bytes differ from what was remembered for their path."""
 
     sources: list[Source]
     read: int
+    changed: list[Source]
 
 
 def scan_sources(
@@ -78,7 +90,7 @@ def scan_sources(
         )
         problems.raise_if_any()
     if not content_dir.is_dir():
-        return Scan([], 0)
+        return Scan([], 0, [])
     # Paths are put together with f-strings rather than os.path.join: the same text for
     # these relative parts, without a call per file (a tenth of the scan at 100,000 files).
     found: list[tuple[str, str, str]] = []
@@ -109,6 +121,7 @@ def scan_sources(
     known = known or {}
     sources = []
     read = 0
+    changed = []
     for shown, relative, path in found:
         try:
             # The stamp is taken before the bytes are read: a write in between leaves a
@@ -132,10 +145,13 @@ def scan_sources(
         except OSError as error:
             problems.add(shown, None, f"cannot read file: {error.strerror or error}")
             continue
-        sources.append(Source(shown, relative, path, digest, stamp))
+        source = Source(shown, relative, path, digest, stamp)
+        sources.append(source)
         read += 1
+        if remembered is None or remembered[1] != digest:
+            changed.append(source)
     problems.raise_if_any()
-    return Scan(sources, read)
+    return Scan(sources, read, changed)
 
 
 def read_article_file(path: str, relative: str, digester: ArticleDigester) -> tuple[bytes, str]:

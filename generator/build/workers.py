@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -22,8 +23,9 @@ from .article import BLOB_FIELDS, Article, BrokenDraft, parse_article
 from .blobs import SpillFile
 from .cache import ArticleDigester
 from .config import ParseSettings
+from .forked import ForkedCall
 from .incremental import SettingsReader, settings_names
-from .scan import read_article_file
+from .scan import ArticleFile, read_article_file
 
 if TYPE_CHECKING:
     import jinja2
@@ -161,6 +163,8 @@ def _orphaned() -> bool:
     return _parent is not None and os.getppid() != _parent
 
 
+Parsed = Article | BrokenDraft | list[Diagnostic]
+
 # Per-process state of a worker, set once by the pool initializer (a worker handles many
 # batches; sending this with every batch would pickle the whole Site over and over).
 _parse_state: tuple[ParseSettings, ArticleDigester] | None = None
@@ -177,14 +181,12 @@ def _init_parse(settings: ParseSettings) -> None:
     _parse_state = (settings, ArticleDigester(settings))
 
 
-def _parse_batch(
-    batch: Sequence[tuple[str, str, str]],
-) -> list[Article | BrokenDraft | list[Diagnostic]]:
+def _parse_batch(batch: Sequence[ArticleFile]) -> list[Parsed]:
     assert _parse_state is not None
     settings, digester = _parse_state
     if _orphaned():
         os._exit(1)
-    results: list[Article | BrokenDraft | list[Diagnostic]] = []
+    results: list[Parsed] = []
     for path, relative, shown in batch:
         try:
             raw, digest = read_article_file(path, relative, digester)
@@ -197,21 +199,63 @@ def _parse_batch(
     return results
 
 
+# At most this many files are parsed ahead: more is a job for the parse pool.
+AHEAD_AT_MOST = MIN_ITEMS_PER_WORKER
+
+
+class ParsedAhead:
+    """The parse of the article files a scan had to read, begun in a forked child (see
+    forked.py) as soon as the build knows something changed.
+
+    An edit build parses the one file that changed, and that parse (Python-Markdown's
+    import and start-up, about 30 ms, the same at any archive size) would wait until the
+    article cache is loaded and compared. Those files are the ones whose stamps changed
+    since the last scan, so they are known right after it: the child parses them while
+    this process loads the theme, the print index and the cache. What the child parsed is
+    what `_parse_batch` would give here (the same function, the same bytes: a file written
+    meanwhile is parsed as it is when read, as in a pool). Files the cache turns out to
+    hold are not asked for; if the child fails, they are parsed here.
+    """
+
+    def __init__(self, files: Sequence[ArticleFile], settings: ParseSettings) -> None:
+        self._files = list(files)
+        self._child = None
+        if 0 < len(self._files) <= AHEAD_AT_MOST:
+            self._child = ForkedCall(lambda: pickle.dumps(_parse_alone(self._files, settings)))
+
+    def results(self) -> dict[ArticleFile, Parsed]:
+        """What the child parsed, by file; empty if there was no child or it failed."""
+        answer = self._child.result() if self._child is not None else None
+        if answer is None:
+            return {}
+        # Bytes from this build's own child through a pipe, as a pool's results come.
+        parsed = pickle.loads(answer)
+        return dict(zip(self._files, parsed, strict=True))
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.close()
+
+
+def _parse_alone(files: Sequence[ArticleFile], settings: ParseSettings) -> list[Parsed]:
+    _init_parse(settings)
+    return _parse_batch(files)
+
+
 def parse_articles(
-    pending: Sequence[tuple[str, str, str]],
+    pending: Sequence[ArticleFile],
     settings: ParseSettings,
     workers: int,
     spill: SpillFile,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Article | BrokenDraft | list[Diagnostic]]:
-    """Read and parse article files, given as (path, path in the project, shown path), in
-    order, on up to `workers` processes. A file that cannot be read gives its diagnostic.
-    Each article's body and search words go to `spill` as it arrives, so that the bodies
-    of the whole archive are never in memory at once."""
+    ahead: ParsedAhead | None = None,
+) -> list[Parsed]:
+    """Read and parse article files, in order, on up to `workers` processes, taking those
+    parsed `ahead` from there. A file that cannot be read gives its diagnostic. Each
+    article's body and search words go to `spill` as it arrives, so that the bodies of the
+    whole archive are never in memory at once."""
 
-    def spilled(
-        parsed: Article | BrokenDraft | list[Diagnostic],
-    ) -> Article | BrokenDraft | list[Diagnostic]:
+    def spilled(parsed: Parsed) -> Parsed:
         if not isinstance(parsed, Article):
             return parsed
         # A fresh object, owned here: setting its fields is cheaper than replace().
@@ -224,7 +268,12 @@ def parse_articles(
         object.__setattr__(parsed, "publisher", sys.intern(parsed.publisher))
         return parsed
 
-    return _map(_parse_batch, pending, workers, _init_parse, (settings,), progress, spilled)
+    ready = ahead.results() if ahead is not None and pending else {}
+    rest = [file for file in pending if file not in ready]
+    parsed_here = iter(
+        _map(_parse_batch, rest, workers, _init_parse, (settings,), progress, spilled)
+    )
+    return [spilled(ready[file]) if file in ready else next(parsed_here) for file in pending]
 
 
 @dataclass(frozen=True)
