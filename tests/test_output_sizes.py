@@ -1,11 +1,13 @@
-"""The sizes of the last build's files, measured by a forked child beside the build
-(generator/build/sizes.py): the same figures as a stat here, whatever the child does."""
+"""Which of the last build's files are not as it wrote them, found by a forked child beside
+the build (generator/build/sizes.py): the same answer as a stat here, whatever the child
+does."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +16,10 @@ import pytest
 from generator.build import forked, sizes
 from generator.build.sizes import MISSING, OutputSizes, output_sizes
 
-PATHS = ["index.html", "a/b/page.html", "gone.html", "a", "../outside.html"]
+PATHS = ["index.html", "a/b/page.html", "gone.html", "a", "../outside.html", "same.html"]
+# What the last build recorded: index.html and same.html as they are, page.html at another
+# size than it has now, gone.html where there is none.
+WRITTEN = [1234, 5, 10, 1, 7, 3]
 
 
 @pytest.fixture
@@ -23,18 +28,22 @@ def output(tmp_path: Path) -> Path:
     (folder / "a" / "b").mkdir(parents=True)
     (folder / "index.html").write_bytes(b"x" * 1234)
     (folder / "a" / "b" / "page.html").write_bytes(b"")
+    (folder / "same.html").write_bytes(b"abc")
     (tmp_path / "outside.html").write_bytes(b"y" * 7)
     return folder
 
 
-def _expected(folder: Path) -> list[int]:
-    found = []
-    for path in PATHS:
+def _expected(folder: Path) -> frozenset[str]:
+    """The paths whose file a stat here finds gone or of another size than WRITTEN."""
+    found = set()
+    for path, written in zip(PATHS, WRITTEN, strict=True):
         try:
-            found.append((folder / path).stat().st_size)
+            size = (folder / path).stat().st_size
         except OSError:
-            found.append(MISSING)
-    return found
+            size = MISSING
+        if size != written:
+            found.add(path)
+    return frozenset(found)
 
 
 def _counting_forks(monkeypatch: pytest.MonkeyPatch, alone: bool = True) -> list[int]:
@@ -68,12 +77,13 @@ def _in_child(monkeypatch: pytest.MonkeyPatch, instead: Callable[[], object]) ->
     monkeypatch.setattr(sizes, "_measure", measure)
 
 
-def test_a_child_measures_what_a_stat_here_finds(
+def test_a_child_finds_what_a_stat_here_finds(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     children = _counting_forks(monkeypatch)
-    with output_sizes(output, PATHS) as measured:
-        assert list(measured.sizes()) == _expected(output)
+    with output_sizes(output, PATHS, WRITTEN) as measured:
+        assert measured.changed() == _expected(output)
+        assert measured.changed() == {"a/b/page.html", "gone.html", "a"}
     assert len(children) == 1
     with pytest.raises(ChildProcessError):  # reaped
         os.waitpid(children[0], os.WNOHANG)
@@ -84,8 +94,8 @@ def test_a_child_that_fails_is_measured_again_here(
 ) -> None:
     children = _counting_forks(monkeypatch)
     _in_child(monkeypatch, lambda: os._exit(3))
-    with output_sizes(output, PATHS) as measured:
-        assert list(measured.sizes()) == _expected(output)
+    with output_sizes(output, PATHS, WRITTEN) as measured:
+        assert measured.changed() == _expected(output)
     assert len(children) == 1
 
 
@@ -104,7 +114,7 @@ def test_a_child_nobody_waits_for_is_stopped_and_reaped(
         return reaped
 
     monkeypatch.setattr(os, "waitpid", waitpid)
-    with pytest.raises(RuntimeError), output_sizes(output, PATHS):
+    with pytest.raises(RuntimeError), output_sizes(output, PATHS, WRITTEN):
         raise RuntimeError("the build failed")
     assert len(children) == 1 and len(statuses) == 1
     assert os.WIFSIGNALED(statuses[0])
@@ -118,8 +128,8 @@ def test_no_child_is_forked_while_other_threads_run(
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        with output_sizes(output, PATHS) as measured:
-            assert list(measured.sizes()) == _expected(output)
+        with output_sizes(output, PATHS, WRITTEN) as measured:
+            assert measured.changed() == _expected(output)
     finally:
         release.set()
         other.join()
@@ -127,8 +137,42 @@ def test_no_child_is_forked_while_other_threads_run(
 
 
 def test_a_missing_output_folder_has_no_files(tmp_path: Path) -> None:
-    measured = OutputSizes(tmp_path / "nothing", PATHS)
+    measured = OutputSizes(tmp_path / "nothing", PATHS, WRITTEN)
     try:
-        assert list(measured.sizes()) == [MISSING] * len(PATHS)
+        assert measured.changed() == frozenset(PATHS)
     finally:
         measured.close()
+
+
+def test_an_answer_a_child_could_not_send_is_not_believed(
+    output: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that sends a position past the list, or a part of one, is looked at here."""
+    _counting_forks(monkeypatch)
+    for answer in (array("I", [0, 99]).tobytes(), b"\x01\x00"):
+        monkeypatch.setattr(forked.ForkedCall, "result", lambda self, answer=answer: answer)
+        with output_sizes(output, PATHS, WRITTEN) as measured:
+            assert measured.changed() == _expected(output)
+
+
+def test_the_answer_names_only_the_files_not_as_written(tmp_path: Path) -> None:
+    """The child's answer holds the positions of the files not as written and nothing for
+    the others: one number for 20,000 files here (an intact output's is empty), so it fits
+    the pipe at any archive size and the child leaves as soon as it has looked."""
+    folder = tmp_path / "output"
+    folder.mkdir()
+    paths = [f"page-{number}.html" for number in range(20_000)]
+    for path in paths[:3]:
+        (folder / path).write_bytes(b"12345")
+    written = [5, 5, 4] + [MISSING] * (len(paths) - 3)  # the rest: gone, as recorded
+    measured = OutputSizes(folder, paths, written)
+    try:
+        assert list(measured._positions()) == [2]
+        assert measured.changed() == {paths[2]}
+    finally:
+        measured.close()
+
+
+def test_one_recorded_size_per_path(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        OutputSizes(tmp_path, PATHS, WRITTEN[:-1])

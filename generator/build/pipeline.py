@@ -51,7 +51,7 @@ from .output import (
 )
 from .scan import Scan, Source, scan_sources, settled_digests, worth_remembering
 from .site import Site, Skipped, assemble_site
-from .sizes import MISSING, output_sizes
+from .sizes import output_sizes
 from .theme import check_templates, create_environment, load_theme
 from .workers import ParsedAhead, available_cpus, parse_articles, render_pages
 
@@ -308,12 +308,6 @@ def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | Non
 _RECORDED_SIZE = operator.attrgetter("size")
 
 
-def _output_intact(sizes: Sequence[int], records: Mapping[str, PageRecord]) -> bool:
-    """Every file the last build wrote is still there (`sizes`, in the records' order), at
-    the size it was written. Pairwise in C: 133,000 files at 100,000 articles."""
-    return all(map(operator.eq, sizes, map(_RECORDED_SIZE, records.values())))
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Hold off Python's cycle collector for one build.
@@ -382,9 +376,10 @@ def run(
         if write:
             held.enter_context(output_lock(dest))
         previous = watch.run("manifest", cache.load_manifest)
-        # What the last build wrote is measured from now on, beside the scan (see sizes.py).
+        # What the last build wrote is looked at from now on, beside the scan (see sizes.py).
+        recorded = previous.records if write and previous is not None else {}
         on_disk = held.enter_context(
-            output_sizes(dest, list(previous.records) if write and previous else [])
+            output_sizes(dest, list(recorded), list(map(_RECORDED_SIZE, recorded.values())))
         )
         scan = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
         sources = scan.sources
@@ -404,10 +399,7 @@ def run(
             and previous is not None
             and previous.build_key == key
             and (previous.valid_until is None or now < previous.valid_until)
-            and (
-                not write
-                or watch.run("verify", lambda: _output_intact(on_disk.sizes(), previous.records))
-            )
+            and (not write or not watch.run("verify", on_disk.changed))
         ):
             articles, tags, editions = previous.summary
             pages = sum(1 for record in previous.records.values() if record.fingerprint)
@@ -464,7 +456,7 @@ def run(
         )
         data_prints, print_index = fingerprinted.prints, fingerprinted.index
         with watch.stage("verify"):
-            sizes = dict(zip(old_records, on_disk.sizes(), strict=True)) if write else None
+            not_as_written = on_disk.changed() if write else None
             unvouched = _unvouched(previous, last_prints, config_key, fingerprinted.refreshed)
             todo = [
                 page
@@ -475,7 +467,7 @@ def run(
                     select(site, page)
                     if select is not None
                     else not _still_valid(
-                        sizes,
+                        not_as_written,
                         page.path,
                         data_print,
                         prints,
@@ -578,7 +570,7 @@ def _unvouched(
 
 
 def _still_valid(
-    sizes: Mapping[str, int] | None,
+    not_as_written: frozenset[str] | None,
     path: str,
     data_print: bytes,
     prints: Fingerprints,
@@ -587,11 +579,11 @@ def _still_valid(
     vouched: bool,
 ) -> bool:
     """A page need not be rendered if it was made from the same data and settings (known
-    without hashing when its record is `vouched` for) and, when the `sizes` of the output's
-    files are given, is still on disk as it was written."""
+    without hashing when its record is `vouched` for) and its file is not among those found
+    `not_as_written` in output/ (None: not looked at, as in a check)."""
     record = previous.get(path)
     if record is None:
         return False
     if not vouched and record.fingerprint != prints.fingerprint(data_print, record.settings):
         return False
-    return sizes is None or sizes.get(path, MISSING) == record.size
+    return not_as_written is None or path not in not_as_written

@@ -1,5 +1,5 @@
-"""The sizes of the files the last build wrote, measured on the other CPU while the build
-goes on.
+"""Which of the files the last build wrote are no longer as it wrote them, found on the
+other CPU while the build goes on.
 
 Before it keeps a page, a build checks that the file is still in `output/` as it was
 written (its size): one stat per file, 14,500 of them at 10,000 articles (55 ms) and 133,000
@@ -7,14 +7,18 @@ at 100,000 (0.5 s), a third of a build with nothing to do. Nothing else a build 
 on those stats until it decides, so they run in a child process forked as soon as the
 manifest names the files: while this process scans content/ (another stat per file) and,
 when something changed, loads, assembles and plans the site. The child does nothing but
-the stats: no lock, no file but its pipe, no Python code of the build's.
+the stats and the comparison: no lock, no file but its pipe. Its answer is the positions
+of the files not as written, usually none, so it fits the pipe at any archive size and
+the child leaves as soon as it has answered (see forked.py).
 
-Where a fork is unsafe (see forked.py) the same stats run in this process when the sizes
-are asked for.
+Where a fork is unsafe (see forked.py) the same stats run in this process when the answer
+is asked for.
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from array import array
 from collections.abc import Iterator, Sequence
@@ -24,27 +28,51 @@ from pathlib import Path
 from .forked import ForkedCall
 
 MISSING = -1  # the size of a file that is not there (or cannot be looked at)
-_SIZE = "q"  # a signed 64-bit number per file, in the pipe
+# A position in the list of files, in the pipe: unsigned, 32 bits.
+_POSITION = next(code for code in "IL" if array(code).itemsize == 4)
 
 
 class OutputSizes:
-    """The size of each of `paths` (relative to `dest`), in their order; MISSING where
-    there is none. Measured from when this is made; `sizes()` waits for the figures."""
+    """Which of `paths` (relative to `dest`) are gone or of another size than `written`
+    (the sizes the last build recorded, in the same order). Looked at from when this is
+    made; `changed()` waits for the answer."""
 
-    def __init__(self, dest: Path, paths: Sequence[str]) -> None:
+    def __init__(self, dest: Path, paths: Sequence[str], written: Sequence[int]) -> None:
+        if len(paths) != len(written):
+            raise ValueError("one recorded size per path expected")
         self._dest = dest
         self._paths = paths
-        self._sizes: Sequence[int] | None = None
-        self._child = ForkedCall(lambda: _measure(dest, paths).tobytes()) if paths else None
+        self._written = written
+        self._changed: frozenset[str] | None = None
+        self._child = ForkedCall(lambda: self._positions().tobytes()) if paths else None
 
-    def sizes(self) -> Sequence[int]:
-        if self._sizes is None:
+    def changed(self) -> frozenset[str]:
+        """The paths not in `dest` at the size written (gone, or another size)."""
+        if self._changed is None:
             answer = self._child.result() if self._child is not None else None
-            if answer is not None and len(answer) == len(self._paths) * array(_SIZE).itemsize:
-                self._sizes = array(_SIZE, answer)
-            else:  # no child, or it failed: measured here
-                self._sizes = _measure(self._dest, self._paths)
-        return self._sizes
+            positions = self._read(answer) if answer is not None else None
+            if positions is None:  # no child, or it failed: looked at here
+                positions = self._positions()
+            self._changed = frozenset(self._paths[position] for position in positions)
+        return self._changed
+
+    def _positions(self) -> array:
+        """The positions of the files not as written, in order."""
+        sizes = _measure(self._dest, self._paths)
+        return array(
+            _POSITION,
+            itertools.compress(itertools.count(), map(operator.ne, sizes, self._written)),
+        )
+
+    def _read(self, answer: bytes) -> array | None:
+        """The child's positions; None if they are not what a child of this could send."""
+        width = array(_POSITION).itemsize
+        if len(answer) % width:
+            return None
+        positions = array(_POSITION, answer)
+        if positions and positions[-1] >= len(self._paths):
+            return None
+        return positions
 
     def close(self) -> None:
         """Reap the child; one whose figures nobody will read (the build failed first) is
@@ -54,9 +82,9 @@ class OutputSizes:
 
 
 @contextmanager
-def output_sizes(dest: Path, paths: Sequence[str]) -> Iterator[OutputSizes]:
+def output_sizes(dest: Path, paths: Sequence[str], written: Sequence[int]) -> Iterator[OutputSizes]:
     """OutputSizes for the block, its child reaped at the end whatever happens."""
-    measured = OutputSizes(dest, paths)
+    measured = OutputSizes(dest, paths, written)
     try:
         yield measured
     finally:
@@ -64,9 +92,9 @@ def output_sizes(dest: Path, paths: Sequence[str]) -> Iterator[OutputSizes]:
 
 
 def _measure(dest: Path, paths: Sequence[str]) -> array:
-    """Stat each file, relative to the open folder where the system allows (no path to
+    """The size of each file, MISSING where there is none. Stat each file, relative to the open folder where the system allows (no path to
     join, a shorter lookup: a quarter less time over 14,000 files)."""
-    sizes = array(_SIZE)
+    sizes = array("q")  # signed: MISSING is -1
     try:
         descriptor = os.open(dest, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
