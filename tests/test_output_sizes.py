@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from forks import counting_forks
 
 from generator.build import forked, sizes
 from generator.build.sizes import MISSING, OutputSizes, output_sizes
@@ -46,24 +47,6 @@ def _expected(folder: Path) -> frozenset[str]:
     return frozenset(found)
 
 
-def _counting_forks(monkeypatch: pytest.MonkeyPatch, alone: bool = True) -> list[int]:
-    """Count the children forked. `alone`: as in a build run from the command line, where
-    no other thread runs (in this test process, earlier tests may have left some idle)."""
-    if alone:
-        monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
-    children: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        child = real_fork()
-        if child:
-            children.append(child)
-        return child
-
-    monkeypatch.setattr(os, "fork", fork)
-    return children
-
-
 def _in_child(monkeypatch: pytest.MonkeyPatch, instead: Callable[[], object]) -> None:
     """Make the child do `instead` where it would measure; this process measures as ever."""
     parent = os.getpid()
@@ -80,7 +63,7 @@ def _in_child(monkeypatch: pytest.MonkeyPatch, instead: Callable[[], object]) ->
 def test_a_child_finds_what_a_stat_here_finds(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    children = _counting_forks(monkeypatch)
+    children = counting_forks(monkeypatch)
     with output_sizes(output, PATHS, WRITTEN) as measured:
         assert measured.changed() == _expected(output)
         assert measured.changed() == {"a/b/page.html", "gone.html", "a"}
@@ -92,7 +75,7 @@ def test_a_child_finds_what_a_stat_here_finds(
 def test_a_child_that_fails_is_measured_again_here(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    children = _counting_forks(monkeypatch)
+    children = counting_forks(monkeypatch)
     _in_child(monkeypatch, lambda: os._exit(3))
     with output_sizes(output, PATHS, WRITTEN) as measured:
         assert measured.changed() == _expected(output)
@@ -103,7 +86,7 @@ def test_a_child_nobody_waits_for_is_stopped_and_reaped(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build that fails before it checks its output does not wait for the child."""
-    children = _counting_forks(monkeypatch)
+    children = counting_forks(monkeypatch)
     _in_child(monkeypatch, lambda: time.sleep(120))
     statuses = []
     real_waitpid = os.waitpid
@@ -123,7 +106,7 @@ def test_a_child_nobody_waits_for_is_stopped_and_reaped(
 def test_no_child_is_forked_while_other_threads_run(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    children = _counting_forks(monkeypatch, alone=False)
+    children = counting_forks(monkeypatch, alone=False)
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
@@ -148,7 +131,7 @@ def test_an_answer_a_child_could_not_send_is_not_believed(
     output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A child that sends a position past the list, or a part of one, is looked at here."""
-    _counting_forks(monkeypatch)
+    counting_forks(monkeypatch)
     for answer in (array("I", [0, 99]).tobytes(), b"\x01\x00"):
         monkeypatch.setattr(forked.ForkedCall, "result", lambda self, answer=answer: answer)
         with output_sizes(output, PATHS, WRITTEN) as measured:

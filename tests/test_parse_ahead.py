@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from conftest import copy_example_site, tree_digest
+from forks import counting_forks
 
 from generator.build import forked, pipeline, scan, workers
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
@@ -188,17 +190,8 @@ def test_a_child_whose_parse_nobody_needs_is_stopped_and_reaped(
 ) -> None:
     """A build that fails before it parses (here: a broken template) does not wait."""
     children = _counting_children(monkeypatch)
-    forked_pids: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        child = real_fork()
-        if child:
-            forked_pids.append(child)
-        return child
-
-    monkeypatch.setattr(os, "fork", fork)
-    _in_child(monkeypatch, lambda: __import__("time").sleep(120))
+    forked_pids = counting_forks(monkeypatch)
+    _in_child(monkeypatch, lambda: time.sleep(120))
     (site / "templates").mkdir()
     (site / "templates" / "base.html").write_text("{% block %}", encoding="utf-8")
     _append(site, EDITED, "\nOne more paragraph.\n")
