@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import hashlib
 import itertools
 import json
@@ -249,11 +250,13 @@ def _only(kind: type, values: Iterable[object]) -> bool:
     return {*map(type, values)} <= {kind}
 
 
-def _texts(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not _only(str, value):
+def _text_lists(values: Sequence[object]) -> list[tuple[str, ...]]:
+    """Each value a list of texts, as a tuple: checked and converted a column at a time,
+    in C (value by value, the tags and authors of 100,000 articles took 0.8 s to load)."""
+    if not _only(list, values) or not _only(str, itertools.chain.from_iterable(values)):  # type: ignore[call-overload]
         raise _Invalid("list of texts expected")
     # Tags and authors: the same few hundred names across the archive, one string each.
-    return tuple(map(sys.intern, value))
+    return list(map(tuple, map(map, itertools.repeat(sys.intern), values)))  # type: ignore[arg-type]
 
 
 def _encode_moment(value: dt.datetime) -> object:
@@ -445,19 +448,29 @@ def _lines(value: object) -> tuple[tuple[str, int], ...]:
     return found
 
 
-_Codec = tuple[Callable[[Any], object], Callable[[object], Any]]
-# How each kind of Article field is written and read, by its annotation (None: stored as
-# it is, a text checked in bulk). A new field with a type not listed here fails at import,
-# in every test, until it is given a codec.
+def _each(decode: Callable[[object], Any]) -> Callable[[Sequence[object]], list[Any]]:
+    """A column decoder that decodes value by value."""
+    return functools.partial(_decode_each, decode)
+
+
+def _decode_each(decode: Callable[[object], Any], values: Sequence[object]) -> list[Any]:
+    return list(map(decode, values))
+
+
+_Codec = tuple[Callable[[Any], object], Callable[[Sequence[object]], list[Any]]]
+# How each kind of Article field is written (value by value) and read (a column of every
+# article's values at a time), by its annotation (None: stored as it is, a text checked in
+# bulk). A new field with a type not listed here fails at import, in every test, until it
+# is given a codec.
 _CODECS: Mapping[str, _Codec | None] = {
     "str": None,
-    "int": (_number, _number),
-    "bool": (_flag, _flag),
-    "dt.datetime": (_encode_moment, _moment),
-    "dt.datetime | None": (_encode_optional_moment, _optional_moment),
-    "tuple[str, ...]": (list, _texts),
-    "tuple[tuple[str, Any], ...]": (_encode_extra, _extra),
-    "tuple[tuple[str, int], ...]": (_encode_lines, _lines),
+    "int": (_number, _each(_number)),
+    "bool": (_flag, _each(_flag)),
+    "dt.datetime": (_encode_moment, _each(_moment)),
+    "dt.datetime | None": (_encode_optional_moment, _each(_optional_moment)),
+    "tuple[str, ...]": (list, _text_lists),
+    "tuple[tuple[str, Any], ...]": (_encode_extra, _each(_extra)),
+    "tuple[tuple[str, int], ...]": (_encode_lines, _each(_lines)),
 }
 # Fields held in Blobs (the body, the search words): stored raw after the JSON document,
 # in this order, and read only when a page shows them.
@@ -483,7 +496,9 @@ _CHECKED = tuple(
     (index, *_BULK[_TYPES[name]]) for index, name in enumerate(_NAMES) if _TYPES[name] in _BULK
 )
 _DECODED = tuple(
-    (index, decode) for index, name, _encode, decode in _CODED if _TYPES[name] not in _BULK
+    (index, decode_column)
+    for index, name, _encode, decode_column in _CODED
+    if _TYPES[name] not in _BULK
 )
 # What sets each field of an Article, fields in _NAMES order and then the blobs.
 _SLOT_SETTERS = tuple(getattr(Article, name).__set__ for name in (*_NAMES, *_BLOBS))
@@ -510,8 +525,8 @@ def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]])
     for index, kind, problem in _CHECKED:
         if not _only(kind, columns[index]):
             raise _Invalid(problem)
-    for index, decode in _DECODED:
-        columns[index] = list(map(decode, columns[index]))
+    for index, decode_column in _DECODED:
+        columns[index] = decode_column(columns[index])
     # A few hundred names, one string each.
     columns[_PUBLISHER] = list(map(sys.intern, columns[_PUBLISHER]))  # type: ignore[arg-type]
     articles = list(map(object.__new__, itertools.repeat(Article, len(records))))
@@ -1055,7 +1070,7 @@ def _decode_print_index(document: object) -> PrintIndex:
         packed[start : start + _PRINT_BYTES] for start in range(0, len(packed), _PRINT_BYTES)
     )
     starts, shown = _numbers(starts_text, _U32), _numbers(shown_text, _U32)
-    # Checked in bulk, not interned as _texts would: one digest per article, none shared.
+    # Checked in bulk, not interned as _text_lists would: one digest per article, none shared.
     if type(digests) is not list or not set(map(type, digests)) <= {str}:
         raise _Invalid("article digests expected")
     digest_list = tuple(digests)
@@ -1100,7 +1115,7 @@ def _decode_manifest(document: object) -> Manifest:
     build_key, config_key, valid_until, summary, skipped, *columns = document
     paths, fingerprints, sizes = _all(str, columns[0]), _all(str, columns[1]), _all(int, columns[2])
     indexes, tables = _all(int, columns[3]), _all(list, columns[4])
-    settings = [_texts(table) for table in tables]
+    settings = _text_lists(tables)
     if not len(paths) == len(fingerprints) == len(sizes) == len(indexes) == len(set(paths)):
         raise _Invalid("page records of different lengths")
     if indexes and not 0 <= min(indexes) <= max(indexes) < len(settings):
