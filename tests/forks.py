@@ -10,11 +10,16 @@ import pytest
 from generator.build import forked
 
 
+def fork_as_if_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the build fork as in a run from the command line, where no other thread runs
+    (in this test process, earlier tests may have left some idle)."""
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+
+
 def counting_forks(monkeypatch: pytest.MonkeyPatch, alone: bool = True) -> list[int]:
-    """Count the children forked. `alone`: as in a build run from the command line, where
-    no other thread runs (in this test process, earlier tests may have left some idle)."""
+    """Count the children forked; `alone`: see fork_as_if_alone."""
     if alone:
-        monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+        fork_as_if_alone(monkeypatch)
     children: list[int] = []
     real_fork = os.fork
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_example_site, tree_digest
-from forks import counting_forks
+from forks import counting_forks, fork_as_if_alone
 
 from generator.build import forked, pipeline, scan, workers
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
@@ -47,10 +47,9 @@ def _append(root: Path, name: str, text: str) -> None:
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example site, built once, its files' stamps remembered at once (as files older
-    than a couple of seconds are), forking allowed as in a build run from the command line
-    (in this test process, earlier tests may have left idle threads)."""
+    than a couple of seconds are), forking allowed as in a build run from the command line."""
     monkeypatch.setattr(scan, "SETTLE_NS", 0)
-    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
+    fork_as_if_alone(monkeypatch)
     root = copy_example_site(tmp_path / "site")
     _build(root)
     return root

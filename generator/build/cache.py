@@ -27,7 +27,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
-import functools
 import hashlib
 import itertools
 import json
@@ -450,11 +449,11 @@ def _lines(value: object) -> tuple[tuple[str, int], ...]:
 
 def _each(decode: Callable[[object], Any]) -> Callable[[Sequence[object]], list[Any]]:
     """A column decoder that decodes value by value."""
-    return functools.partial(_decode_each, decode)
 
+    def decode_column(values: Sequence[object]) -> list[Any]:
+        return list(map(decode, values))
 
-def _decode_each(decode: Callable[[object], Any], values: Sequence[object]) -> list[Any]:
-    return list(map(decode, values))
+    return decode_column
 
 
 _Codec = tuple[Callable[[Any], object], Callable[[Sequence[object]], list[Any]]]
