@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import stat
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -398,13 +399,16 @@ def test_remembered_digests_of_undecodable_file_names_are_read_back(
     """A file name that is not UTF-8 reaches the cache as lone surrogates, which orjson
     will not write: that document is written by the standard library instead."""
     _use_parser(monkeypatch, fast_parser)
-    stamp = cache_module.FileStamp(inode=7, size=10, modified_ns=2**62, changed_ns=1)
-    files = {"content/caf\udce9.md": (stamp, "ab" * 20), "content/café.md": (stamp, "cd" * 20)}
+    stamps = array(cache_module.STAMP_TYPE, [7, 10, 2**62, 1, 8, 11, 2**62 + 1, 2])
+    known = cache_module.KnownDigests(
+        "scheme", ["content/caf\udce9.md", "content/café.md"], ["ab" * 20, "cd" * 20], stamps
+    )
     cache = cache_module.BuildCache(tmp_path, tmp_path / "output")
-    cache.save_known_digests(cache_module.KnownDigests("scheme", files))
+    cache.save_known_digests(known)
     warnings: list[str] = []
     again = cache_module.BuildCache(tmp_path, tmp_path / "output", warn=warnings.append)
-    assert dict(again.load_known_digests("scheme")) == files and warnings == []
+    assert again.load_known_digests("scheme") == known and warnings == []
+    assert known.stamp_rows()[1] == cache_module.FileStamp(8, 11, 2**62 + 1, 2)
 
 
 def _reversed_digests(document: list[Any]) -> None:

@@ -506,6 +506,34 @@ def test_a_file_unreadable_after_the_scan_is_reported_with_the_other_errors(
 
 
 @pytest.mark.usefixtures("stamps_trusted_at_once")
+@pytest.mark.parametrize("remembered", [True, False])
+def test_a_file_gone_between_listing_and_looking_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembered: bool
+) -> None:
+    """The scan lists content/, then looks at all the files at once: one deleted in between
+    is named in the error, whether or not its digest was remembered (a file with neither a
+    stamp now nor one remembered must not pass as unchanged), and nothing is published."""
+    root = copy_example_site(tmp_path / "site")
+    if remembered:
+        _build(root)
+    before = tree_digest(root / "output") if remembered else {}
+    gone = _article(root, "18-overnight-tram.md")
+    listed = scan._article_files
+
+    def listing_then_deleting(*arguments: object) -> tuple[list[str], list[str], list[str]]:
+        found = listed(*arguments)  # type: ignore[arg-type]
+        gone.unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(scan, "_article_files", listing_then_deleting)
+    with pytest.raises(UserError) as raised:
+        _build(root)
+    assert [Path(problem.path).name for problem in raised.value.diagnostics] == [gone.name]
+    assert "cannot read file: No such file or directory" in str(raised.value)
+    assert (tree_digest(root / "output") if remembered else {}) == before
+
+
+@pytest.mark.usefixtures("stamps_trusted_at_once")
 def test_digests_remembered_under_other_settings_are_not_used(tmp_path: Path) -> None:
     """Digests cover the parse settings: a changed time zone re-reads every file."""
     root = copy_example_site(tmp_path / "site")

@@ -59,7 +59,7 @@ from .site import Skipped
 T = TypeVar("T")
 # The type code of the page tables' numbers: four bytes, as they are stored.
 _U32 = next(code for code in "IL" if array(code).itemsize == 4)
-_I64 = "q"  # the file stamps' numbers: nanoseconds, inode numbers and sizes
+STAMP_TYPE = "q"  # array type of the file stamps' numbers: nanoseconds, inode numbers, sizes
 _FORMAT = 8  # bump when the layout of the files below changes (4 was pickled)
 _MAGIC = "newsdigest-cache"
 
@@ -124,10 +124,22 @@ _STAMP_NUMBERS = len(FileStamp._fields)  # numbers per file in the digests table
 @dataclass(frozen=True)
 class KnownDigests:
     """Digests of article files as last computed, with the stamp each file had before it
-    was read, under one digest scheme (see ArticleDigester.scheme)."""
+    was read, under one digest scheme (see ArticleDigester.scheme).
+
+    In columns, as the scan compares them (see scan.py): the files' paths in the project
+    (Source.relative), their digests, and their stamps as one table of numbers, the fields
+    of a FileStamp per file. At 100,000 files, making a FileStamp and a dictionary entry
+    for each was 0.25 s of every build; the columns are compared whole.
+    """
 
     scheme: str
-    files: Mapping[str, tuple[FileStamp, str]]  # by path in the project (Source.relative)
+    paths: Sequence[str]
+    digests: Sequence[str]
+    stamps: array  # _STAMP_NUMBERS numbers per file, in FileStamp's order
+
+    def stamp_rows(self) -> list[tuple[int, ...]]:
+        """The stamps, one tuple of FileStamp's fields per file (compare equal to one)."""
+        return list(zip(*(iter(self.stamps),) * _STAMP_NUMBERS, strict=True))
 
 
 @dataclass(frozen=True)
@@ -926,44 +938,38 @@ class BuildCache:
                 with contextlib.suppress(OSError):
                     stale.unlink()
 
-    def load_known_digests(self, scheme: str) -> Mapping[str, tuple[FileStamp, str]]:
-        """The article files' digests last recorded under this scheme, by path in the project."""
+    def load_known_digests(self, scheme: str) -> KnownDigests | None:
+        """The article files' digests last recorded under this scheme, if there are any."""
         loaded = self._load(self._digests_path, "digests") if self.enabled else None
         if loaded is None:
-            return {}
+            return None
         document = loaded.document
         try:
             if type(document) is not list or len(document) != 4:
                 raise _Invalid("digests expected")
             if _text(document[0]) != scheme:
-                return {}
+                return None
             paths, digests = _all(str, document[1]), _all(str, document[2])
-            numbers = _numbers(document[3], _I64)
+            numbers = _numbers(document[3], STAMP_TYPE)
             if not len(paths) == len(digests) == len(numbers) // _STAMP_NUMBERS:
                 raise _Invalid("file entries of different lengths")
             if len(numbers) % _STAMP_NUMBERS:
                 raise _Invalid("file stamps cut short")
         except _Invalid as problem:
             self._discard(self._digests_path, str(problem))
-            return {}
-        each = iter(numbers)
-        stamps = map(FileStamp._make, zip(*(each,) * _STAMP_NUMBERS, strict=True))
-        return dict(zip(paths, zip(stamps, digests, strict=True), strict=True))
+            return None
+        return KnownDigests(scheme, paths, digests, numbers)
 
     def save_known_digests(self, known: KnownDigests) -> None:
         """Record the article files' digests, so that the next build need not read them.
         In columns, the stamps as one table of numbers: read by every build, and at
         100,000 files the row per file took twice as long to read."""
         if self.enabled:
-            files = known.files
-            numbers = array(
-                _I64, itertools.chain.from_iterable(stamp for stamp, _ in files.values())
-            )
             document = [
                 known.scheme,
-                list(files),
-                [digest for _, digest in files.values()],
-                _number_text(numbers),
+                list(known.paths),
+                list(known.digests),
+                _number_text(known.stamps),
             ]
             _write(self._digests_path, "digests", document)
 

@@ -293,8 +293,8 @@ def _scan(root: Path, config: SiteConfig, cache: BuildCache, remember: bool) -> 
     started = time.time_ns()
     scan = scan_sources(root, digester, known)
     if remember and worth_remembering(scan, known):
-        remembered = settled_digests(scan.sources, digester.scheme, started)
-        if remembered.files or known:
+        remembered = settled_digests(scan, digester.scheme, started)
+        if remembered.paths or (known is not None and known.paths):
             cache.save_known_digests(remembered)
     return scan
 
