@@ -411,6 +411,36 @@ def test_remembered_digests_of_undecodable_file_names_are_read_back(
     assert known.stamp_rows()[1] == cache_module.FileStamp(8, 11, 2**62 + 1, 2)
 
 
+def test_page_records_read_back_as_written(tmp_path: Path) -> None:
+    """The manifest keeps its records in columns and makes a record per file only when one
+    is asked for: what comes back is what was saved, lookups of other paths included."""
+    records = {
+        "index.html": cache_module.PageRecord("f1", 120, ("base_url", "title")),
+        "a/index.html": cache_module.PageRecord("f2", 80, ("title",)),
+        "style.css": cache_module.PageRecord("", 14, ()),  # a static file
+        "b/index.html": cache_module.PageRecord("f3", 95, ("base_url", "title")),
+    }
+    manifest = cache_module.Manifest(
+        build_key="k",
+        config_key="c",
+        valid_until=None,
+        summary=(2, 1, 1),
+        skipped=(),
+        records=cache_module.PageRecords.of(records),
+    )
+    cache = cache_module.BuildCache(tmp_path, tmp_path / "output")
+    cache.save_manifest(manifest)
+    loaded = cache_module.BuildCache(tmp_path, tmp_path / "output").load_manifest()
+    assert loaded is not None
+    assert (list(loaded.records.paths), list(loaded.records.sizes)) == (
+        list(records),
+        [120, 80, 14, 95],
+    )
+    assert loaded.records.rendered() == 3
+    assert dict(loaded.records) == records and list(loaded.records) == list(records)
+    assert loaded.records.get("missing.html") is None and "a/index.html" in loaded.records
+
+
 def _reversed_digests(document: list[Any]) -> None:
     document[0][0], document[1][0] = document[1][0], document[0][0]
 

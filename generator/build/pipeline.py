@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from .cache import (
     BuildCache,
     Manifest,
     PageRecord,
+    PageRecords,
     PrintIndex,
     bytecode_folder,
 )
@@ -305,9 +305,6 @@ def _told(options: BuildOptions, stage: str) -> Callable[[int, int], None] | Non
     return None if report is None else lambda done, total: report(stage, done, total)
 
 
-_RECORDED_SIZE = operator.attrgetter("size")
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Hold off Python's cycle collector for one build.
@@ -377,10 +374,8 @@ def run(
             held.enter_context(output_lock(dest))
         previous = watch.run("manifest", cache.load_manifest)
         # What the last build wrote is looked at from now on, beside the scan (see sizes.py).
-        recorded = previous.records if write and previous is not None else {}
-        on_disk = held.enter_context(
-            output_sizes(dest, list(recorded), list(map(_RECORDED_SIZE, recorded.values())))
-        )
+        recorded = previous.records if write and previous is not None else PageRecords.of({})
+        on_disk = held.enter_context(output_sizes(dest, recorded.paths, recorded.sizes))
         scan = watch.run("scan", lambda: _scan(options.root, config, cache, remember=write))
         sources = scan.sources
         theme = watch.run("theme", lambda: load_theme(config))
@@ -402,7 +397,7 @@ def run(
             and (not write or not watch.run("verify", on_disk.changed))
         ):
             articles, tags, editions = previous.summary
-            pages = sum(1 for record in previous.records.values() if record.fingerprint)
+            pages = previous.records.rendered()
             return BuildResult(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
@@ -521,7 +516,7 @@ def run(
             valid_until=site.next_change,
             summary=(len(site.articles), len(site.tags), len(site.editions)),
             skipped=site.skipped,
-            records=records,
+            records=PageRecords.of(records),
         )
         with watch.stage("save"):
             cache.save_manifest(manifest)
