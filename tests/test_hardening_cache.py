@@ -452,6 +452,13 @@ def _set_field(name: str, value: object) -> Callable[[list[Any]], None]:
     return spoil
 
 
+def _set_digest(digest: str) -> Callable[[list[Any]], None]:
+    def spoil(document: list[Any]) -> None:
+        document[1][0] = digest
+
+    return spoil
+
+
 def _set_length(change: int) -> Callable[[list[Any]], None]:
     def spoil(document: list[Any]) -> None:
         document[1][1][0] += change
@@ -468,7 +475,13 @@ def _set_length(change: int) -> Callable[[list[Any]], None]:
         (_set_field("tags", ["Economy", 3]), "list of texts expected"),
         (_set_field("tags", "Economy"), "list of texts expected"),
         (_set_field("date", "yesterday"), "bad date-time"),
+        (_set_field("updated", "tomorrow"), "bad date-time"),
         (_set_field("extra_items", [["n", ["int", "١٢"]]]), "unknown value type 'int'"),
+        (_set_field("extra_items", {}), "list of fields expected"),
+        (_set_field("field_lines", [["title", 2]]), "text expected"),
+        (_set_field("field_lines", '[["title", "2"]]'), "whole number expected"),
+        (_set_digest("zz" * 20), "article digest expected"),
+        (_set_digest("01" * 20), "article entry expected"),
         (_reversed_digests, "article filed under another digest"),
         (_set_length(1), "article body out of place"),
         (_set_length(-1), "unexpected bytes after the article bodies"),
@@ -481,7 +494,13 @@ def _set_length(change: int) -> Callable[[list[Any]], None]:
         "tags",
         "tags not a list",
         "date",
+        "updated",
         "other digits",
+        "extras not a list",
+        "field lines not a text",
+        "field line not a number",
+        "digest not hex",
+        "digest of another shard",
         "digests",
         "long",
         "short",

@@ -528,6 +528,44 @@ def _lines(value: object) -> tuple[tuple[str, int], ...]:
     return found
 
 
+def _moments(values: Sequence[object]) -> list[dt.datetime]:
+    """A column of date-times: ISO texts alone (the common case, see _encode_moment) read
+    by one map in C; any other column value by value."""
+    if _only(str, values):
+        try:
+            return list(map(dt.datetime.fromisoformat, values))  # type: ignore[arg-type]
+        except ValueError:
+            pass  # reported below, with the value's own message
+    return list(map(_moment, values))
+
+
+def _optional_moments(values: Sequence[object]) -> list[dt.datetime | None]:
+    """A column of date-times or None; a column of None only (most articles have no
+    `updated:`) is read as it is."""
+    if values.count(None) == len(values):
+        return list(values)  # type: ignore[arg-type]
+    return list(map(_optional_moment, values))
+
+
+def _lines_column(values: Sequence[object]) -> list[tuple[tuple[str, int], ...]]:
+    """A column of field lines: each text already read is looked up in one map in C."""
+    try:
+        found = list(map(_known_lines.get, values))  # type: ignore[arg-type]
+    except TypeError:  # a value that is not a text (and so not hashable)
+        found = [None] * len(values)
+    if None in found:
+        return list(map(_lines, values))
+    return found  # type: ignore[return-value]
+
+
+def _extras(values: Sequence[object]) -> list[tuple[tuple[str, Any], ...]]:
+    """A column of unknown front-matter fields; a column without any (most archives) is
+    checked and made in C."""
+    if _only(list, values) and not any(values):
+        return [()] * len(values)
+    return list(map(_extra, values))
+
+
 def _each(decode: Callable[[object], Any]) -> Callable[[Sequence[object]], list[Any]]:
     """A column decoder that decodes value by value."""
 
@@ -546,11 +584,11 @@ _CODECS: Mapping[str, _Codec | None] = {
     "str": None,
     "int": (_number, _each(_number)),
     "bool": (_flag, _each(_flag)),
-    "dt.datetime": (_encode_moment, _each(_moment)),
-    "dt.datetime | None": (_encode_optional_moment, _each(_optional_moment)),
+    "dt.datetime": (_encode_moment, _moments),
+    "dt.datetime | None": (_encode_optional_moment, _optional_moments),
     "tuple[str, ...]": (list, _text_lists),
-    "tuple[tuple[str, Any], ...]": (_encode_extra, _each(_extra)),
-    "tuple[tuple[str, int], ...]": (_encode_lines, _each(_lines)),
+    "tuple[tuple[str, Any], ...]": (_encode_extra, _extras),
+    "tuple[tuple[str, int], ...]": (_encode_lines, _lines_column),
 }
 # Fields held in Blobs (the body, the search words): stored raw after the JSON document,
 # in this order, and read only when a page shows them.
@@ -565,6 +603,8 @@ _CODED = tuple(
 _VALUES = operator.attrgetter(*_NAMES)
 _BLOB_VALUES = operator.attrgetter(*_BLOBS)
 _PUBLISHER = _NAMES.index("publisher")
+_DIGEST_OF = operator.attrgetter("digest")
+_DIGEST_PREFIX = operator.itemgetter(slice(0, 4))  # what names an article's shard
 # Fields whose stored value is the value, checked a column at a time (the type exactly: a
 # bool is no int), and what a wrong one is reported as.
 _BULK: Mapping[str, tuple[type, str]] = {
@@ -599,7 +639,7 @@ def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]])
     of every article (the setters called from C; a frozen dataclass's __init__ would spend
     a third of the load on object.__setattr__). Half the time of decoding record by record.
     """
-    if not all(type(record) is list and len(record) == len(_NAMES) for record in records):
+    if not _only(list, records) or {*map(len, records)} - {len(_NAMES)}:
         raise _Invalid("article record expected")
     columns: list[Sequence[object]] = list(zip(*records, strict=True)) or [()] * len(_NAMES)
     for index, kind, problem in _CHECKED:
@@ -897,7 +937,7 @@ class BuildCache:
 
     @classmethod
     def _shard_of(cls, digest: str) -> int:
-        return int(digest[:4], 16) % cls.SHARDS
+        return int(_DIGEST_PREFIX(digest), 16) % cls.SHARDS
 
     def load_articles(self) -> dict[str, Article]:
         """Parsed articles by digest, from the last build."""
@@ -922,16 +962,18 @@ class BuildCache:
         document = contents.document
         if type(document) is not list:
             raise _Invalid("list of articles expected")
-        if not all(
-            type(entry) is list and len(entry) == 3 and type(entry[1]) is list for entry in document
-        ):
+        if not _only(list, document) or {*map(len, document)} - {3}:
             raise _Invalid("article entry expected")
         digests, sizes, records = tuple(zip(*document, strict=True)) if document else ((), (), ())
         if not _only(str, digests):
             raise _Invalid("text expected")
-        if any(len(item) != len(_BLOBS) for item in sizes) or any(
-            self._shard_of_checked(digest) != shard for digest in digests
-        ):
+        if not _only(list, sizes) or {*map(len, sizes)} - {len(_BLOBS)}:
+            raise _Invalid("article entry expected")
+        try:  # each distinct prefix once, in C: a few hundred per shard
+            prefixes = {*map(int, map(_DIGEST_PREFIX, digests), itertools.repeat(16))}
+        except ValueError:
+            raise _Invalid("article digest expected") from None
+        if {prefix % self.SHARDS for prefix in prefixes} - {shard}:
             raise _Invalid("article entry expected")
         lengths = list(itertools.chain.from_iterable(sizes))
         if not _only(int, lengths):
@@ -945,16 +987,9 @@ class BuildCache:
         blobs = list(map(Blob, itertools.repeat(contents.file), offsets, lengths))
         fields = len(_BLOBS)
         articles = _decode_articles(records, [blobs[i::fields] for i in range(fields)])
-        if tuple(article.digest for article in articles) != digests:
+        if tuple(map(_DIGEST_OF, articles)) != digests:
             raise _Invalid("article filed under another digest")
         return dict(zip(digests, articles, strict=True))
-
-    @classmethod
-    def _shard_of_checked(cls, digest: str) -> int:
-        try:
-            return cls._shard_of(digest)
-        except ValueError:
-            raise _Invalid("article digest expected") from None
 
     def save_articles(self, articles: Mapping[str, Article]) -> None:
         """Keep exactly the articles of this build (deleted files drop out)."""
