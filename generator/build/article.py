@@ -197,7 +197,10 @@ class Article:
     def extra_field(self, name: str) -> Any:
         """One field of `extra`, or None, without building the dict (the build reads a few
         of them for every article of every build)."""
-        return next((value for key, value in self.extra_items if key == name), None)
+        for key, value in self.extra_items:  # a loop, not next(): no generator per call
+            if key == name:
+                return value
+        return None
 
     @property
     def extra(self) -> dict[str, Any]:

@@ -275,14 +275,16 @@ def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tu
 
 def reporters(article: Article) -> list[str]:
     """Every publisher that reported an article: its own, then `also_reported_by`'s."""
-    names = [article.publisher] if article.publisher else []
+    publisher = article.publisher
     others = article.extra_field("also_reported_by")
-    if isinstance(others, list):
-        names += [
-            other["publisher"]
-            for other in others
-            if isinstance(other, dict) and isinstance(other.get("publisher"), str)
-        ]
+    if not isinstance(others, list):  # most articles: one publisher or none
+        return [publisher] if publisher and not publisher.isspace() else []
+    names = [publisher] if publisher else []
+    names += [
+        other["publisher"]
+        for other in others
+        if isinstance(other, dict) and isinstance(other.get("publisher"), str)
+    ]
     return [name for name in names if name.strip()]
 
 
