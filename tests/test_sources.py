@@ -3,6 +3,7 @@ lists its coverage: who reported it, with links to the reports and to the source
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from conftest import Run, parse_html, text_of
 from hostile.helpers import article, make_site
 
 from generator.__main__ import main
+from generator.build.article import Article
+from generator.build.blobs import Blob
+from generator.build.site import reporters
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +81,36 @@ def test_a_theme_without_source_templates_builds_without_source_pages(
         (templates / f"{name}.html").write_text("<p>{{ page.title }}</p>\n", encoding="utf-8")
     assert run_cli("build", "--root", root).status == 0
     assert not (root / "output" / "sources").exists()
+
+
+@pytest.mark.parametrize(
+    ("publisher", "extra", "expected"),
+    [
+        ("Harbour Times", (), ["Harbour Times"]),
+        ("", (), []),
+        (" \t\u3000", (), []),  # only whitespace, an ideographic space included
+        ("", (("also_reported_by", "Coast Radio"),), []),  # not a list: not read
+        (
+            " ",
+            (("also_reported_by", [{"publisher": "Coast Radio"}, {"publisher": "  "}, "x"]),),
+            ["Coast Radio"],
+        ),
+    ],
+)
+def test_the_publishers_of_an_article_are_its_own_then_the_others_not_blank(
+    publisher: str, extra: tuple[tuple[str, object], ...], expected: list[str]
+) -> None:
+    story = Article(
+        source="content/a.md",
+        slug="a",
+        title="A",
+        date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        updated=None,
+        tags=(),
+        summary_utf8=Blob.held(b""),
+        body_utf8=Blob.held(b""),
+        digest="cd" * 20,
+        publisher=publisher,
+        extra_items=extra,
+    )
+    assert reporters(story) == expected
