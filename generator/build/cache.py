@@ -210,6 +210,13 @@ class PrintIndex:
         )
 
 
+def tuples_of(kind: type[T], rows: Iterable[tuple[Any, ...]]) -> Iterator[T]:
+    """NamedTuples of `kind` from rows holding every one of its fields, made with
+    tuple.__new__ (what a NamedTuple's own __new__ calls) without a Python frame per row:
+    every build of a large archive makes 100,000s of them. Defaults are not filled in."""
+    return map(tuple.__new__, itertools.repeat(kind), rows)  # type: ignore[arg-type]
+
+
 class PageRecord(NamedTuple):
     """What an output file was rendered from (its fingerprint), its size when written, and
     the settings its render read (which its fingerprint covers; see incremental.py).
@@ -265,12 +272,8 @@ class PageRecords(Mapping[str, PageRecord]):
 
     def _records(self) -> dict[str, PageRecord]:
         if self._by_path is None:
-            # tuple.__new__ is what PageRecord's own __new__ calls, without a Python frame
-            # per record.
             rows = zip(self._fingerprints, self.sizes, self._settings, strict=True)
-            self._by_path = dict(
-                zip(self.paths, map(tuple.__new__, itertools.repeat(PageRecord), rows), strict=True)
-            )
+            self._by_path = dict(zip(self.paths, tuples_of(PageRecord, rows), strict=True))
         return self._by_path
 
     def __getitem__(self, path: str) -> PageRecord:
