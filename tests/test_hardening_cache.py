@@ -441,6 +441,35 @@ def test_page_records_read_back_as_written(tmp_path: Path) -> None:
     assert loaded.records.get("missing.html") is None and "a/index.html" in loaded.records
 
 
+def test_page_records_patched_in_place_are_the_records_of_the_new_build() -> None:
+    """A build whose pages lead the last build's records, in order, patches the records
+    at their positions: what it gets is what the records of that build, made one by one,
+    would be, static files after the pages."""
+    last = cache_module.PageRecords.of(
+        {
+            "index.html": cache_module.PageRecord("f1", 120, ("title",)),
+            "a/index.html": cache_module.PageRecord("f2", 80, ()),
+            "gone/index.html": cache_module.PageRecord("f3", 95, ()),
+            "style.css": cache_module.PageRecord("", 14, ()),
+        }
+    )
+    pages = ["index.html", "a/index.html"]
+    assert last.lead_with(pages) and last.lead_with([])
+    assert not last.lead_with(["a/index.html", "index.html"])
+    assert not last.lead_with([*pages, "gone/index.html", "style.css", "more.html"])
+    assert last.at(1) == cache_module.PageRecord("f2", 80, ())
+    remade = cache_module.PageRecord("f9", 81, ("title",))
+    static = cache_module.PageRecord("", 15, ())
+    patched = last.patched(len(pages), {1: remade}, {"style.css": static})
+    assert dict(patched) == {
+        "index.html": cache_module.PageRecord("f1", 120, ("title",)),
+        "a/index.html": remade,
+        "style.css": static,
+    }
+    assert list(patched) == ["index.html", "a/index.html", "style.css"]
+    assert dict(last)["a/index.html"] == cache_module.PageRecord("f2", 80, ())  # untouched
+
+
 def _reversed_digests(document: list[Any]) -> None:
     document[0][0], document[1][0] = document[1][0], document[0][0]
 

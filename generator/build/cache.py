@@ -266,6 +266,34 @@ class PageRecords(Mapping[str, PageRecord]):
         """Paths, fingerprints, sizes and settings, one entry per file."""
         return self.paths, self._fingerprints, self.sizes, self._settings
 
+    def lead_with(self, paths: Sequence[str]) -> bool:
+        """Whether the first records are those of `paths`, in that order. A build whose
+        pages are the last build's, in the same order, then finds a page's record at its
+        position in the plan, without the dict of every record (0.2 s at 100,000 articles)."""
+        return list(self.paths[: len(paths)]) == list(paths)
+
+    def at(self, position: int) -> PageRecord:
+        """The record at `position`, in the order the records were made."""
+        return PageRecord(
+            self._fingerprints[position], self.sizes[position], self._settings[position]
+        )
+
+    def patched(
+        self, count: int, changed: Mapping[int, PageRecord], added: Mapping[str, PageRecord]
+    ) -> PageRecords:
+        """The first `count` records, with those at the positions in `changed` replaced,
+        followed by those `added`: the records of a build whose pages lead these."""
+        fingerprints = list(self._fingerprints[:count])
+        sizes = list(self.sizes[:count])
+        settings = list(self._settings[:count])
+        for position, record in changed.items():
+            fingerprints[position], sizes[position], settings[position] = record
+        for record in added.values():
+            fingerprints.append(record.fingerprint)
+            sizes.append(record.size)
+            settings.append(record.settings)
+        return PageRecords([*self.paths[:count], *added], fingerprints, sizes, settings)
+
     def rendered(self) -> int:
         """How many of the files are pages (rendered, with a fingerprint), not static files."""
         return sum(map(bool, self._fingerprints))

@@ -443,7 +443,7 @@ def run(
             catalogues = languages_of(environment).catalogues
             for warning in missing_catalogues(catalogues, config, site.articles):
                 options.warn(warning)
-        old_records = previous.records if previous is not None else {}
+        old_records = previous.records if previous is not None else PageRecords.of({})
         view = SiteView(site, plan)
         fingerprinted = watch.run(
             "fingerprint",
@@ -453,24 +453,34 @@ def run(
         with watch.stage("verify"):
             not_as_written = on_disk.changed() if write else None
             unvouched = _unvouched(previous, last_prints, config_key, fingerprinted.refreshed)
-            todo = [
-                page
-                for number, (page, data_print) in enumerate(
-                    zip(plan.pages, data_prints, strict=True)
+            page_paths = [page.path for page in plan.pages]
+            in_place = (
+                select is None and unvouched is not None and old_records.lead_with(page_paths)
+            )
+            if in_place:
+                numbers = _outdated_in_place(
+                    old_records, page_paths, data_prints, prints, unvouched, not_as_written
                 )
-                if (
-                    select(site, page)
-                    if select is not None
-                    else not _still_valid(
-                        not_as_written,
-                        page.path,
-                        data_print,
-                        prints,
-                        old_records,
-                        vouched=unvouched is not None and number not in unvouched,
+            else:
+                numbers = [
+                    number
+                    for number, (page, data_print) in enumerate(
+                        zip(plan.pages, data_prints, strict=True)
                     )
-                )
-            ]
+                    if (
+                        select(site, page)
+                        if select is not None
+                        else not _still_valid(
+                            not_as_written,
+                            page.path,
+                            data_print,
+                            prints,
+                            old_records,
+                            vouched=unvouched is not None and number not in unvouched,
+                        )
+                    )
+                ]
+            todo = [plan.pages[number] for number in numbers]
         render = _told(options, "render")
         if not write:
             sink = DiscardingSink() if collect is None else CollectingSink(collect)
@@ -486,21 +496,30 @@ def run(
                     view, environment, todo, StagingSink(staging, dest), options.workers, render
                 ),
             )
-            new = {item.path: item for item in rendered}
-            records = {}
-            for page, data_print in zip(plan.pages, data_prints, strict=True):
-                made = new.get(page.path)
-                if made is None:
-                    records[page.path] = old_records[page.path]
-                else:
-                    fingerprint = prints.fingerprint(data_print, made.settings)
-                    records[page.path] = PageRecord(fingerprint, made.size, made.settings)
+            made = {item.path: item for item in rendered}
+            remade = {
+                number: PageRecord(
+                    prints.fingerprint(data_prints[number], item.settings), item.size, item.settings
+                )
+                for number in numbers
+                if (item := made.get(page_paths[number])) is not None
+            }
             written = sum(item.staged for item in rendered)
+            generated = set(page_paths)
+            statics = {}
             for path, source in static_files.items():
-                if path not in records:  # a generated page wins over a static file
+                if path not in generated:  # a generated page wins over a static file
                     data = source.read_bytes()
                     written += stage_file(staging, dest, path, data)
-                    records[path] = PageRecord("", len(data), ())
+                    statics[path] = PageRecord("", len(data), ())
+            if in_place:
+                records = old_records.patched(len(page_paths), remade, statics)
+            else:
+                by_path = {
+                    path: remade[number] if number in remade else old_records[path]
+                    for number, path in enumerate(page_paths)
+                }
+                records = PageRecords.of(by_path | statics)
             # Dropped just before publishing, written again after: a build killed in
             # between (or one with --no-cache, which records nothing) leaves no record of
             # this folder rather than a wrong one, which would keep the pages of articles
@@ -516,7 +535,7 @@ def run(
             valid_until=site.next_change,
             summary=(len(site.articles), len(site.tags), len(site.editions)),
             skipped=site.skipped,
-            records=PageRecords.of(records),
+            records=records,
         )
         with watch.stage("save"):
             cache.save_manifest(manifest)
@@ -562,6 +581,32 @@ def _unvouched(
     ):
         return None
     return refreshed
+
+
+def _outdated_in_place(
+    old_records: PageRecords,
+    page_paths: Sequence[str],
+    data_prints: Sequence[bytes],
+    prints: Fingerprints,
+    unvouched: frozenset[int],
+    not_as_written: frozenset[str] | None,
+) -> list[int]:
+    """The plan positions of the pages to render, when the last build's records lead with
+    this plan's pages in order (see PageRecords.lead_with): the same answer as
+    `_still_valid` page by page, looking only at the pages that could need it."""
+    missing = not_as_written or frozenset()
+    suspects = set(unvouched)
+    if missing:
+        suspects.update(number for number, path in enumerate(page_paths) if path in missing)
+    outdated = []
+    for number in sorted(suspects):
+        if page_paths[number] in missing:
+            outdated.append(number)
+            continue
+        record = old_records.at(number)
+        if record.fingerprint != prints.fingerprint(data_prints[number], record.settings):
+            outdated.append(number)
+    return outdated
 
 
 def _still_valid(
