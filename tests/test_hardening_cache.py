@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import Run, cache_file_with, copy_site, tree_digest
 
+from generator.build import article_codec
 from generator.build import cache as cache_module
 from generator.build.article import Article
 from generator.build.blobs import Blob
@@ -476,7 +477,7 @@ def _reversed_digests(document: list[Any]) -> None:
 
 def _set_field(name: str, value: object) -> Callable[[list[Any]], None]:
     def spoil(document: list[Any]) -> None:
-        document[1][2][cache_module._NAMES.index(name)] = value
+        document[1][2][article_codec._NAMES.index(name)] = value
 
     return spoil
 

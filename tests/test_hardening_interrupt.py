@@ -99,7 +99,7 @@ def assert_complete(output: Path, trees: dict[str, object]) -> None:
 STAGES = [
     "generator.build.pipeline.load_config",
     "generator.build.pipeline.read_articles",
-    "generator.build.pipeline.assemble_site",
+    "generator.build.site.assemble_site",
     "generator.build.pipeline.load_theme",
     "generator.build.pipeline.check_templates",
     "generator.build.pipeline.collect_static_files",

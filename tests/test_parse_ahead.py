@@ -16,7 +16,7 @@ import pytest
 from conftest import copy_example_site, tree_digest
 from forks import counting_forks, fork_as_if_alone
 
-from generator.build import forked, pipeline, scan, workers
+from generator.build import forked, scan, workers
 from generator.build.pipeline import BuildOptions, BuildResult, build_site
 from generator.core.errors import UserError
 
@@ -79,7 +79,7 @@ def _asked_ahead(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
             asked.append([Path(path).name for path, _relative, _shown in files])
             super().__init__(files, settings)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "ParsedAhead", Recording)
+    monkeypatch.setattr(workers, "ParsedAhead", Recording)
     return asked
 
 

@@ -17,12 +17,14 @@ well-formed forgery of the page records or data prints can make a build keep a p
 should have rendered again; `--no-cache`, or deleting the folder, rebuilds everything.)
 Jinja's compiled templates (marshalled code objects) are kept outside the project, in a
 folder only the user can write (see bytecode_folder).
+
+How values are checked as they are read is cache_values.py; how an Article is spelt,
+article_codec.py, loaded only by the builds that read or write articles.
 """
 
 from __future__ import annotations
 
 import base64
-import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -30,7 +32,6 @@ import errno
 import hashlib
 import itertools
 import json
-import operator
 import os
 import shutil
 import stat
@@ -40,8 +41,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 try:  # optional (`pip install 'newsdigest[fast]'`): reads the same JSON about 2.5 times faster
     import orjson as _orjson
@@ -50,11 +50,22 @@ except ImportError:
 
 from .. import __version__
 from ..core.layout import CACHE_DIR
-from .article import BLOB_FIELDS, Article
-from .blobs import Blob, BlobFile
+from .blobs import BlobFile
+from .cache_values import (
+    InvalidCache,
+    all_of_type,
+    read_number,
+    read_optional_moment,
+    read_text,
+    read_text_lists,
+    write_optional_moment,
+)
 from .config import ParseSettings, display_path
 from .output import is_output_path
-from .site import Skipped
+from .skipped import Skipped
+
+if TYPE_CHECKING:
+    from .article import Article
 
 T = TypeVar("T")
 # The type code of the page tables' numbers: four bytes, as they are stored.
@@ -321,369 +332,8 @@ class PageRecords(Mapping[str, PageRecord]):
         return len(self.paths)
 
 
-class _Invalid(Exception):
-    """A cache file that this newsdigest did not write as it is (the message says why)."""
-
-
 class _Stale(Exception):
     """A cache file an older or newer newsdigest wrote: of no use, but nothing wrong."""
-
-
-class _Unstorable(Exception):
-    """A value the cache format has no spelling for (the article is then not cached)."""
-
-
-# ---------------------------------------------------------------------------------------
-# Values: every type an Article field or a front-matter value can hold, as JSON. Reading
-# checks each value's type, so a tampered file cannot hand the build anything else.
-
-
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise _Invalid("text expected")
-    return value
-
-
-def _number(value: object) -> int:
-    if type(value) is not int:
-        raise _Invalid("whole number expected")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if type(value) is not bool:
-        raise _Invalid("true or false expected")
-    return value
-
-
-def _only(kind: type, values: Iterable[object]) -> bool:
-    """Every value is of exactly `kind` (bool is not taken for int), checked in one pass."""
-    return {*map(type, values)} <= {kind}
-
-
-def _text_lists(values: Sequence[object]) -> list[tuple[str, ...]]:
-    """Each value a list of texts, as a tuple: checked and converted a column at a time,
-    in C (value by value, the tags and authors of 10,000 articles took 17 ms, twice this)."""
-    if not _only(list, values) or not _only(str, itertools.chain.from_iterable(values)):  # type: ignore[call-overload]
-        raise _Invalid("list of texts expected")
-    # Tags and authors: the same few hundred names across the archive, one string each.
-    return list(map(tuple, map(map, itertools.repeat(sys.intern), values)))  # type: ignore[arg-type]
-
-
-def _encode_moment(value: dt.datetime) -> object:
-    """A datetime exactly, time zone object included (`%Z` shows a ZoneInfo's name).
-
-    The common case, no zone or an unnamed fixed offset, is the ISO text alone, which
-    `fromisoformat` reads back as the same value (UTC included: it returns the singleton).
-    """
-    zone = value.tzinfo
-    if zone is None or type(zone) is dt.timezone:
-        arguments = zone.__getinitargs__() if zone is not None else ()  # type: ignore[attr-defined]
-        if value.fold == 0 and len(arguments) < 2:
-            return value.isoformat()
-        if zone is not None:
-            offset = arguments[0]
-            name = arguments[1] if len(arguments) > 1 else None
-            naive = value.replace(tzinfo=None).isoformat()
-            return [
-                naive,
-                value.fold,
-                "offset",
-                offset.days,
-                offset.seconds,
-                offset.microseconds,
-                name,
-            ]
-    if type(zone) is ZoneInfo and zone.key:
-        return [value.replace(tzinfo=None).isoformat(), value.fold, "zone", zone.key]
-    if zone is None:
-        return [value.isoformat(), value.fold, "naive"]
-    raise _Unstorable(f"time zone {zone!r}")
-
-
-def _moment(value: object) -> dt.datetime:
-    try:
-        if type(value) is str:
-            return dt.datetime.fromisoformat(value)
-        if type(value) is list and len(value) >= 3 and type(value[0]) is str:
-            naive = dt.datetime.fromisoformat(value[0])
-            fold, kind = value[1], value[2]
-            if naive.tzinfo is not None or fold not in (0, 1) or type(fold) is not int:
-                raise _Invalid("date-time expected")
-            if kind == "naive" and len(value) == 3:
-                return naive.replace(fold=fold)
-            if kind == "zone" and len(value) == 4 and type(value[3]) is str:
-                return naive.replace(tzinfo=ZoneInfo(value[3]), fold=fold)
-            if kind == "offset" and len(value) == 7:
-                offset = dt.timedelta(*map(_number, value[3:6]))
-                name = value[6]
-                if name is not None and type(name) is not str:
-                    raise _Invalid("zone name expected")
-                zone = dt.timezone(offset) if name is None else dt.timezone(offset, name)
-                return naive.replace(tzinfo=zone, fold=fold)
-    except (ValueError, KeyError, OSError, TypeError, OverflowError) as error:
-        raise _Invalid(f"bad date-time: {error}") from None
-    raise _Invalid("date-time expected")
-
-
-def _optional_moment(value: object) -> dt.datetime | None:
-    return None if value is None else _moment(value)
-
-
-def _encode_optional_moment(value: dt.datetime | None) -> object:
-    return None if value is None else _encode_moment(value)
-
-
-# Front-matter values newsdigest does not know (Article.extra_items) are whatever PyYAML's
-# safe loader makes. JSON spells str, int, float, bool and None itself; every other value is
-# an array whose first item names its type, so no JSON array is ever ambiguous.
-_CONTAINERS: Mapping[type, str] = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
-_BUILDERS: Mapping[str, Callable[[list[Any]], object]] = {
-    "list": list,
-    "tuple": tuple,
-    "set": set,
-    "frozenset": frozenset,
-}
-
-
-# Python refuses to turn longer integers into text (and JSON is text): such a value (a
-# 5,000-digit YAML number) leaves its article out of the cache.
-_MAX_INTEGER_BITS = 14_000  # about 4,200 digits; the limit is 4,300
-# The integers every JSON parser the cache is read with returns as integers (orjson turns
-# longer ones into floats without a word): longer ones are written as tagged text.
-_WIDEST_INT = (-(2**63), 2**63 - 1)
-
-
-def _encode_value(value: object) -> object:
-    kind = type(value)
-    if kind is int and value.bit_length() > _MAX_INTEGER_BITS:  # type: ignore[attr-defined]
-        raise _Unstorable("an integer too long to write")
-    if kind is int and not _WIDEST_INT[0] <= value <= _WIDEST_INT[1]:  # type: ignore[operator]
-        return ["int", str(value)]  # orjson would read it back as a float
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    if kind in _CONTAINERS:
-        return [_CONTAINERS[kind], *map(_encode_value, value)]  # type: ignore[call-overload]
-    if kind is dict:
-        pairs = [part for pair in value.items() for part in map(_encode_value, pair)]  # type: ignore[attr-defined]
-        return ["dict", *pairs]
-    if kind is bytes:
-        return ["bytes", base64.b64encode(value).decode("ascii")]  # type: ignore[arg-type]
-    if kind is dt.datetime:
-        return ["datetime", _encode_moment(value)]  # type: ignore[arg-type]
-    if kind is dt.date:
-        return ["date", value.isoformat()]  # type: ignore[attr-defined]
-    raise _Unstorable(f"value of type {kind.__name__}")
-
-
-def _decimal(text: str) -> bool:
-    """An integer as _encode_value writes one: ASCII digits, one minus sign at most (str.isdigit
-    also takes other scripts' digits, and int() would read them)."""
-    digits = text.removeprefix("-")
-    return digits.isascii() and digits.isdigit()
-
-
-def _value(value: object) -> object:
-    kind = type(value)
-    if kind in (str, int, float, bool) or value is None:
-        return value
-    if kind is not list or not value or type(value[0]) is not str:  # type: ignore[index]
-        raise _Invalid("tagged value expected")
-    tag, items = value[0], value[1:]  # type: ignore[index]
-    try:
-        if tag in _BUILDERS:
-            return _BUILDERS[tag]([_value(item) for item in items])
-        if tag == "dict" and len(items) % 2 == 0:
-            decoded = [_value(item) for item in items]
-            return dict(zip(decoded[::2], decoded[1::2], strict=True))
-        if tag == "int" and len(items) == 1 and _decimal(_text(items[0])):
-            return int(items[0])
-        if tag == "bytes" and len(items) == 1:
-            return base64.b64decode(_text(items[0]), validate=True)
-        if tag == "datetime" and len(items) == 1:
-            return _moment(items[0])
-        if tag == "date" and len(items) == 1:
-            return dt.date.fromisoformat(_text(items[0]))
-    except (TypeError, ValueError) as error:  # unhashable keys, bad base64 or dates
-        raise _Invalid(f"bad {tag} value: {error}") from None
-    raise _Invalid(f"unknown value type {tag!r}")
-
-
-def _extra(value: object) -> tuple[tuple[str, Any], ...]:
-    if type(value) is not list:
-        raise _Invalid("list of fields expected")
-    items = []
-    for pair in value:
-        if type(pair) is not list or len(pair) != 2:
-            raise _Invalid("field expected")
-        items.append((_text(pair[0]), _value(pair[1])))
-    return tuple(items)
-
-
-def _encode_extra(value: tuple[tuple[str, Any], ...]) -> object:
-    return [[key, _encode_value(item)] for key, item in value]
-
-
-# Field lines are the same few pairs in most articles: they are stored as JSON text, and
-# each distinct text is read (and checked) once per process.
-_known_lines: dict[str, tuple[tuple[str, int], ...]] = {}
-
-
-_lines_texts: dict[tuple[tuple[str, int], ...], str] = {}
-
-
-def _encode_lines(value: tuple[tuple[str, int], ...]) -> str:
-    text = _lines_texts.get(value)
-    if text is None:
-        _lines_texts[value] = text = json.dumps(value, separators=(",", ":"))
-    return text
-
-
-def _lines(value: object) -> tuple[tuple[str, int], ...]:
-    found = _known_lines.get(value) if type(value) is str else None
-    if found is not None:
-        return found
-    try:
-        pairs = json.loads(_text(value))
-    except (ValueError, RecursionError):
-        raise _Invalid("field lines expected") from None
-    if type(pairs) is not list:
-        raise _Invalid("list of field lines expected")
-    lines = []
-    for pair in pairs:
-        if type(pair) is not list or len(pair) != 2:
-            raise _Invalid("field line expected")
-        # The same few key names in every article: one string each, as parsing makes them.
-        lines.append((sys.intern(_text(pair[0])), _number(pair[1])))
-    _known_lines[value] = found = tuple(lines)  # type: ignore[index]
-    return found
-
-
-def _moments(values: Sequence[object]) -> list[dt.datetime]:
-    """A column of date-times: ISO texts alone (the common case, see _encode_moment) read
-    by one map in C; any other column value by value."""
-    if _only(str, values):
-        try:
-            return list(map(dt.datetime.fromisoformat, values))  # type: ignore[arg-type]
-        except ValueError:
-            pass  # reported below, with the value's own message
-    return list(map(_moment, values))
-
-
-def _optional_moments(values: Sequence[object]) -> list[dt.datetime | None]:
-    """A column of date-times or None; a column of None only (most articles have no
-    `updated:`) is read as it is."""
-    if values.count(None) == len(values):
-        return list(values)  # type: ignore[arg-type]
-    return list(map(_optional_moment, values))
-
-
-def _lines_column(values: Sequence[object]) -> list[tuple[tuple[str, int], ...]]:
-    """A column of field lines: each text already read is looked up in one map in C."""
-    try:
-        found = list(map(_known_lines.get, values))  # type: ignore[arg-type]
-    except TypeError:  # a value that is not a text (and so not hashable)
-        found = [None] * len(values)
-    if None in found:
-        return list(map(_lines, values))
-    return found  # type: ignore[return-value]
-
-
-def _extras(values: Sequence[object]) -> list[tuple[tuple[str, Any], ...]]:
-    """A column of unknown front-matter fields; a column without any (most archives) is
-    checked and made in C."""
-    if _only(list, values) and not any(values):
-        return [()] * len(values)
-    return list(map(_extra, values))
-
-
-def _each(decode: Callable[[object], Any]) -> Callable[[Sequence[object]], list[Any]]:
-    """A column decoder that decodes value by value."""
-
-    def decode_column(values: Sequence[object]) -> list[Any]:
-        return list(map(decode, values))
-
-    return decode_column
-
-
-_Codec = tuple[Callable[[Any], object], Callable[[Sequence[object]], list[Any]]]
-# How each kind of Article field is written (value by value) and read (a column of every
-# article's values at a time), by its annotation (None: stored as it is, a text checked in
-# bulk). A new field with a type not listed here fails at import, in every test, until it
-# is given a codec.
-_CODECS: Mapping[str, _Codec | None] = {
-    "str": None,
-    "int": (_number, _each(_number)),
-    "bool": (_flag, _each(_flag)),
-    "dt.datetime": (_encode_moment, _moments),
-    "dt.datetime | None": (_encode_optional_moment, _optional_moments),
-    "tuple[str, ...]": (list, _text_lists),
-    "tuple[tuple[str, Any], ...]": (_encode_extra, _extras),
-    "tuple[tuple[str, int], ...]": (_encode_lines, _lines_column),
-}
-# Fields held in Blobs (the body, the search words): stored raw after the JSON document,
-# in this order, and read only when a page shows them.
-_BLOBS = BLOB_FIELDS
-_NAMES = tuple(field.name for field in dataclasses.fields(Article) if field.name not in _BLOBS)
-_TYPES = {field.name: str(field.type) for field in dataclasses.fields(Article)}
-_CODED = tuple(
-    (index, name, *codec)
-    for index, name in enumerate(_NAMES)
-    if (codec := _CODECS[_TYPES[name]]) is not None
-)
-_VALUES = operator.attrgetter(*_NAMES)
-_BLOB_VALUES = operator.attrgetter(*_BLOBS)
-_PUBLISHER = _NAMES.index("publisher")
-_DIGEST_OF = operator.attrgetter("digest")
-_DIGEST_PREFIX = operator.itemgetter(slice(0, 4))  # what names an article's shard
-# Fields whose stored value is the value, checked a column at a time (the type exactly: a
-# bool is no int), and what a wrong one is reported as.
-_BULK: Mapping[str, tuple[type, str]] = {
-    "str": (str, "text expected"),
-    "int": (int, "whole number expected"),
-    "bool": (bool, "true or false expected"),
-}
-_CHECKED = tuple(
-    (index, *_BULK[_TYPES[name]]) for index, name in enumerate(_NAMES) if _TYPES[name] in _BULK
-)
-_DECODED = tuple(
-    (index, decode_column)
-    for index, name, _encode, decode_column in _CODED
-    if _TYPES[name] not in _BULK
-)
-# What sets each field of an Article, fields in _NAMES order and then the blobs.
-_SLOT_SETTERS = tuple(getattr(Article, name).__set__ for name in (*_NAMES, *_BLOBS))
-
-
-def _encode_article(article: Article) -> list[object]:
-    record = list(_VALUES(article))
-    for index, _name, encode, _decode in _CODED:
-        record[index] = encode(record[index])
-    return record
-
-
-def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]]) -> list[Article]:
-    """Articles from their records and, field by field, their blobs.
-
-    A column at a time: the records are turned into columns (in C), the plain ones checked
-    in one pass each, the others decoded value by value, and each column set into its slot
-    of every article (the setters called from C; a frozen dataclass's __init__ would spend
-    a third of the load on object.__setattr__). Half the time of decoding record by record.
-    """
-    if not _only(list, records) or {*map(len, records)} - {len(_NAMES)}:
-        raise _Invalid("article record expected")
-    columns: list[Sequence[object]] = list(zip(*records, strict=True)) or [()] * len(_NAMES)
-    for index, kind, problem in _CHECKED:
-        if not _only(kind, columns[index]):
-            raise _Invalid(problem)
-    for index, decode_column in _DECODED:
-        columns[index] = decode_column(columns[index])
-    # A few hundred names, one string each.
-    columns[_PUBLISHER] = list(map(sys.intern, columns[_PUBLISHER]))  # type: ignore[arg-type]
-    articles = list(map(object.__new__, itertools.repeat(Article, len(records))))
-    for setter, column in zip(_SLOT_SETTERS, (*columns, *blobs), strict=True):
-        collections.deque(map(setter, articles, column), 0)
-    return articles
 
 
 # ---------------------------------------------------------------------------------------
@@ -702,7 +352,7 @@ def _header(kind: str) -> str:
     return f"{_MAGIC} {_FORMAT} {kind} {GENERATOR_FINGERPRINT}"
 
 
-class _Contents(NamedTuple):
+class Contents(NamedTuple):
     """A cache file as read: its JSON document, and the bytes after it, as an open file
     and where they start and end (read on demand: see blobs.py)."""
 
@@ -718,13 +368,13 @@ class _Contents(NamedTuple):
 _FIRST_READ = 1 << 14  # the header and, for most files, the whole document
 
 
-def _read(path: Path, kind: str) -> _Contents | None:
+def _read(path: Path, kind: str) -> Contents | None:
     """The JSON document of a cache file, and the file held open for the bytes after it,
     or None if there is none. Only the header and the document are read: the header says
     how long the document is (reading a shard's bodies with it, 256 KB a shard, was a
     quarter of loading the article cache).
 
-    Raises _Invalid for anything but what `_write` writes: another format, another kind of
+    Raises InvalidCache for anything but what `_write` writes: another format, another kind of
     cache, a symbolic link, truncated or malformed JSON; _Stale for a file of this format
     that another version of the generator wrote.
     """
@@ -734,37 +384,37 @@ def _read(path: Path, kind: str) -> _Contents | None:
         return None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise _Invalid("a symbolic link") from None
-        raise _Invalid(error.strerror or str(error)) from None
+            raise InvalidCache("a symbolic link") from None
+        raise InvalidCache(error.strerror or str(error)) from None
     file = BlobFile(descriptor, 0)  # closes the descriptor when dropped
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            raise _Invalid("not a regular file")
+            raise InvalidCache("not a regular file")
         file.size = status.st_size
         # The header line, then the JSON document on one line (JSON escapes newlines).
         data = os.pread(descriptor, _FIRST_READ, 0)
         first = data.find(b"\n")
         header = data[:first].split(b" ") if first >= 0 else []
         if len(header) != 5 or header[:3] != _header(kind).encode().split(b" ")[:3]:
-            raise _Invalid(f"not a newsdigest cache of format {_FORMAT}")
+            raise InvalidCache(f"not a newsdigest cache of format {_FORMAT}")
         if header[3] != GENERATOR_FINGERPRINT.encode():
             raise _Stale
         length = int(header[4]) if header[4].isdigit() and len(header[4]) < 20 else -1
         end = first + 1 + length  # where the document's newline is
         if length < 0 or end >= file.size:
-            raise _Invalid("truncated")
+            raise InvalidCache("truncated")
         if len(data) <= end:
             data += os.pread(descriptor, end + 1 - len(data), len(data))
     except OSError as error:
-        raise _Invalid(error.strerror or str(error)) from None
+        raise InvalidCache(error.strerror or str(error)) from None
     if len(data) <= end or data[end] != ord("\n"):
-        raise _Invalid("truncated")
+        raise InvalidCache("truncated")
     try:
         document = _loads(data[first + 1 : end])
     except (ValueError, RecursionError) as error:  # ValueError: bad JSON, huge numbers
-        raise _Invalid(f"malformed: {error}") from None
-    return _Contents(document, file, end + 1, file.size)
+        raise InvalidCache(f"malformed: {error}") from None
+    return Contents(document, file, end + 1, file.size)
 
 
 def _loads(document: bytes) -> object:
@@ -947,11 +597,11 @@ class BuildCache:
             self._warn(f"{display_path(path)}: cache file ignored ({reason}); it is rebuilt")
         self._warned = True
 
-    def _load(self, path: Path, kind: str) -> _Contents | None:
+    def _load(self, path: Path, kind: str) -> Contents | None:
         """A cache file's contents; an unusable file is reported, deleted and reads as none."""
         try:
             return _read(path, kind)
-        except _Invalid as problem:
+        except InvalidCache as problem:
             self._discard(path, str(problem))
         except _Stale:
             with contextlib.suppress(OSError):
@@ -966,83 +616,42 @@ class BuildCache:
     def _shard_path(self, shard: int) -> Path:
         return self._articles_dir / f"{shard:02x}"
 
-    @classmethod
-    def _shard_of(cls, digest: str) -> int:
-        return int(_DIGEST_PREFIX(digest), 16) % cls.SHARDS
-
     def load_articles(self) -> dict[str, Article]:
         """Parsed articles by digest, from the last build."""
         articles: dict[str, Article] = {}
         if not self.enabled:
             return articles
+        from .article_codec import decode_shard
+
         for shard in range(self.SHARDS):
             path = self._shard_path(shard)
             loaded = self._load(path, "articles")
             if loaded is None:
                 continue
             try:
-                found = self._decode_shard(shard, loaded)
-            except _Invalid as problem:
+                found = decode_shard(shard, self.SHARDS, *loaded)
+            except InvalidCache as problem:
                 self._discard(path, str(problem))  # gone: written again if it has articles
                 continue
             articles.update(found)
             self._loaded_shards[shard] = found
         return articles
 
-    def _decode_shard(self, shard: int, contents: _Contents) -> dict[str, Article]:
-        document = contents.document
-        if type(document) is not list:
-            raise _Invalid("list of articles expected")
-        if not _only(list, document) or {*map(len, document)} - {3}:
-            raise _Invalid("article entry expected")
-        digests, sizes, records = tuple(zip(*document, strict=True)) if document else ((), (), ())
-        if not _only(str, digests):
-            raise _Invalid("text expected")
-        if not _only(list, sizes) or {*map(len, sizes)} - {len(_BLOBS)}:
-            raise _Invalid("article entry expected")
-        try:  # each distinct prefix once, in C: a few hundred per shard
-            prefixes = {*map(int, map(_DIGEST_PREFIX, digests), itertools.repeat(16))}
-        except ValueError:
-            raise _Invalid("article digest expected") from None
-        if {prefix % self.SHARDS for prefix in prefixes} - {shard}:
-            raise _Invalid("article entry expected")
-        lengths = list(itertools.chain.from_iterable(sizes))
-        if not _only(int, lengths):
-            raise _Invalid("whole number expected")
-        # The bodies lie one after another after the document, in article and field order.
-        offsets = list(itertools.accumulate(lengths, initial=contents.tail_start))
-        if (lengths and min(lengths) < 0) or offsets[-1] > contents.tail_end:
-            raise _Invalid("article body out of place")
-        if offsets[-1] != contents.tail_end:
-            raise _Invalid("unexpected bytes after the article bodies")
-        blobs = list(map(Blob, itertools.repeat(contents.file), offsets, lengths))
-        fields = len(_BLOBS)
-        articles = _decode_articles(records, [blobs[i::fields] for i in range(fields)])
-        if tuple(map(_DIGEST_OF, articles)) != digests:
-            raise _Invalid("article filed under another digest")
-        return dict(zip(digests, articles, strict=True))
-
     def save_articles(self, articles: Mapping[str, Article]) -> None:
         """Keep exactly the articles of this build (deleted files drop out)."""
         if not self.enabled:
             return
+        from .article_codec import encode_shard, shard_of
+
         self._remove_other_formats()
         shards: list[dict[str, Article]] = [{} for _ in range(self.SHARDS)]
         for digest, article in articles.items():
-            shards[self._shard_of(digest)][digest] = article
+            shards[shard_of(digest, self.SHARDS)][digest] = article
         for shard, content in enumerate(shards):
             if _same_articles(content, self._loaded_shards.get(shard, {})):
                 continue
-            document, tail = [], []
-            for digest, article in content.items():
-                try:
-                    record = _encode_article(article)
-                except _Unstorable:
-                    continue  # not cached: parsed again next time, which is all it costs
-                blobs = _BLOB_VALUES(article)
-                document.append([digest, [len(blob) for blob in blobs], record])
-                tail.extend(blob.data() for blob in blobs)
-            _write(self._shard_path(shard), "articles", document, b"".join(tail))
+            document, tail = encode_shard(content)
+            _write(self._shard_path(shard), "articles", document, tail)
             self._loaded_shards[shard] = content
 
     def _remove_other_formats(self) -> None:
@@ -1081,16 +690,16 @@ class BuildCache:
         document = loaded.document
         try:
             if type(document) is not list or len(document) != 4:
-                raise _Invalid("digests expected")
-            if _text(document[0]) != scheme:
+                raise InvalidCache("digests expected")
+            if read_text(document[0]) != scheme:
                 return None
             paths, digests = _all(str, document[1]), _all(str, document[2])
             numbers = _numbers(document[3], STAMP_TYPE)
             if not len(paths) == len(digests) == len(numbers) // _STAMP_NUMBERS:
-                raise _Invalid("file entries of different lengths")
+                raise InvalidCache("file entries of different lengths")
             if len(numbers) % _STAMP_NUMBERS:
-                raise _Invalid("file stamps cut short")
-        except _Invalid as problem:
+                raise InvalidCache("file stamps cut short")
+        except InvalidCache as problem:
             self._discard(self._digests_path, str(problem))
             return None
         return KnownDigests(scheme, paths, digests, numbers)
@@ -1115,7 +724,7 @@ class BuildCache:
             return None
         try:
             return decode(loaded.document)
-        except _Invalid as problem:
+        except InvalidCache as problem:
             self._discard(path, str(problem))
             return None
 
@@ -1174,9 +783,9 @@ def _number_text(numbers: array) -> str:
 def _numbers(value: object, typecode: str) -> array:
     """What _number_text wrote, as an array of `typecode`."""
     try:
-        numbers = array(typecode, base64.b64decode(_text(value), validate=True))
+        numbers = array(typecode, base64.b64decode(read_text(value), validate=True))
     except ValueError as error:  # bad base64, or not whole numbers of its item size
-        raise _Invalid(f"bad number table: {error}") from None
+        raise InvalidCache(f"bad number table: {error}") from None
     if sys.byteorder == "big":
         numbers.byteswap()
     return numbers
@@ -1198,29 +807,29 @@ def _encode_print_index(index: PrintIndex) -> object:
 
 def _decode_print_index(document: object) -> PrintIndex:
     if type(document) is not list or len(document) != 6:
-        raise _Invalid("print index expected")
+        raise InvalidCache("print index expected")
     shape, digests, prints_text, starts_text, shown_text, build_key = document
     try:
-        packed = base64.b64decode(_text(prints_text), validate=True)
+        packed = base64.b64decode(read_text(prints_text), validate=True)
     except ValueError:
-        raise _Invalid("bad data prints") from None
+        raise InvalidCache("bad data prints") from None
     if len(packed) % _PRINT_BYTES:
-        raise _Invalid("bad data prints")
+        raise InvalidCache("bad data prints")
     prints = tuple(
         packed[start : start + _PRINT_BYTES] for start in range(0, len(packed), _PRINT_BYTES)
     )
     starts, shown = _numbers(starts_text, _U32), _numbers(shown_text, _U32)
-    # Checked in bulk, not interned as _text_lists would: one digest per article, none shared.
+    # Checked in bulk, not interned as read_text_lists would: one digest per article, none shared.
     if type(digests) is not list or not set(map(type, digests)) <= {str}:
-        raise _Invalid("article digests expected")
+        raise InvalidCache("article digests expected")
     digest_list = tuple(digests)
     if len(starts) != len(digest_list) + 1 or starts[0] != 0:
-        raise _Invalid("page table of the wrong size")
+        raise InvalidCache("page table of the wrong size")
     if starts[-1] != len(shown) or any(a > b for a, b in itertools.pairwise(starts)):
-        raise _Invalid("page table out of order")
+        raise InvalidCache("page table out of order")
     if shown and max(shown) >= len(prints):
-        raise _Invalid("page number out of range")
-    return PrintIndex(_text(shape), digest_list, prints, starts, shown, _text(build_key))
+        raise InvalidCache("page number out of range")
+    return PrintIndex(read_text(shape), digest_list, prints, starts, shown, read_text(build_key))
 
 
 def _encode_manifest(manifest: Manifest) -> object:
@@ -1231,7 +840,7 @@ def _encode_manifest(manifest: Manifest) -> object:
     return [
         manifest.build_key,
         manifest.config_key,
-        _encode_optional_moment(manifest.valid_until),
+        write_optional_moment(manifest.valid_until),
         list(manifest.summary),
         [[item.source, item.reason] for item in manifest.skipped],
         list(paths),
@@ -1244,22 +853,22 @@ def _encode_manifest(manifest: Manifest) -> object:
 
 def _all(kind: type, values: object) -> list[Any]:
     """`values` as a list of `kind` only."""
-    if type(values) is not list or not _only(kind, values):
-        raise _Invalid(f"list of {kind.__name__} expected")
+    if type(values) is not list or not all_of_type(kind, values):
+        raise InvalidCache(f"list of {kind.__name__} expected")
     return values
 
 
 def _decode_manifest(document: object) -> Manifest:
     if type(document) is not list or len(document) != 10:
-        raise _Invalid("manifest expected")
+        raise InvalidCache("manifest expected")
     build_key, config_key, valid_until, summary, skipped, *columns = document
     paths, fingerprints, sizes = _all(str, columns[0]), _all(str, columns[1]), _all(int, columns[2])
     indexes, tables = _all(int, columns[3]), _all(list, columns[4])
-    settings = _text_lists(tables)
+    settings = read_text_lists(tables)
     if not len(paths) == len(fingerprints) == len(sizes) == len(indexes) == len(set(paths)):
-        raise _Invalid("page records of different lengths")
+        raise InvalidCache("page records of different lengths")
     if indexes and not 0 <= min(indexes) <= max(indexes) < len(settings):
-        raise _Invalid("page settings out of range")
+        raise InvalidCache("page settings out of range")
     # All paths in one text: the checks of is_output_path, at C speed.
     joined = "/" + "\n/".join(paths) + "\n"
     if paths and (
@@ -1270,22 +879,22 @@ def _decode_manifest(document: object) -> Manifest:
         or "\0" in joined
     ):
         bad = next((path for path in paths if not is_output_path(path) or "\n" in path), "")
-        raise _Invalid(f"page path {bad!r} outside the output folder")
+        raise InvalidCache(f"page path {bad!r} outside the output folder")
     if type(summary) is not list or len(summary) != 3:
-        raise _Invalid("summary expected")
+        raise InvalidCache("summary expected")
     if type(skipped) is not list:
-        raise _Invalid("list of skipped articles expected")
+        raise InvalidCache("list of skipped articles expected")
     left_out = []
     for item in skipped:
         if type(item) is not list or len(item) != 2:
-            raise _Invalid("skipped article expected")
-        left_out.append(Skipped(_text(item[0]), _text(item[1])))
+            raise InvalidCache("skipped article expected")
+        left_out.append(Skipped(read_text(item[0]), read_text(item[1])))
     records = PageRecords(paths, fingerprints, sizes, list(map(settings.__getitem__, indexes)))
     return Manifest(
-        build_key=_text(build_key),
-        config_key=_text(config_key),
-        valid_until=_optional_moment(valid_until),
-        summary=(_number(summary[0]), _number(summary[1]), _number(summary[2])),
+        build_key=read_text(build_key),
+        config_key=read_text(config_key),
+        valid_until=read_optional_moment(valid_until),
+        summary=(read_number(summary[0]), read_number(summary[1]), read_number(summary[2])),
         skipped=tuple(left_out),
         records=records,
     )

@@ -12,17 +12,18 @@ import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from babel import Locale, UnknownLocaleError
 
 from ..core.errors import Diagnostic, Diagnostics, UserError, diagnostic
 from ..core.frontmatter import load_yaml_mapping
 from ..core.importing import read_import_settings
 from ..core.layout import CONFIG_FILE
 from ..core.urls import content_url_problem, placeholders, to_uri
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 DEFAULT_PERMALINKS: Mapping[str, str] = {
     "article": "/{year}/{month}/{day}/{slug}/",
@@ -380,7 +381,12 @@ def display_path(path: Path) -> str:
 
 
 def parse_language(code: str) -> Locale | None:
-    """The Babel locale of a language code (`de`, `de-CH`, `pt_BR`), None if CLDR has none."""
+    """The Babel locale of a language code (`de`, `de-CH`, `pt_BR`), None if CLDR has none.
+
+    Babel is imported here, by the sites and articles that name a language: a build with
+    nothing to do otherwise never needs it."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(code.strip().replace("_", "-"), sep="-")
     except (UnknownLocaleError, ValueError, TypeError):

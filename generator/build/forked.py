@@ -30,6 +30,14 @@ _LENGTH = struct.Struct("<Q")  # the length of the child's answer, ahead of it i
 _PIPE_BYTES = 1 << 20
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (respects container and affinity limits)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
 def may_fork() -> bool:
     """Forking while other threads run can copy a lock some thread holds into the child,
     where nobody will release it (see workers._map). Done on Linux only."""

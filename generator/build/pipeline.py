@@ -6,8 +6,10 @@ templates) -> prints -> cache -> parse -> assemble -> images -> plan -> fingerpr
 writes.
 
 What the stages after the no-change check use (Jinja, the page kinds with feedgen and lxml,
-the parse and render workers, image sizes, translations) is imported where they start: a
-build with nothing to do never loads it, which was a third of its time.
+the article model and its parser, the site model, the parse and render workers, image
+sizes, translations) is imported where they start: a build with nothing to do never loads
+it, which was a third of its time (and the article and site models, with the Markdown and
+sanitising stack, a further third of its imports).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ..core.errors import Diagnostics
 from ..core.layout import OUTPUT_DIR
-from .article import Article, BrokenDraft
 from .blobs import SpillFile
 from .cache import (
     GENERATOR_FINGERPRINT,
@@ -37,6 +38,7 @@ from .cache import (
     bytecode_folder,
 )
 from .config import SiteConfig, load_config
+from .forked import available_cpus
 from .incremental import Fingerprints, build_key, global_key
 from .output import (
     CollectingSink,
@@ -50,13 +52,15 @@ from .output import (
     staged_output,
 )
 from .scan import Scan, Source, scan_sources, settled_digests, worth_remembering
-from .site import Site, Skipped, assemble_site
 from .sizes import output_sizes
+from .skipped import Skipped
 from .theme import check_templates, create_environment, load_theme
-from .workers import ParsedAhead, available_cpus, parse_articles, render_pages
 
 if TYPE_CHECKING:
+    from .article import Article
     from .pages import Page, Plan
+    from .site import Site
+    from .workers import ParsedAhead
 
 T = TypeVar("T")
 
@@ -134,6 +138,9 @@ def read_articles(
     Returns the articles, the cache for next time, and the drafts left out because they do
     not validate yet (reported as errors instead when drafts are included).
     """
+    from .article import Article, BrokenDraft
+    from .workers import parse_articles
+
     problems = Diagnostics()
     slots: list[Article | None] = [
         _shown_as(cached.get(source.digest), source.shown) for source in sources
@@ -192,6 +199,7 @@ def resolve_site(
     of every edit)."""
     from .images import resolve_images
     from .pages import check_claims, plan_pages, site_shape
+    from .site import assemble_site
 
     cached = watch.run("cache", cache.load_articles)
     articles, parsed, broken_drafts = watch.run(
@@ -342,7 +350,7 @@ def render_selected(options: BuildOptions, select: Selection) -> dict[str, bytes
 
 
 # Picks pages to render: given the Site and a planned Page, whether to render it.
-Selection = Callable[[Site, "Page"], bool]
+Selection = Callable[["Site", "Page"], bool]
 
 
 @_collector_paused()
@@ -401,6 +409,8 @@ def run(
             return BuildResult(
                 articles, tags, editions, pages, 0, 0, 0, previous.skipped, tuple(watch.timings)
             )
+        from .workers import ParsedAhead, render_pages
+
         # The files whose bytes changed since the last scan: an edit's few are parsed from
         # now on, on the other CPU, while the cache loads.
         ahead = ParsedAhead([source.file for source in scan.changed], config.parsing)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..core.errors import Diagnostics
 from ..core.layout import CONTENT_DIR
-from .article import MAX_ARTICLE_BYTES
+from ..core.limits import MAX_ARTICLE_BYTES
 from .cache import STAMP_TYPE, ArticleDigester, FileStamp, KnownDigests, tuples_of
 from .config import display_path
 

@@ -25,6 +25,7 @@ from ..core.urls import (
 )
 from .article import Article, tag_key
 from .config import SiteConfig
+from .skipped import Skipped
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,6 @@ class Redirect:
 
     url: str  # the old site path
     article: int  # index into Site.articles
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An article left out of this build, and why (shown in the build output)."""
-
-    source: str
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def available_cpus() -> int:
-    """CPUs this process may run on (respects container and affinity limits)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
 # At most this many items a batch: a batch's results arrive in the parent all at once (a
 # quarter of a 100,000-article archive's parses were 90 MB at a time), and results that
 # arrive ahead of their turn wait there.
