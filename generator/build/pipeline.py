@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import itertools
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -236,12 +238,12 @@ def resolve_site(
             check_claims(site, plan.pages, problems)
     problems.raise_if_any()
     if options.warn is not None:
-        for line in moved_articles(site, cached.values()):
+        for line in moved_articles(site, cached):
             options.warn(line)
     # The cache keeps articles with their resolved URLs and image facts, so that an unchanged
     # site reuses them as they are; and the copies from before resolving (every article, in
     # a cold build) are let go now rather than held through rendering.
-    parsed.update((article.digest, article) for article in site.articles)
+    parsed.update(zip(map(_DIGEST, site.articles), site.articles, strict=True))
     # Changed: other articles, or the same shown with another URL or path (a new permalink,
     # a build from another folder), which would otherwise be copied again in every build.
     changed = parsed.keys() != cached.keys() or any(
@@ -263,15 +265,36 @@ class ResolvedSite(NamedTuple):
 
 
 MOVES_LISTED = 20  # more moved articles than this are one line: permalinks changed
+_DIGEST = operator.attrgetter("digest")
+_SOURCE = operator.attrgetter("source")
 
 
-def moved_articles(site: Site, before: Iterable[Article]) -> list[str]:
+def moved_articles(site: Site, cached: Mapping[str, Article]) -> list[str]:
     """Warnings for articles whose URL changed since the last build (a new slug, title or
-    date), naming the `aliases:` line that keeps old links, feeds and bookmarks working."""
-    was = {article.source: article.url for article in before if article.url}
+    date), naming the `aliases:` line that keeps old links, feeds and bookmarks working.
+
+    Only an article that is not the very one the cache held (by digest) can have moved:
+    resolving keeps an article whose URL stands as it is. Those are found in C, and only
+    their files' last URLs are looked up: at 100,000 articles, a dictionary of every
+    article's last URL was 0.2 s of every edit build."""
+    articles = site.articles
+    fresh = list(
+        itertools.compress(
+            articles, map(operator.is_not, map(cached.get, map(_DIGEST, articles)), articles)
+        )
+    )
+    if not fresh:
+        return []
+    sources = {article.source for article in fresh}
+    before = cached.values()
+    was = {
+        article.source: article.url
+        for article in itertools.compress(before, map(sources.__contains__, map(_SOURCE, before)))
+        if article.url
+    }
     moved = [
         (article, was[article.source])
-        for article in site.articles
+        for article in fresh
         if was.get(article.source, article.url) != article.url
         and not _aliased(article, was[article.source])
     ]
