@@ -823,3 +823,21 @@ def test_templates_and_catalogues_are_checked_again_only_when_they_change(
     with pytest.raises(UserError) as raised:
         _build(root)
     assert "translations/fr.po:1: the translation of 'Edition of %(day)s'" in str(raised.value)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 7, 64, 1000])
+def test_the_stamps_an_edit_changed_are_found_wherever_they_are(rows: int) -> None:
+    """The scan reads again only the files whose stamps differ from the remembered ones,
+    found by halving the two tables (scan._rows_differing): every changed row, in order,
+    whether it is the first, the last, one of two neighbours or one number of four."""
+    from array import array
+
+    width = 4
+    remembered = array("q", range(rows * width))
+    for picked in ([], [0], [rows - 1], [0, rows - 1], [rows // 2, rows // 2 + 1], [*range(rows)]):
+        changed = sorted({row for row in picked if 0 <= row < rows})
+        for field in range(width):
+            now = array("q", remembered)
+            for row in changed:
+                now[row * width + field] += 1
+            assert scan._rows_differing(now, remembered, width) == changed

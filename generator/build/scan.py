@@ -15,7 +15,7 @@ import operator
 import os
 import stat
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -108,23 +108,29 @@ def scan_sources(root: Path, digester: ArticleDigester, known: KnownDigests | No
     acceptable = all(map(stat.S_ISREG, map(_MODE_OF, looked_at))) and (
         max(map(_SIZE_OF, looked_at), default=0) <= MAX_ARTICLE_BYTES
     )
+    unread: Iterable[int]
     if acceptable and every_file_looked_at and known is not None and known.paths == relative:
         stamps = array(STAMP_TYPE, itertools.chain.from_iterable(rows))  # type: ignore[arg-type]
         if known.stamps == stamps:
             # Nothing added, removed, renamed or written since: every digest stands.
             return Scan(_sources(shown, relative, paths, known.digests), stamps, 0, [])
-    remembered, was = _remembered(known, relative)
-    fine = list(map(operator.eq, rows, was))
-    if not acceptable:
-        # Refused below, with the reason (a remembered stamp cannot vouch for them).
-        fine = [
-            same and stat.S_ISREG(status.st_mode) and status.st_size <= MAX_ARTICLE_BYTES
-            for same, status in zip(fine, statuses, strict=True)
-        ]
+        # The same files, some written since (an edit): only those are read.
+        remembered = list(known.digests)
+        unread = _rows_differing(stamps, known.stamps, len(FileStamp._fields))
+    else:
+        remembered, was = _remembered(known, relative)
+        fine = list(map(operator.eq, rows, was))
+        if not acceptable:
+            # Refused below, with the reason (a remembered stamp cannot vouch for them).
+            fine = [
+                same and stat.S_ISREG(status.st_mode) and status.st_size <= MAX_ARTICLE_BYTES
+                for same, status in zip(fine, statuses, strict=True)
+            ]
+        unread = itertools.compress(itertools.count(), map(operator.not_, fine))
     sources = _sources(shown, relative, paths, remembered)
     changed = []
     read = 0
-    for number in itertools.compress(itertools.count(), map(operator.not_, fine)):
+    for number in unread:
         taken = _take(shown[number], relative[number], paths[number], digester, problems)
         if taken is None:
             continue
@@ -136,6 +142,27 @@ def scan_sources(root: Path, digester: ArticleDigester, known: KnownDigests | No
     problems.raise_if_any()
     stamps = array(STAMP_TYPE, itertools.chain.from_iterable(rows))  # type: ignore[arg-type]
     return Scan(sources, stamps, read, changed)
+
+
+def _rows_differing(these: array, those: array, width: int) -> list[int]:
+    """The numbers of the rows (of `width` numbers each) where two tables of the same size
+    differ, in order. Found by halving: each step compares two stretches of bytes in C, so
+    the few files an edit wrote among 100,000 cost a few hundred comparisons, not a tuple
+    of its stamp per file (60 ms at that size)."""
+    size = these.itemsize * width
+    ours, theirs = these.tobytes(), those.tobytes()
+    found = []
+    pending = [(0, len(these) // width)]
+    while pending:
+        start, end = pending.pop()
+        if ours[start * size : end * size] == theirs[start * size : end * size]:
+            continue
+        if end - start == 1:
+            found.append(start)
+        else:
+            middle = (start + end) // 2
+            pending += [(middle, end), (start, middle)]
+    return found
 
 
 def _sources(
