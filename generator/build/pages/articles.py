@@ -16,7 +16,7 @@ class ArticlePage(HtmlKind):
     templates = ("article.html",)
 
     def plan(self, site: Site, planned: Plan) -> list[Page]:
-        return [Page(self.name, article.url, index=i) for i, article in enumerate(site.articles)]
+        return Page.each(self.name, [article.url for article in site.articles])
 
     def inputs(self, page: Page, view: SiteView) -> dict[str, Any]:
         articles = view.site.articles
