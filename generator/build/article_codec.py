@@ -29,6 +29,7 @@ from .cache_values import (
     read_moment,
     read_number,
     read_optional_moment,
+    read_pairs,
     read_text,
     read_text_lists,
     write_moment,
@@ -111,14 +112,7 @@ def _value(value: object) -> object:
 
 
 def _extra(value: object) -> tuple[tuple[str, Any], ...]:
-    if type(value) is not list:
-        raise InvalidCache("list of fields expected")
-    items = []
-    for pair in value:
-        if type(pair) is not list or len(pair) != 2:
-            raise InvalidCache("field expected")
-        items.append((read_text(pair[0]), _value(pair[1])))
-    return tuple(items)
+    return tuple((read_text(key), _value(item)) for key, item in read_pairs(value, "field"))
 
 
 def _encode_extra(value: tuple[tuple[str, Any], ...]) -> object:
@@ -148,15 +142,12 @@ def _lines(value: object) -> tuple[tuple[str, int], ...]:
         pairs = json.loads(read_text(value))
     except (ValueError, RecursionError):
         raise InvalidCache("field lines expected") from None
-    if type(pairs) is not list:
-        raise InvalidCache("list of field lines expected")
-    lines = []
-    for pair in pairs:
-        if type(pair) is not list or len(pair) != 2:
-            raise InvalidCache("field line expected")
-        # The same few key names in every article: one string each, as parsing makes them.
-        lines.append((sys.intern(read_text(pair[0])), read_number(pair[1])))
-    _known_lines[value] = found = tuple(lines)  # type: ignore[index]
+    # The same few key names in every article: one string each, as parsing makes them.
+    found = tuple(
+        (sys.intern(read_text(key)), read_number(line))
+        for key, line in read_pairs(pairs, "field line")
+    )
+    _known_lines[value] = found  # type: ignore[index]
     return found
 
 

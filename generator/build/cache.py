@@ -56,6 +56,7 @@ from .cache_values import (
     all_of_type,
     read_number,
     read_optional_moment,
+    read_pairs,
     read_text,
     read_text_lists,
     write_optional_moment,
@@ -882,13 +883,10 @@ def _decode_manifest(document: object) -> Manifest:
         raise InvalidCache(f"page path {bad!r} outside the output folder")
     if type(summary) is not list or len(summary) != 3:
         raise InvalidCache("summary expected")
-    if type(skipped) is not list:
-        raise InvalidCache("list of skipped articles expected")
-    left_out = []
-    for item in skipped:
-        if type(item) is not list or len(item) != 2:
-            raise InvalidCache("skipped article expected")
-        left_out.append(Skipped(read_text(item[0]), read_text(item[1])))
+    left_out = [
+        Skipped(read_text(source), read_text(reason))
+        for source, reason in read_pairs(skipped, "skipped article")
+    ]
     records = PageRecords(paths, fingerprints, sizes, list(map(settings.__getitem__, indexes)))
     return Manifest(
         build_key=read_text(build_key),

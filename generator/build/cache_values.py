@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -116,3 +117,14 @@ def read_optional_moment(value: object) -> dt.datetime | None:
 
 def write_optional_moment(value: dt.datetime | None) -> object:
     return None if value is None else write_moment(value)
+
+
+def read_pairs(value: object, what: str) -> list[list[Any]]:
+    """A list of two-item lists (how JSON spells a list of pairs), each checked for its
+    shape; `what` names one pair in the message."""
+    if type(value) is not list:
+        raise InvalidCache(f"list of {what}s expected")
+    for pair in value:
+        if type(pair) is not list or len(pair) != 2:
+            raise InvalidCache(f"{what} expected")
+    return value
