@@ -2,8 +2,8 @@
 after the document, read back a column at a time and checked value by value.
 
 Apart from cache.py because only a build that loads or saves articles needs it: it is
-made from the Article dataclass, whose module brings the Markdown, YAML and sanitising
-stack, and a build with nothing to do never loads that (see pipeline.py).
+made from the Article dataclass, whose module brings the article parser and its sanitiser
+(nh3), and a build with nothing to do never loads those (see pipeline.py).
 """
 
 from __future__ import annotations
