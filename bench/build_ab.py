@@ -16,7 +16,8 @@ once (by either): each build runs through pinned_build.py, which pins the genera
 fingerprint to the one DIR's cache holds, so that neither rebuilds it cold (at 100,000
 articles, 390 s per checkout here). Sound only for two checkouts that read and write the
 cache alike, which is what it checks: after the runs, the same edit is built by each from the
-same state, and the files each wrote must be the same files with the same bytes.
+same state, and the files each wrote must be the same files with the same bytes. DIR's
+edited article keeps the sentences the edit runs append.
 
 Usage: python bench/build_ab.py --corpus DIR --baseline CHECKOUT [--runs 3] [--work /tmp/ab]
            [--scenarios cold,no-change,edit] [--one-copy]
@@ -167,7 +168,7 @@ def main() -> None:
         arms.append(Arm(name, checkout.resolve(), root))
     for run in range(options.runs):
         # Which arm builds first alternates, so that neither always follows the other.
-        for arm in arms if run % 2 == 0 or not options.one_copy else arms[::-1]:
+        for arm in arms[::-1] if options.one_copy and run % 2 else arms:
             output = arm.root / "output"
             if not options.one_copy and ("cold" in scenarios or run == 0):
                 shutil.rmtree(output, ignore_errors=True)
