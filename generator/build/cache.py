@@ -67,6 +67,7 @@ from .skipped import Skipped
 
 if TYPE_CHECKING:
     from .article import Article
+    from .site import Outline
 
 T = TypeVar("T")
 # The type code of the page tables' numbers: four bytes, as they are stored.
@@ -434,7 +435,7 @@ def _loads(document: bytes) -> object:
 # The kinds of cache file whose documents hold texts, whole numbers and lists only: orjson
 # writes them as the standard library would read them back. An article's front matter can
 # hold floats, and orjson writes NaN and the infinities as null.
-_WITHOUT_FLOATS = frozenset({"digests", "pages", "prints"})
+_WITHOUT_FLOATS = frozenset({"digests", "pages", "prints", "site"})
 
 
 def _dumps(document: object, kind: str) -> bytes:
@@ -583,6 +584,7 @@ class BuildCache:
         self._prints_path = self.folder / f"prints-{output_key}-v{_FORMAT}"
         self._output_key = output_key
         self._digests_path = self.folder / f"digests-v{_FORMAT}"
+        self._outline_path = self.folder / f"site-v{_FORMAT}"
         # The articles of each shard file as it is: rewritten when they change (their URL or
         # the path they are shown with included, not only which articles it holds).
         self._loaded_shards: dict[int, Mapping[str, Article]] = {}
@@ -655,6 +657,19 @@ class BuildCache:
             _write(self._shard_path(shard), "articles", document, tail)
             self._loaded_shards[shard] = content
 
+    def load_outline(self) -> Outline | None:
+        """The outline of the site the last build assembled (see site.Outline), if known."""
+        from .outline_codec import decode_outline
+
+        return self._load_document(self._outline_path, "site", decode_outline)
+
+    def save_outline(self, outline: Outline) -> None:
+        """Keep the outline of the site this build assembled, for the next one."""
+        if self.enabled:
+            from .outline_codec import encode_outline
+
+            _write(self._outline_path, "site", encode_outline(outline))
+
     def _remove_other_formats(self) -> None:
         """Delete caches an older (or newer) newsdigest wrote: this one can never read them
         (older ones were pickles, which must never be loaded), and at 100,000 articles they
@@ -670,6 +685,7 @@ class BuildCache:
             *self.folder.glob("pages-*-v*"),
             *self.folder.glob("prints-*-v*"),
             *self.folder.glob("digests-v*"),
+            *self.folder.glob("site-v*"),
             self.folder / "jinja",
         ]:
             version = stale.name.removesuffix(".pickle").rpartition("-v")[2]

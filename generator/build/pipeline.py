@@ -61,7 +61,7 @@ from .theme import check_templates, create_environment, load_theme
 if TYPE_CHECKING:
     from .article import Article
     from .pages import Page, Plan
-    from .site import Site
+    from .site import Outline, Site
     from .workers import ParsedAhead
 
 T = TypeVar("T")
@@ -201,7 +201,7 @@ def resolve_site(
     of every edit)."""
     from .images import resolve_images
     from .pages import check_claims, plan_pages, site_shape
-    from .site import assemble_site
+    from .site import outline_key, outline_of
 
     cached = watch.run("cache", cache.load_articles)
     articles, parsed, broken_drafts = watch.run(
@@ -218,18 +218,13 @@ def resolve_site(
         ),
     )
     problems = Diagnostics()
-    site = watch.run(
-        "assemble",
-        lambda: assemble_site(
-            config,
-            articles,
-            include_drafts=options.include_drafts,
-            include_future=options.include_future,
-            now=options.now,
-            skipped=broken_drafts,
-            problems=problems,
-        ),
-    )
+    key = outline_key(config_key, options.include_drafts, options.include_future)
+    with watch.stage("assemble"):
+        last_outline = cache.load_outline()
+        site = _assembled(
+            options, config, articles, parsed, cached, broken_drafts, problems, key, last_outline
+        )
+        outline = outline_of(site, key, parsed)
     site = watch.run("images", lambda: resolve_images(site, static_files, problems))
     with watch.stage("plan"):
         plan = plan_pages(site, templates=templates, problems=problems, claims=False)
@@ -249,19 +244,63 @@ def resolve_site(
     changed = parsed.keys() != cached.keys() or any(
         article is not cached.get(digest) for digest, article in parsed.items()
     )
-    return ResolvedSite(site, plan, shape, parsed, changed)
+    return ResolvedSite(
+        site, plan, shape, parsed, changed, None if outline == last_outline else outline
+    )
+
+
+def _assembled(
+    options: BuildOptions,
+    config: SiteConfig,
+    articles: Sequence[Article],
+    parsed: Mapping[str, Article],
+    cached: Mapping[str, Article],
+    broken_drafts: Sequence[Skipped],
+    problems: Diagnostics,
+    key: str,
+    last_outline: Outline | None,
+) -> Site:
+    """The site of `articles` (`parsed`, by digest): from the last build's outline where
+    that build's articles were `cached` and the outline still holds (site.reassemble_site),
+    else assembled, its mistakes added to `problems`."""
+    from .site import assemble_site, reassemble_site
+
+    now = options.now or dt.datetime.now(dt.UTC)
+    if last_outline is not None:
+        site = reassemble_site(
+            last_outline,
+            key,
+            config,
+            parsed,
+            cached,
+            include_future=options.include_future,
+            now=now,
+            skipped=broken_drafts,
+        )
+        if site is not None:
+            return site
+    return assemble_site(
+        config,
+        articles,
+        include_drafts=options.include_drafts,
+        include_future=options.include_future,
+        now=now,
+        skipped=broken_drafts,
+        problems=problems,
+    )
 
 
 class ResolvedSite(NamedTuple):
-    """What resolve_site settles: the site, its plan and shape, and the article cache for
-    next time (the site's articles as resolved, and those it left out), with whether it
-    differs from the one loaded."""
+    """What resolve_site settles: the site, its plan and shape, the article cache for next
+    time (the site's articles as resolved, and those it left out) with whether it differs
+    from the one loaded, and the site's outline if it differs from the one loaded."""
 
     site: Site
     plan: Plan
     shape: str
     articles: dict[str, Article]
     articles_changed: bool
+    outline: Outline | None
 
 
 MOVES_LISTED = 20  # more moved articles than this are one line: permalinks changed
@@ -455,7 +494,7 @@ def run(
         # On the project's disk for a build; `check` writes nothing there, not even this.
         spill = SpillFile(cache.spill_folder if write else None)
         last_prints = watch.run("prints", cache.load_print_index)
-        site, plan, shape, parsed, cache_changed = resolve_site(
+        site, plan, shape, parsed, cache_changed, outline = resolve_site(
             replace(options, now=now),
             config,
             sources,
@@ -564,6 +603,8 @@ def run(
             cache.save_print_index(print_index, manifest)
             if cache_changed:
                 cache.save_articles(parsed)
+            if outline is not None:
+                cache.save_outline(outline)
     return _result(site, plan, todo, written, removed, watch)
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import itertools
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -164,6 +167,148 @@ def assemble_site(
         publishers=_collect_publishers(resolved),
         redirects=_collect_redirects(resolved, problems),
     )
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A Site without its articles: what assembling settled (which articles are in, in what
+    order, under which tags, days, months, years and sources), kept between builds.
+
+    Assembling reads of each article only what its shape covers (article.shape_of): date,
+    slug, tags, draft, publisher, aliases, sources. So while the configuration and options
+    are those of `key`, no article was added or removed, every edited article kept its
+    shape, and the clock has not crossed a date that puts an article in or out, the site
+    assembles to this outline again (reassemble_site). At 100,000 articles, assembling was
+    1.1-1.7 s of every edit build.
+    """
+
+    key: str  # outline_key of the configuration and options assembled under
+    kept: tuple[str, ...]  # digests of the site's articles, in site order
+    left_out: tuple[tuple[str, str], ...]  # (digest, reason) of the drafts and future articles
+    newest: dt.datetime | None  # date of the newest article in (the clock must not go back past it)
+    next_change: dt.datetime | None
+    tags: tuple[Tag, ...]
+    editions: tuple[Edition, ...]
+    months: tuple[Archive, ...]
+    years: tuple[Archive, ...]
+    publishers: tuple[Publisher, ...]
+    redirects: tuple[Redirect, ...]
+
+
+def outline_key(config_key: str, include_drafts: bool, include_future: bool) -> str:
+    """What an outline was assembled under: the configuration (pipeline's global key, which
+    covers permalinks and timezone) and the options that filter articles."""
+    text = f"{config_key}\0{include_drafts}\0{include_future}"
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def outline_of(site: Site, key: str, articles: Mapping[str, Article]) -> Outline:
+    """The outline of `site`, assembled under `key` from `articles` (by digest: those in
+    and those left out; files that did not parse are the caller's, passed in each time)."""
+    sources = {item.source: item.reason for item in site.skipped}
+    left_out = tuple(
+        (article.digest, sources[article.source])
+        for article in itertools.compress(
+            articles.values(), map(sources.__contains__, map(_SOURCE, articles.values()))
+        )
+    )
+    return Outline(
+        key=key,
+        kept=tuple(map(_DIGEST, site.articles)),
+        left_out=left_out,
+        newest=site.articles[0].date if site.articles else None,
+        next_change=site.next_change,
+        tags=site.tags,
+        editions=site.editions,
+        months=site.months,
+        years=site.years,
+        publishers=site.publishers,
+        redirects=site.redirects,
+    )
+
+
+_DIGEST = operator.attrgetter("digest")
+_SOURCE = operator.attrgetter("source")
+_SHAPE = operator.attrgetter("shape")
+
+
+def reassemble_site(
+    outline: Outline,
+    key: str,
+    config: SiteConfig,
+    articles: Mapping[str, Article],
+    cached: Mapping[str, Article],
+    *,
+    include_future: bool,
+    now: dt.datetime,
+    skipped: Iterable[Skipped] = (),
+) -> Site | None:
+    """The Site assemble_site would make of `articles` (by digest), from the outline of an
+    earlier build whose articles were `cached` (by digest); None where it cannot tell
+    (see Outline), and the caller assembles."""
+    if outline.key != key or len(articles) != len(outline.kept) + len(outline.left_out):
+        return None
+    if not include_future and (
+        (outline.newest is not None and outline.newest > now)
+        or (outline.next_change is not None and now >= outline.next_change)
+    ):
+        return None
+    left_digests = [digest for digest, _reason in outline.left_out]
+    placed = _placed(articles, cached, (outline.kept, left_digests))
+    if placed is None:
+        return None
+    kept, left = placed
+    # Those not the very article the cache held (edited, or parsed again) get their URL:
+    # their shape kept, it is the URL the outline's build gave their file.
+    zone = config.tzinfo
+    for number in itertools.compress(
+        range(len(kept)), map(operator.is_not, map(cached.get, outline.kept), kept)
+    ):
+        kept[number] = _with_url(config, kept[number], zone)
+    left_out = [
+        Skipped(article.source, reason)
+        for article, (_digest, reason) in zip(left, outline.left_out, strict=True)
+    ]
+    return Site(
+        config=config,
+        articles=tuple(kept),
+        tags=outline.tags,
+        editions=outline.editions,
+        months=outline.months,
+        years=outline.years,
+        skipped=tuple(sorted([*left_out, *skipped], key=lambda item: item.source)),
+        next_change=outline.next_change,
+        publishers=outline.publishers,
+        redirects=outline.redirects,
+    )
+
+
+def _placed(
+    articles: Mapping[str, Article],
+    cached: Mapping[str, Article],
+    places: Sequence[Sequence[str]],
+) -> list[list[Article]] | None:
+    """For each list of digests in `places`, the articles in those places: an unchanged
+    one by its digest, an edited one in the place of the cached article of its file if
+    the two have one shape. None if an article has no place, or a place no article."""
+    found = [list(map(articles.get, digests)) for digests in places]
+    if not any(None in slots for slots in found):
+        return found  # type: ignore[return-value]  # no None in any
+    known = set(itertools.chain.from_iterable(places))
+    edited = {
+        article.source: article
+        for article in itertools.compress(
+            articles.values(), map(operator.not_, map(known.__contains__, articles))
+        )
+    }
+    for digests, slots in zip(places, found, strict=True):
+        for number in [number for number, article in enumerate(slots) if article is None]:
+            was = cached.get(digests[number])
+            article = edited.pop(was.source, None) if was is not None else None
+            if was is None or article is None or article.shape != was.shape:
+                return None
+            slots[number] = article
+    return None if edited else found  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=4096)
