@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 
 def cached_fingerprint(root: Path) -> str:
@@ -32,17 +33,18 @@ def cached_fingerprint(root: Path) -> str:
     return header[3].decode("ascii")
 
 
-def main(arguments: list[str]) -> int:
+def main(arguments: list[str]) -> NoReturn:
     root = Path(arguments[arguments.index("--root") + 1]) if "--root" in arguments else Path()
     fingerprint = cached_fingerprint(root)
     from generator.build import cache, pipeline, theme
 
     for module in (cache, theme, pipeline):
         module.GENERATOR_FINGERPRINT = fingerprint  # type: ignore[misc]
-    from generator.__main__ import main as newsdigest
+    from generator.__main__ import run as newsdigest
 
-    return newsdigest(arguments)
+    sys.argv = ["newsdigest", *arguments]
+    newsdigest()  # as the command line ends: os._exit, nothing torn down
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])

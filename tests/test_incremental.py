@@ -748,6 +748,27 @@ def test_a_finished_build_keeps_no_article_alive(tmp_path: Path) -> None:
     assert alive() == before
 
 
+def test_the_command_line_leaves_what_a_build_made_to_the_end_of_the_process(
+    tmp_path: Path,
+) -> None:
+    """`newsdigest build` ends with os._exit (generator.__main__.run): what the build made
+    is handed to it, kept and out of the cycle collector's sight, rather than freed object
+    by object or walked by the collector when it is back on."""
+    from generator.__main__ import main
+
+    root = copy_example_site(tmp_path / "site")
+    left: list[object] = []
+    try:
+        assert main(["build", "--root", str(root)], left_for_exit=left) == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this process goes on: the other tests' objects are collected as usual
+    [made] = left
+    assert isinstance(made, dict)
+    assert len(made["site"].articles) == 18  # type: ignore[attr-defined]
+    assert gc.isenabled()
+
+
 _STORY = (
     "---\ntitle: {title}\ndate: 2026-10-01T08:00:00+00:00\ntags: [{tags}]\n"
     "publisher: The Press\n---\n\n{body}\n"

@@ -83,6 +83,9 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
     # Told warnings that are not errors (an unusable cache file): the CLI's console.
     warn: Callable[[str], None] | None = field(default=None, compare=False)
+    # Given by a caller that ends the process right after the build (the command line):
+    # what the build made is handed to it rather than freed (see _hand_over).
+    left_for_exit: list[object] | None = field(default=None, compare=False)
 
     @property
     def output_dir(self) -> Path:
@@ -549,6 +552,7 @@ def run(
                 "render",
                 lambda: render_pages(view, environment, todo, sink, options.workers, render),
             )
+            _hand_over(options, locals())
             return _result(site, plan, todo, 0, 0, watch)
         with staged_output(dest) as staging:
             rendered = watch.run(
@@ -605,7 +609,19 @@ def run(
                 cache.save_articles(parsed)
             if outline is not None:
                 cache.save_outline(outline)
+    _hand_over(options, locals())
     return _result(site, plan, todo, written, removed, watch)
+
+
+def _hand_over(options: BuildOptions, made: dict[str, object]) -> None:
+    """Give what a build `made` (run's locals) to a caller about to end the process
+    (BuildOptions.left_for_exit), out of the cycle collector's sight. At 100,000 articles,
+    freeing the articles, pages and records object by object as run returned took 0.17 s of
+    a 3.5 s edit build, and kept instead, the collector's first pass once back on walked
+    them all (0.25 s), for memory the system takes back at once when the process ends."""
+    if options.left_for_exit is not None:
+        options.left_for_exit.append(made)
+        gc.freeze()
 
 
 def _result(
