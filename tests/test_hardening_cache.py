@@ -516,6 +516,8 @@ def _set_length(change: int) -> Callable[[list[Any]], None]:
         (_set_length(1), "article body out of place"),
         (_set_length(-1), "unexpected bytes after the article bodies"),
         (_set_length(-(10**6)), "article body out of place"),
+        (_set_field("url", "/../../outside/"), "article URL outside the output folder"),
+        (_set_field("url", "2025/01/one/"), "article URL outside the output folder"),
     ],
     ids=[
         "bool",
@@ -535,6 +537,8 @@ def _set_length(change: int) -> Callable[[list[Any]], None]:
         "long",
         "short",
         "negative",
+        "url leaving the output",
+        "url not a site path",
     ],
 )
 def test_a_shard_with_one_wrong_value_is_ignored_whole_and_named(

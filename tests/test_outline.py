@@ -238,7 +238,17 @@ def _spoil_width(document: list[Any]) -> None:
     document[5][0].pop()
 
 
+def _spoil_tag_url(document: list[Any]) -> None:
+    document[5][0][2] = "/../../outside/"  # pages are planned at a tag's URL
+
+
+def _spoil_redirect(document: list[Any]) -> None:
+    document[10] = [["/old/\n/ /evil 200", 0]]  # would be a line of _redirects of its own
+
+
 SPOILS: dict[str, tuple[Callable[[list[Any]], None], str]] = {
+    "page URL outside the output": (_spoil_tag_url, "outside the output folder"),
+    "redirect not a path": (_spoil_redirect, "not a path of the site"),
     "member out of range": (_spoil_member, "group member out of range"),
     "article twice": (_spoil_twice, "an article listed twice"),
     "edition out of range": (_spoil_edition, "group member out of range"),

@@ -12,7 +12,7 @@ import posixpath
 
 import pytest
 
-from generator.core.urls import expand_permalink, output_path_for
+from generator.core.urls import all_output_urls, expand_permalink, output_path_for
 
 
 def served_file(url: str) -> str | None:
@@ -38,6 +38,21 @@ def test_every_short_url_maps_as_the_rule_says_and_stays_inside() -> None:
             if found is not None:
                 assert ".." not in posixpath.normpath(found).split("/"), url
                 assert not found.startswith("/"), url
+
+
+def test_urls_checked_together_are_checked_as_each_alone() -> None:
+    """all_output_urls (the bulk check of the URLs an article cache gives back) says what
+    output_path_for says of every URL, whatever its neighbours: among two URLs of the
+    alphabet, with a newline too (the joined text's separator)."""
+    short = [
+        "".join(letters) for n in range(1, 4) for letters in itertools.product("/.a%\n", repeat=n)
+    ]
+    fine = ["/2025/01/02/story/", "/tags/x/"]
+    assert all_output_urls([]) and all_output_urls(fine)
+    for first, second in itertools.product(short, repeat=2):
+        urls = [*fine, first, second]
+        expected = all(output_path_for(url) is not None for url in urls)
+        assert all_output_urls(urls) == expected, urls
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..core.urls import all_output_urls
 from .article import BLOB_FIELDS, Article
 from .blobs import Blob, BlobFile
 from .cache_values import (
@@ -226,6 +227,7 @@ _CODED = tuple(
 _VALUES = operator.attrgetter(*_NAMES)
 _BLOB_VALUES = operator.attrgetter(*_BLOBS)
 _PUBLISHER = _NAMES.index("publisher")
+_URL = _NAMES.index("url")
 _DIGEST_OF = operator.attrgetter("digest")
 _DIGEST_PREFIX = operator.itemgetter(slice(0, 4))  # what names an article's shard
 # Fields whose stored value is the value, checked a column at a time (the type exactly: a
@@ -268,6 +270,10 @@ def _decode_articles(records: Sequence[object], blobs: Sequence[Sequence[Blob]])
     for index, kind, problem in _CHECKED:
         if not all_of_type(kind, columns[index]):
             raise InvalidCache(problem)
+    # Resolved URLs (those left out have none): an edit build that reassembles the site
+    # takes them as they are (see site.reassemble_site), so none may lead out of output/.
+    if not all_output_urls([url for url in columns[_URL] if url]):  # type: ignore[misc]
+        raise InvalidCache("article URL outside the output folder")
     for index, decode_column in _DECODED:
         columns[index] = decode_column(columns[index])
     # A few hundred names, one string each.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..core.urls import output_path_for
 from .cache_values import (
     InvalidCache,
     all_of_type,
@@ -19,7 +20,7 @@ from .cache_values import (
     read_text,
     write_optional_moment,
 )
-from .site import Archive, Edition, Group, Outline, Publisher, Redirect, Tag
+from .site import Archive, Edition, Group, Outline, Publisher, Redirect, Tag, is_redirect_path
 
 _FIELDS = 11  # items of the document, in Outline's field order
 
@@ -79,7 +80,7 @@ def decode_outline(document: object) -> Outline:
         raise InvalidCache("an article listed twice")
     articles = len(kept)
     decoded_editions = tuple(
-        Edition(_day(day), read_text(url), _members(members, articles))
+        Edition(_day(day), _url(url), _members(members, articles))
         for day, url, members in _rows(editions, 3)
     )
     return Outline(
@@ -94,10 +95,25 @@ def decode_outline(document: object) -> Outline:
         years=_archives("year", years, len(decoded_editions)),
         publishers=_groups(Publisher, publishers, articles),
         redirects=tuple(
-            Redirect(read_text(url), _member(article, articles))
+            Redirect(_old_url(url), _member(article, articles))
             for url, article in read_pairs(redirects, "redirect")
         ),
     )
+
+
+def _url(value: object) -> str:
+    """The URL of a group's page: pages are planned at it, so it must lead into output/."""
+    url = read_text(value)
+    if output_path_for(url) is None:
+        raise InvalidCache(f"page URL {url!r} outside the output folder")
+    return url
+
+
+def _old_url(value: object) -> str:
+    url = read_text(value)
+    if not is_redirect_path(url):
+        raise InvalidCache(f"redirect from {url!r}, not a path of the site")
+    return url
 
 
 def _rows(value: object, width: int) -> list[list[Any]]:
@@ -132,13 +148,13 @@ def _day(value: object) -> dt.date:
 
 def _groups(kind: type[Tag] | type[Publisher], value: object, articles: int) -> tuple[Any, ...]:
     return tuple(
-        kind(read_text(name), read_text(slug), read_text(url), _members(members, articles))
+        kind(read_text(name), read_text(slug), _url(url), _members(members, articles))
         for name, slug, url, members in _rows(value, 4)
     )
 
 
 def _archives(kind: str, value: object, editions: int) -> tuple[Archive, ...]:
     return tuple(
-        Archive(kind, _day(start), read_text(url), _members(members, editions), read_number(count))
+        Archive(kind, _day(start), _url(url), _members(members, editions), read_number(count))
         for start, url, members, count in _rows(value, 4)
     )

@@ -259,12 +259,15 @@ def reassemble_site(
         return None
     kept, left = placed
     # Those not the very article the cache held (edited, or parsed again) get their URL:
-    # their shape kept, it is the URL the outline's build gave their file.
+    # their shape kept, it is the URL the outline's build gave their file. The cached ones
+    # keep theirs, which the cache checked (article_codec); assembling reports a bad one.
     zone = config.tzinfo
     for number in itertools.compress(
         range(len(kept)), map(operator.is_not, map(cached.get, outline.kept), kept)
     ):
-        kept[number] = _with_url(config, kept[number], zone)
+        kept[number] = article = _with_url(config, kept[number], zone)
+        if output_path_for(article.url) is None:
+            return None
     left_out = [
         Skipped(article.source, reason)
         for article, (_digest, reason) in zip(left, outline.left_out, strict=True)
@@ -376,6 +379,13 @@ def _collect_tags(
 _NOT_IN_A_PATH = re.compile(r"[\s\x00-\x1f\x7f?#]")
 
 
+def is_redirect_path(alias: str) -> bool:
+    """Whether an old URL can be redirected from: a path in output/ without a space,
+    control character, query or fragment (each becomes a line of `_redirects`, where a
+    space or a newline would start another rule)."""
+    return output_path_for(alias) is not None and _NOT_IN_A_PATH.search(alias) is None
+
+
 def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tuple[Redirect, ...]:
     """Every `aliases:` entry: a site path (`/2025/03/old-slug/`) the article had before."""
     found = []
@@ -395,13 +405,7 @@ def _collect_redirects(articles: Sequence[Article], problems: Diagnostics) -> tu
             )
             continue
         for alias in aliases:
-            # No space, control character, query or fragment: each alias becomes a line of
-            # `_redirects`, where a space or a newline would start another rule.
-            if (
-                output_path_for(alias) is None
-                or alias == article.url
-                or _NOT_IN_A_PATH.search(alias) is not None
-            ):
+            if alias == article.url or not is_redirect_path(alias):
                 problems.add(
                     article.source,
                     line,

@@ -8,7 +8,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 # Symbols that carry meaning in tag names ("C++" is not "C", "C#" is not "C").
@@ -110,6 +110,21 @@ def output_path_for(url_path: str) -> str | None:
     if not parts:
         return None
     return "/".join(parts)
+
+
+def all_output_urls(urls: Sequence[str]) -> bool:
+    """Whether every URL maps to a file in output/ (output_path_for), each text checked.
+
+    For URLs the site makes (no `\\`, `%`, NUL, newline, empty or dot segment) in one
+    joined text, at C speed: an article cache's URLs are checked this way as it is read
+    (100,000 calls of output_path_for were 0.1 s). Any other URL is checked on its own."""
+    joined = "\n" + "\n".join(urls)
+    # Each URL after its own newline, and that newline followed by "/": none holds another.
+    if joined.count("\n") == joined.count("\n/") == len(urls) and not any(
+        mark in joined for mark in ("\\", "%", "\0", "/.", "//")
+    ):
+        return True
+    return all(output_path_for(url) is not None for url in urls)
 
 
 FRONT_PAGE_URL = "/"
