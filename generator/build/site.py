@@ -179,7 +179,7 @@ class Outline:
     are those of `key`, no article was added or removed, every edited article kept its
     shape, and the clock has not crossed a date that puts an article in or out, the site
     assembles to this outline again (reassemble_site). At 100,000 articles, assembling was
-    1.1-1.7 s of every edit build.
+    0.8-1.7 s of every edit build; reading the outline and reassembling is 0.2-0.3 s.
     """
 
     key: str  # outline_key of the configuration and options assembled under
@@ -229,7 +229,6 @@ def outline_of(site: Site, key: str, articles: Mapping[str, Article]) -> Outline
 
 _DIGEST = operator.attrgetter("digest")
 _SOURCE = operator.attrgetter("source")
-_SHAPE = operator.attrgetter("shape")
 
 
 def reassemble_site(
