@@ -77,6 +77,12 @@ def site(tmp_path: Path) -> Path:
     _write_story(
         root, "later.md", "title: Tomorrow's news\ndate: 2026-11-25T09:00:00\ntags: [Transport]"
     )
+    _write_story(
+        root,
+        "slugged.md",
+        "title: Harbour bridge opens\nslug: harbour-bridge\ndate: 2026-11-21T09:00:00\n"
+        "tags: [Transport, City Hall]\npublisher: Harbor City Ledger",
+    )
     _build(root)
     return root
 
@@ -91,6 +97,22 @@ def test_body_edits_are_built_from_the_outline_as_a_cold_build_would(
         assert assemblies == []
         assert tree_digest(site / "output") == _cold(site, tmp_path / "cold")
         assemblies.clear()  # the cold build assembled
+
+
+def test_a_corrected_headline_is_built_from_the_outline_as_a_cold_build_would(
+    site: Path, assemblies: list[int], tmp_path: Path
+) -> None:
+    """With a slug of its own (`newsdigest new` and the importer write one), a headline is
+    shown, never planned from: its correction keeps the site's outline and shape."""
+    _replace(
+        site / "content" / "slugged.md", "Harbour bridge opens", "Harbour bridge opens at last"
+    )
+    result = _build(site)
+    assert assemblies == []
+    assert result.rendered < result.pages
+    assert tree_digest(site / "output") == _cold(site, tmp_path / "cold")
+    front = (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert "Harbour bridge opens at last" in front
 
 
 def test_a_left_out_article_edited_is_still_listed_as_skipped(

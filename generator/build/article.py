@@ -226,17 +226,19 @@ class Article:
 BLOB_FIELDS = tuple(item.name for item in fields(Article) if item.type == "Blob")
 # What only the article's own appearances show (its page, its entry in a listing or feed):
 # an edit of these changes those appearances, never which pages there are or what else they
-# show. Also what is filled in later (URL, image facts), which the site's shape covers itself.
+# show. The title is one: nothing is planned, sorted or grouped by it (a slug made from it
+# is a field of its own, in the shape), so a corrected headline is an edit like a corrected
+# body. Also what is filled in later (URL, image facts), which the site's shape covers itself.
 _NOT_SHAPE = frozenset(
-    {*BLOB_FIELDS, "word_count", "warnings", "field_lines", "digest", "shape", "url"}
+    {*BLOB_FIELDS, "title", "word_count", "warnings", "field_lines", "digest", "shape", "url"}
     | {"image_width", "image_height", "image_length", "image_type"}
 )
 _SHAPE_FIELDS = tuple(item.name for item in fields(Article) if item.name not in _NOT_SHAPE)
 
 
 def shape_of(article: Article) -> str:
-    """A hash of every field of the article but its content: while the shapes of all
-    articles hold, a build knows that only the pages showing an edited article change
+    """A hash of every field of the article but its title and content: while the shapes of
+    all articles hold, a build knows that only the pages showing an edited article change
     (see incremental.PrintIndex). Every field is in it unless listed in _NOT_SHAPE, so a
     field added later is safe by default."""
     text = repr(tuple(getattr(article, name) for name in _SHAPE_FIELDS))

@@ -123,15 +123,17 @@ class PageKind:
     templates: tuple[str, ...] = ()  # the templates a theme must have for it
 
     def plan(self, site: Site, planned: Plan) -> Iterable[Page]:
-        """The pages of this kind (`planned` holds those of the kinds before it)."""
+        """The pages of this kind (`planned` holds those of the kinds before it). Made from
+        nothing of an article outside its shape (article.shape_of: not its title, summary
+        or body), or an edit of those would leave the last build's plan and prints wrong."""
         raise NotImplementedError
 
     def inputs(self, page: Page, view: SiteView) -> Any:
         """What the page is made from besides templates and configuration.
 
-        Articles are given as the Article objects, never as values taken from their summary
-        or body: while the site keeps its shape, a build fingerprints again only the pages
-        whose inputs hold an edited article (see pages.page_prints).
+        Articles are given as the Article objects, never as values taken from their title,
+        summary or body: while the site keeps its shape, a build fingerprints again only the
+        pages whose inputs hold an edited article (see pages.page_prints).
         """
         raise NotImplementedError
 
