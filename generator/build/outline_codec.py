@@ -7,22 +7,16 @@ with nothing to do never loads (see pipeline.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from ..core.urls import output_path_for
-from .cache_values import (
-    InvalidCache,
-    all_of_type,
-    read_number,
-    read_optional_moment,
-    read_pairs,
-    read_text,
-    write_optional_moment,
-)
+from .cache_values import InvalidCache, all_of_type, read_number, read_pairs, read_text
 from .site import Archive, Edition, Group, Outline, Publisher, Redirect, Tag, is_redirect_path
 
-_FIELDS = 11  # items of the document, in Outline's field order
+# The items of the document: Outline's fields, in their order.
+FIELDS = tuple(field.name for field in dataclasses.fields(Outline))
 
 
 def encode_outline(outline: Outline) -> list[object]:
@@ -30,9 +24,7 @@ def encode_outline(outline: Outline) -> list[object]:
     return [
         outline.key,
         list(outline.kept),
-        [list(pair) for pair in outline.left_out],
-        write_optional_moment(outline.newest),
-        write_optional_moment(outline.next_change),
+        list(outline.left_out),
         [_encode_group(tag) for tag in outline.tags],
         [
             [edition.day.isoformat(), edition.url, list(edition.articles)]
@@ -56,27 +48,13 @@ def _encode_archive(archive: Archive) -> list[object]:
 def decode_outline(document: object) -> Outline:
     """What encode_outline wrote; InvalidCache for anything else, including members that
     are not articles (or editions) of the outline, and an article listed twice."""
-    if type(document) is not list or len(document) != _FIELDS:
+    if type(document) is not list or len(document) != len(FIELDS):
         raise InvalidCache("site outline expected")
-    (
-        key,
-        kept,
-        left_out,
-        newest,
-        next_change,
-        tags,
-        editions,
-        months,
-        years,
-        publishers,
-        redirects,
-    ) = document
-    if type(kept) is not list or not all_of_type(str, kept):
-        raise InvalidCache("article digests expected")
-    pairs = read_pairs(left_out, "left-out article")
-    if not all_of_type(str, (text for pair in pairs for text in pair)):
-        raise InvalidCache("text expected")
-    if len({*kept, *(digest for digest, _reason in pairs)}) != len(kept) + len(pairs):
+    key, kept, left_out, tags, editions, months, years, publishers, redirects = document
+    for digests in (kept, left_out):
+        if type(digests) is not list or not all_of_type(str, digests):
+            raise InvalidCache("article digests expected")
+    if len({*kept, *left_out}) != len(kept) + len(left_out):
         raise InvalidCache("an article listed twice")
     articles = len(kept)
     decoded_editions = tuple(
@@ -86,9 +64,7 @@ def decode_outline(document: object) -> Outline:
     return Outline(
         key=read_text(key),
         kept=tuple(kept),
-        left_out=tuple((digest, reason) for digest, reason in pairs),
-        newest=read_optional_moment(newest),
-        next_change=read_optional_moment(next_change),
+        left_out=tuple(left_out),
         tags=_groups(Tag, tags, articles),
         editions=decoded_editions,
         months=_archives("month", months, len(decoded_editions)),

@@ -276,6 +276,7 @@ def _assembled(
             config,
             parsed,
             cached,
+            include_drafts=options.include_drafts,
             include_future=options.include_future,
             now=now,
             skipped=broken_drafts,

@@ -122,21 +122,16 @@ def assemble_site(
     reported and left out, so that the rest can still be planned."""
     now = now or dt.datetime.now(dt.UTC)
     kept: list[Article] = []
+    left: list[Article] = []
     skipped = list(skipped)
-    next_change: dt.datetime | None = None
     for article in articles:
-        if article.draft and not include_drafts:
-            skipped.append(Skipped(article.source, "draft (build with --drafts to include)"))
-        elif article.date > now and not include_future:
-            next_change = article.date if next_change is None else min(next_change, article.date)
-            skipped.append(
-                Skipped(
-                    article.source,
-                    f"dated in the future, {article.date.isoformat()} (build with --future to include)",
-                )
-            )
-        else:
+        reason = _why_left_out(article, include_drafts, include_future, now)
+        if reason is None:
             kept.append(article)
+        else:
+            left.append(article)
+            skipped.append(Skipped(article.source, reason))
+    next_change = _next_change(left, include_drafts)
     kept.sort(key=article_sort_key)
     zone = config.tzinfo
     resolved = []
@@ -169,6 +164,23 @@ def assemble_site(
     )
 
 
+def _why_left_out(
+    article: Article, include_drafts: bool, include_future: bool, now: dt.datetime
+) -> str | None:
+    """Why the site leaves an article out (a draft, or dated after `now`), None if it is in."""
+    if article.draft and not include_drafts:
+        return "draft (build with --drafts to include)"
+    if article.date > now and not include_future:
+        return f"dated in the future, {article.date.isoformat()} (build with --future to include)"
+    return None
+
+
+def _next_change(left_out: Iterable[Article], include_drafts: bool) -> dt.datetime | None:
+    """When the first article left out for its date becomes due (and the site changes)."""
+    dates = [article.date for article in left_out if include_drafts or not article.draft]
+    return min(dates, default=None)
+
+
 @dataclass(frozen=True)
 class Outline:
     """A Site without its articles: what assembling settled (which articles are in, in what
@@ -178,15 +190,15 @@ class Outline:
     slug, tags, draft, publisher, aliases, sources. So while the configuration and options
     are those of `key`, no article was added or removed, every edited article kept its
     shape, and the clock has not crossed a date that puts an article in or out, the site
-    assembles to this outline again (reassemble_site). At 100,000 articles, assembling was
-    0.8-1.7 s of every edit build; reading the outline and reassembling is 0.2-0.3 s.
+    assembles to this outline again (reassemble_site). What follows from the articles
+    themselves (why one is left out, when the site next changes) is not kept: it is found
+    again from them. At 100,000 articles, assembling was 0.8-1.7 s of every edit build;
+    reading the outline and reassembling is 0.2-0.3 s.
     """
 
     key: str  # outline_key of the configuration and options assembled under
     kept: tuple[str, ...]  # digests of the site's articles, in site order
-    left_out: tuple[tuple[str, str], ...]  # (digest, reason) of the drafts and future articles
-    newest: dt.datetime | None  # date of the newest article in (the clock must not go back past it)
-    next_change: dt.datetime | None
+    left_out: tuple[str, ...]  # digests of the drafts and future articles left out
     tags: tuple[Tag, ...]
     editions: tuple[Edition, ...]
     months: tuple[Archive, ...]
@@ -205,19 +217,14 @@ def outline_key(config_key: str, include_drafts: bool, include_future: bool) -> 
 def outline_of(site: Site, key: str, articles: Mapping[str, Article]) -> Outline:
     """The outline of `site`, assembled under `key` from `articles` (by digest: those in
     and those left out; files that did not parse are the caller's, passed in each time)."""
-    sources = {item.source: item.reason for item in site.skipped}
-    left_out = tuple(
-        (article.digest, sources[article.source])
-        for article in itertools.compress(
-            articles.values(), map(sources.__contains__, map(_SOURCE, articles.values()))
-        )
+    sources = {item.source for item in site.skipped}
+    left_out = itertools.compress(
+        articles.values(), map(sources.__contains__, map(_SOURCE, articles.values()))
     )
     return Outline(
         key=key,
         kept=tuple(map(_DIGEST, site.articles)),
-        left_out=left_out,
-        newest=site.articles[0].date if site.articles else None,
-        next_change=site.next_change,
+        left_out=tuple(map(_DIGEST, left_out)),
         tags=site.tags,
         editions=site.editions,
         months=site.months,
@@ -238,6 +245,7 @@ def reassemble_site(
     articles: Mapping[str, Article],
     cached: Mapping[str, Article],
     *,
+    include_drafts: bool,
     include_future: bool,
     now: dt.datetime,
     skipped: Iterable[Skipped] = (),
@@ -247,16 +255,15 @@ def reassemble_site(
     (see Outline), and the caller assembles."""
     if outline.key != key or len(articles) != len(outline.kept) + len(outline.left_out):
         return None
-    if not include_future and (
-        (outline.newest is not None and outline.newest > now)
-        or (outline.next_change is not None and now >= outline.next_change)
-    ):
-        return None
-    left_digests = [digest for digest, _reason in outline.left_out]
-    placed = _placed(articles, cached, (outline.kept, left_digests))
+    placed = _placed(articles, cached, (outline.kept, outline.left_out))
     if placed is None:
         return None
     kept, left = placed
+    # Their shapes kept, the articles in are not drafts (under the outline's options); the
+    # clock must not have gone back before the newest, nor past any left out for its date.
+    reasons = [_why_left_out(article, include_drafts, include_future, now) for article in left]
+    if (kept and not include_future and kept[0].date > now) or None in reasons:
+        return None
     # Those not the very article the cache held (edited, or parsed again) get their URL:
     # their shape kept, it is the URL the outline's build gave their file. The cached ones
     # keep theirs, which the cache checked (article_codec); assembling reports a bad one.
@@ -268,8 +275,8 @@ def reassemble_site(
         if output_path_for(article.url) is None:
             return None
     left_out = [
-        Skipped(article.source, reason)
-        for article, (_digest, reason) in zip(left, outline.left_out, strict=True)
+        Skipped(article.source, reason)  # type: ignore[arg-type]  # no None among them
+        for article, reason in zip(left, reasons, strict=True)
     ]
     return Site(
         config=config,
@@ -279,7 +286,7 @@ def reassemble_site(
         months=outline.months,
         years=outline.years,
         skipped=tuple(sorted([*left_out, *skipped], key=lambda item: item.source)),
-        next_change=outline.next_change,
+        next_change=_next_change(left, include_drafts),
         publishers=outline.publishers,
         redirects=outline.redirects,
     )
